@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages durabench builds and tests with. Idempotent: installs only
+# what is missing, and runs `apt-get update` only when something is. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config clang-format
+  libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libblkid-dev
+  liburing-dev libaio-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  e2fsprogs util-linux fdisk attr
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "setup.sh: need root to install: ${missing[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+echo "setup.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,24 @@
+// The subcommands: each registers its options on a CLI11 app and runs from them.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace durabench {
+
+// A registered subcommand's action; returns the process exit code.
+using CommandAction = std::function<int()>;
+
+CommandAction RegisterRunCommand(CLI::App& app);
+CommandAction RegisterListCommand(CLI::App& app);
+
+// The process's argv, recorded in results as `command`.
+void SetCommandLine(int argc, char** argv);
+const std::vector<std::string>& CommandLine();
+
+// Prints "durabench: error: <message>" on stderr.
+void PrintError(const std::string& message);
+
+}  // namespace durabench

@@ -1,0 +1,68 @@
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "engine/registry.h"
+#include "workload/spec.h"
+#include "workload/workload_file.h"
+
+namespace durabench {
+namespace {
+
+const char* SyncMethodHelp(SyncMethod s) {
+  switch (s) {
+    case SyncMethod::kNone:
+      return "no durability: the write may sit in the page cache or the device cache";
+    case SyncMethod::kFsync:
+      return "write, then fsync(2): data and all metadata durable";
+    case SyncMethod::kFdatasync:
+      return "write, then fdatasync(2): data and the metadata needed to read it back";
+    case SyncMethod::kSyncFileRange:
+      return "write, then sync_file_range(2): writeback only, NOT durable (no device flush)";
+    case SyncMethod::kOsync:
+      return "open with O_SYNC: every write durable, metadata included";
+    case SyncMethod::kOdsync:
+      return "open with O_DSYNC: every write durable (FUA or write + flush)";
+    case SyncMethod::kRwfDsync:
+      return "pwritev2 with RWF_DSYNC: O_DSYNC for that write only";
+    case SyncMethod::kRwfSync:
+      return "pwritev2 with RWF_SYNC: O_SYNC for that write only";
+  }
+  return "";
+}
+
+std::string CapsText(const EngineCaps& c) {
+  std::string out = fmt::format("max iodepth {}", c.max_iodepth);
+  out += c.inline_completion ? ", synchronous" : ", asynchronous";
+  if (c.supports_direct) out += ", O_DIRECT";
+  if (!c.does_io) out += ", no I/O";
+  int n = 0;
+  for (int i = 0; i < kSyncMethodCount; ++i) n += c.SupportsSync(static_cast<SyncMethod>(i));
+  out += n == kSyncMethodCount ? ", every sync method" : fmt::format(", {} sync methods", n);
+  return out;
+}
+
+int RunList() {
+  fmt::print("Workloads (durabench run NAME):\n");
+  for (const WorkloadInfo& w : ListWorkloads()) {
+    fmt::print("  {:<16} {}\n", w.name, w.description);
+  }
+  fmt::print("\nEngines (engine = NAME / --engine NAME):\n");
+  for (const EngineInfo& e : AllEngines()) {
+    fmt::print("  {:<16} {}\n  {:<16} ({})\n", e.name, e.description, "", CapsText(e.caps));
+  }
+  fmt::print("\nSync methods (sync = NAME / --sync NAME):\n");
+  for (int i = 0; i < kSyncMethodCount; ++i) {
+    const auto s = static_cast<SyncMethod>(i);
+    fmt::print("  {:<16} {}\n", SyncMethodName(s), SyncMethodHelp(s));
+  }
+  return 0;
+}
+
+}  // namespace
+
+CommandAction RegisterListCommand(CLI::App& app) {
+  app.footer("Example:\n  durabench list");
+  return RunList;
+}
+
+}  // namespace durabench

@@ -1,0 +1,45 @@
+// durabench: what it costs, in latency, to make a write durable.
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "cli/commands.h"
+#include "durabench/config.h"
+
+int main(int argc, char** argv) {
+  durabench::SetCommandLine(argc, argv);
+  CLI::App app{"durabench " DURABENCH_VERSION
+               " - storage benchmark and fsync-latency profiler: what it costs, in latency, "
+               "to make a write durable."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "durabench " DURABENCH_VERSION);
+  app.footer(
+      "Examples:\n"
+      "  durabench run ceph-wal --target /mnt/ssd/scratch --runtime 30s\n"
+      "  durabench run --target /tmp --sync fdatasync --block-size 8KiB --runtime 5s\n"
+      "  durabench run sync-methods --target ./scratch -o result.json\n"
+      "  durabench list\n"
+      "Exit codes: 0 ok, 2 usage or input error, 3 I/O or runtime error.");
+
+  std::map<CLI::App*, durabench::CommandAction> actions;
+  CLI::App* run = app.add_subcommand("run", "Run a workload against a target and report latency");
+  actions[run] = durabench::RegisterRunCommand(*run);
+  CLI::App* list = app.add_subcommand("list", "List workloads, engines and sync methods");
+  actions[list] = durabench::RegisterListCommand(*list);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    durabench::PrintError(e.what());
+    std::fprintf(stderr, "Run with --help for usage.\n");
+    return 2;
+  }
+  for (CLI::App* sub : app.get_subcommands()) return actions[sub]();
+  return 2;
+}

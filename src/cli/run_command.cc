@@ -1,0 +1,255 @@
+// `durabench run [WORKLOAD] --target PATH ...`: parses options, prepares the target, runs each
+// phase, prints the summary and writes the JSON result. The measuring is in workload/.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "durabench/config.h"
+#include "engine/registry.h"
+#include "report/json.h"
+#include "report/text.h"
+#include "target/target.h"
+#include "util/units.h"
+#include "workload/runner.h"
+#include "workload/workload_file.h"
+
+namespace durabench {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop.store(true); }
+
+// First SIGINT/SIGTERM ends the run cleanly (partial result written, files removed); the handler
+// resets itself, so a second one kills the process.
+void InstallStopHandlers() {
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+struct RunArgs {
+  std::string workload;
+  TargetOptions target;
+  std::string output;
+  bool json = false;
+  bool quiet = false;
+  bool no_layout_fill = false;
+  std::string interval = "1s";
+  std::vector<std::string> command;
+  // Phase-key flags in PhaseKeys() order; set ones become overrides.
+  std::vector<std::pair<std::string, std::string>> key_values;  // (key, value)
+  std::vector<CLI::Option*> key_options;
+  bool direct = false;
+  bool no_direct = false;
+};
+
+std::string DashName(std::string_view key) {
+  std::string s(key);
+  std::replace(s.begin(), s.end(), '_', '-');
+  return "--" + s;
+}
+
+Result<WorkloadSpec> BuildWorkload(RunArgs& args) {
+  WorkloadSpec spec;
+  if (args.workload.empty()) {
+    spec.name = "adhoc";
+    spec.description = "ad-hoc phase built from command-line flags";
+    PhaseSpec phase;
+    phase.name = "adhoc";
+    spec.phases.push_back(phase);
+  } else {
+    Result<WorkloadSpec> loaded = LoadWorkload(args.workload);
+    if (!loaded.ok()) return loaded.status();
+    spec = std::move(loaded).value();
+  }
+  std::vector<PhaseOverride> overrides;
+  for (size_t i = 0; i < args.key_options.size(); ++i) {
+    if (args.key_options[i]->count() > 0) {
+      overrides.push_back({args.key_values[i].first, args.key_values[i].second});
+    }
+  }
+  if (args.direct) overrides.push_back({"direct", "true"});
+  if (args.no_direct) overrides.push_back({"direct", "false"});
+  DURABENCH_RETURN_IF_ERROR(ApplyOverrides(overrides, &spec));
+  for (const PhaseSpec& p : spec.phases) {
+    Result<const EngineInfo*> e = FindEngine(p.engine);
+    if (!e.ok()) return e.status().WithContext("phase '" + p.name + "'");
+  }
+  return spec;
+}
+
+void ShowProgress(const ProgressSnapshot& snap) {
+  std::string line = FormatProgressLine(snap);
+  std::fprintf(stderr, "\r\033[K%s", line.c_str());
+  std::fflush(stderr);
+}
+
+int Run(RunArgs& args) {
+  Result<WorkloadSpec> workload = BuildWorkload(args);
+  if (!workload.ok()) {
+    PrintError(workload.status().message());
+    return workload.status().ExitCode();
+  }
+  Result<uint64_t> interval = ParseDurationNs(args.interval);
+  if (!interval.ok() || *interval == 0) {
+    PrintError("--interval: " +
+               (interval.ok() ? std::string("must be > 0") : interval.status().message()));
+    return 2;
+  }
+
+  LayoutRequest layout;
+  for (const PhaseSpec& p : workload->phases) {
+    layout.jobs = std::max(layout.jobs, p.jobs);
+    layout.size_bytes = std::max(layout.size_bytes, p.size_bytes);
+    layout.block_size_bytes =
+        std::max(layout.block_size_bytes, static_cast<uint32_t>(p.block_size_bytes));
+  }
+  args.target.layout_fill = !args.no_layout_fill;
+  const bool show_progress = !args.quiet && !args.json && isatty(STDERR_FILENO);
+  if (show_progress) std::fprintf(stderr, "preparing %s ...", args.target.path.c_str());
+  Result<PreparedTarget> target = PrepareTarget(args.target, layout);
+  if (show_progress) std::fprintf(stderr, "\r\033[K");
+  if (!target.ok()) {
+    PrintError(target.status().message());
+    return target.status().ExitCode();
+  }
+
+  RunResult result;
+  result.tool_version = DURABENCH_VERSION;
+  result.started_at = UtcNowIso8601();
+  result.command = args.command;
+  result.host = CollectHostInfo();
+  result.target.path = target->path();
+  result.target.kind = TargetKindName(target->kind());
+  result.target.logical_block_size_bytes = target->logical_block_size();
+  for (const JobFile& f : target->jobs()) result.target.files.push_back(f.path);
+  result.workload = *workload;
+
+  if (!args.json && !args.quiet) {
+    std::printf("durabench %s: workload %s, target %s (%s)\n\n", DURABENCH_VERSION,
+                workload->name.c_str(), target->path().c_str(), TargetKindName(target->kind()));
+  }
+  InstallStopHandlers();
+  RunOptions options;
+  options.interval_ns = *interval;
+  options.stop = &g_stop;
+  if (show_progress) options.progress = ShowProgress;
+
+  Status final_status;
+  const size_t n = workload->phases.size();
+  for (size_t i = 0; i < n && !g_stop.load(); ++i) {
+    Result<PhaseResult> phase = RunPhase(workload->phases[i], *target, options, i, n);
+    if (show_progress) std::fprintf(stderr, "\r\033[K");
+    if (!phase.ok()) {
+      result.errors.push_back(phase.status().message());
+      final_status = phase.status();
+      break;
+    }
+    if (!args.json && !args.quiet) std::printf("%s\n", FormatPhaseSummary(*phase).c_str());
+    std::fflush(stdout);
+    Status st = phase->status;
+    result.phases.push_back(std::move(phase).value());
+    if (!st.ok()) {
+      final_status = st;
+      break;
+    }
+  }
+  target->Cleanup();
+  if (g_stop.load()) result.errors.push_back("interrupted by a signal");
+
+  const std::string text = RunResultToJson(result).dump(2) + "\n";
+  if (!args.output.empty()) {
+    Status st = WriteFileAtomic(args.output, text);
+    if (!st.ok()) {
+      PrintError(st.message());
+      if (final_status.ok()) final_status = st;
+    } else if (!args.json && !args.quiet) {
+      std::printf("result written to %s\n", args.output.c_str());
+    }
+  }
+  if (args.json) std::fwrite(text.data(), 1, text.size(), stdout);
+  if (!final_status.ok()) {
+    PrintError(final_status.message());
+    return final_status.ExitCode();
+  }
+  return g_stop.load() ? 3 : 0;
+}
+
+}  // namespace
+
+namespace {
+std::vector<std::string> g_command_line;
+}  // namespace
+
+void SetCommandLine(int argc, char** argv) { g_command_line.assign(argv, argv + argc); }
+const std::vector<std::string>& CommandLine() { return g_command_line; }
+
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "durabench: error: %s\n", message.c_str());
+}
+
+CommandAction RegisterRunCommand(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  app.add_option("workload", args->workload,
+                 "Workload name (see `durabench list`) or path to a .toml file; omitted: one "
+                 "ad-hoc phase from the flags below");
+  app.add_option("-t,--target", args->target.path,
+                 "Directory (own files are created and removed), regular file, or block device")
+      ->required();
+  app.add_option("-o,--output", args->output, "Write the JSON result to FILE (atomically)");
+  app.add_flag("--json", args->json, "Print the JSON result on stdout instead of the summary");
+  app.add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
+  app.add_option("--interval", args->interval, "Time-series interval (default 1s)");
+  app.add_flag("--keep", args->target.keep, "Keep the files durabench created");
+  app.add_flag("--allow-overwrite", args->target.allow_overwrite,
+               "Write an existing regular file that durabench did not create");
+  app.add_option("--destroy-data", args->target.destroy_data,
+                 "Confirm that the block device given as --target (same path) may be overwritten");
+  app.add_flag("--ignore-signatures", args->target.ignore_signatures,
+               "With --destroy-data: overwrite even a device that carries a filesystem, "
+               "partition table, LVM or RAID signature");
+  app.add_flag("--no-layout-fill", args->no_layout_fill,
+               "Skip the write pass that fills new files before measuring (fallocate only)");
+
+  // Every workload key as a flag, applied to every phase (dash form of the TOML key).
+  const std::vector<std::string_view>& keys = PhaseKeys();
+  args->key_values.reserve(keys.size());
+  for (std::string_view key : keys) {
+    if (key == "direct") continue;
+    args->key_values.emplace_back(std::string(key), std::string());
+    args->key_options.push_back(
+        app.add_option(DashName(key), args->key_values.back().second,
+                       "Workload key '" + std::string(key) + "' for every phase")
+            ->group("Workload keys (override the workload file)"));
+  }
+  app.add_flag("--direct", args->direct, "Workload key 'direct' = true (O_DIRECT)")
+      ->group("Workload keys (override the workload file)");
+  app.add_flag("--no-direct", args->no_direct, "Workload key 'direct' = false")
+      ->group("Workload keys (override the workload file)");
+
+  app.footer(
+      "Examples:\n"
+      "  durabench run ceph-wal --target ./scratch --runtime 20s\n"
+      "  durabench run sync-methods --target /mnt/nvme/dir -o sync.json\n"
+      "  durabench run --target /tmp --sync fdatasync --block-size 8KiB --runtime 5s\n"
+      "  durabench run etcd-wal --target /var/lib/etcd-test --json > etcd.json\n"
+      "  durabench run ceph-wal --target /dev/sdX --destroy-data=/dev/sdX   (DESTROYS /dev/sdX)\n"
+      "Sizes: B KiB MiB GiB TiB (KB MB GB TB = powers of 1000). Durations: ns us ms s m h.");
+  return [args] {
+    args->command = CommandLine();
+    return Run(*args);
+  };
+}
+
+}  // namespace durabench

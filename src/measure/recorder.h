@@ -1,0 +1,81 @@
+// Recorder: what one job thread measured, per op kind, plus its per-interval time series.
+//
+// Op kinds (DESIGN.md "Measurement model"):
+//   read   - a read call;          write - a write call;
+//   flush  - the fsync/fdatasync/sync_file_range call itself;
+//   commit - from the start of a write until it is durable (the write plus the flush that covers
+//            it, or the write alone under O_SYNC / O_DSYNC / RWF_DSYNC / RWF_SYNC).
+//
+// Intervals are aligned to a start time shared by all jobs of a phase (interval k covers
+// [start + k*interval, start + (k+1)*interval)), so interval k of every job can be merged.
+// At each interval boundary the recorder freezes the interval's per-kind histogram into a sparse
+// IntervalSnapshot (non-empty buckets only); TimeSeries merges snapshots of all jobs.
+//
+// Thread-safety: a Recorder belongs to one thread. Record() allocates nothing except when it
+// closes an interval (once per interval, amortised).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "measure/histogram.h"
+
+namespace durabench {
+
+enum class OpKind : int { kRead = 0, kWrite = 1, kFlush = 2, kCommit = 3 };
+inline constexpr int kOpKindCount = 4;
+// "read", "write", "flush", "commit".
+std::string_view OpKindName(OpKind kind);
+
+// One interval of one op kind, sparse. Bucket indices are those of a default Histogram; the index
+// Histogram().bucket_count() (one past the last bucket) holds the samples >= 2^max_exponent.
+struct IntervalKindSnapshot {
+  uint64_t bytes = 0;
+  uint64_t max_ns = 0;
+  std::vector<std::pair<uint32_t, uint64_t>> buckets;  // (bucket index, count), ascending index
+};
+
+struct IntervalSnapshot {
+  uint64_t index = 0;  // k: the interval [start + k*interval, start + (k+1)*interval)
+  std::array<IntervalKindSnapshot, kOpKindCount> kinds;
+};
+
+class Recorder {
+ public:
+  // `start_ns`: the phase's shared start (NowNs()); `interval_ns` > 0.
+  Recorder(uint64_t start_ns, uint64_t interval_ns);
+
+  // Records one completed operation that ended at `end_ns` and took `latency_ns`.
+  void Record(OpKind kind, uint64_t latency_ns, uint64_t bytes, uint64_t end_ns);
+  // Counts a failed operation (not put in the latency histogram).
+  void RecordError(OpKind kind) { errors_[static_cast<int>(kind)]++; }
+
+  // Closes the current interval (if it holds samples) into the snapshot list; call once at the end.
+  void Finish();
+
+  const Histogram& histogram(OpKind kind) const { return total_[static_cast<int>(kind)]; }
+  uint64_t bytes(OpKind kind) const { return bytes_[static_cast<int>(kind)]; }
+  uint64_t errors(OpKind kind) const { return errors_[static_cast<int>(kind)]; }
+  const std::vector<IntervalSnapshot>& intervals() const { return intervals_; }
+  uint64_t interval_ns() const { return interval_ns_; }
+
+ private:
+  void CloseInterval();
+
+  uint64_t start_ns_;
+  uint64_t interval_ns_;
+  uint64_t current_index_ = 0;
+  uint64_t current_end_ns_;  // end of the current interval
+  bool current_has_samples_ = false;
+  std::array<Histogram, kOpKindCount> total_;
+  std::array<Histogram, kOpKindCount> current_;
+  std::array<uint64_t, kOpKindCount> current_bytes_{};
+  std::array<uint64_t, kOpKindCount> bytes_{};
+  std::array<uint64_t, kOpKindCount> errors_{};
+  std::vector<IntervalSnapshot> intervals_;
+};
+
+}  // namespace durabench

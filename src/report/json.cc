@@ -1,0 +1,212 @@
+#include "report/json.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+
+#include "util/errno_status.h"
+#include "util/sys.h"
+
+namespace durabench {
+namespace {
+
+Json LatencyToJson(const Histogram& h) {
+  Json lat;
+  lat["min"] = h.min();
+  lat["max"] = h.max();
+  lat["mean"] = h.mean();
+  lat["stddev"] = h.stddev();
+  Json pct = Json::object();
+  for (const PercentileKey& pk : kReportedPercentiles) pct[pk.key] = h.Percentile(pk.p);
+  lat["percentiles"] = std::move(pct);
+  lat["histogram"] = HistogramToJson(h);
+  return lat;
+}
+
+Json PhaseToJson(const PhaseResult& phase) {
+  Json j;
+  j["name"] = phase.spec.name;
+  j["spec"] = PhaseSpecToJson(phase.spec);
+  j["measured_ns"] = phase.measured_ns;
+  j["iops"] = phase.Iops();
+  j["bytes_per_s"] = phase.BytesPerSecond();
+  j["interrupted"] = phase.interrupted;
+  const double seconds = static_cast<double>(phase.measured_ns) / 1e9;
+  Json ops = Json::object();
+  for (int k = 0; k < kOpKindCount; ++k) {
+    const OpStats& s = phase.ops[k];
+    if (s.histogram.count() == 0 && s.errors == 0) continue;
+    Json o;
+    o["count"] = s.histogram.count();
+    o["bytes"] = s.bytes;
+    o["errors"] = s.errors;
+    o["iops"] = seconds > 0 ? static_cast<double>(s.histogram.count()) / seconds : 0.0;
+    o["bytes_per_s"] = seconds > 0 ? static_cast<double>(s.bytes) / seconds : 0.0;
+    o["lat_ns"] = LatencyToJson(s.histogram);
+    ops[std::string(OpKindName(static_cast<OpKind>(k)))] = std::move(o);
+  }
+  j["ops"] = std::move(ops);
+
+  Json series;
+  series["interval_ns"] = phase.interval_ns;
+  Json intervals = Json::array();
+  for (const IntervalStats& iv : phase.time_series) {
+    Json row;
+    row["index"] = iv.index;
+    row["start_ns"] = iv.start_ns;
+    Json kinds = Json::object();
+    for (int k = 0; k < kOpKindCount; ++k) {
+      if (phase.ops[k].histogram.count() == 0) continue;  // kinds that occurred in the phase
+      const IntervalKindStats& s = iv.kinds[k];
+      kinds[std::string(OpKindName(static_cast<OpKind>(k)))] = {{"count", s.count},
+                                                                {"bytes", s.bytes},
+                                                                {"p50_ns", s.p50_ns},
+                                                                {"p99_ns", s.p99_ns},
+                                                                {"max_ns", s.max_ns}};
+    }
+    row["ops"] = std::move(kinds);
+    intervals.push_back(std::move(row));
+  }
+  series["intervals"] = std::move(intervals);
+  j["time_series"] = std::move(series);
+  j["errors"] = phase.errors;
+  return j;
+}
+
+}  // namespace
+
+Json PhaseSpecToJson(const PhaseSpec& s) {
+  Json j;
+  j["engine"] = s.engine;
+  j["pattern"] = std::string(PatternName(s.pattern));
+  if (s.pattern == Pattern::kRandRW) j["read_percent"] = s.read_percent;
+  j["block_size_bytes"] = s.block_size_bytes;
+  j["size_bytes"] = s.size_bytes;
+  j["runtime_ns"] = s.runtime_ns;
+  j["ops"] = s.ops;
+  j["ramp_ns"] = s.ramp_ns;
+  j["iodepth"] = s.iodepth;
+  j["jobs"] = s.jobs;
+  j["direct"] = s.direct;
+  j["sync"] = std::string(SyncMethodName(s.sync));
+  j["fsync_every"] = s.fsync_every;
+  j["rate_iops"] = s.rate_iops;
+  j["data"] = DataSpecName(s.data);
+  return j;
+}
+
+Json HistogramToJson(const Histogram& h) {
+  Json j;
+  j["sub_bucket_bits"] = h.sub_bucket_bits();
+  j["max_exponent"] = h.max_exponent();
+  j["overflow"] = h.overflow_count();
+  j["sum_ns"] = h.sum();
+  j["sum_sq_ns2"] = h.sum_sq();
+  Json bins = Json::array();
+  h.ForEachBucket([&bins](uint64_t lo, uint64_t hi, uint64_t n) { bins.push_back({lo, hi, n}); });
+  j["bins"] = std::move(bins);
+  return j;
+}
+
+Result<Histogram> HistogramFromJson(const Json& j, uint64_t min_ns, uint64_t max_ns) {
+  try {
+    const int sub_bits = j.at("sub_bucket_bits").get<int>();
+    const int max_exp = j.at("max_exponent").get<int>();
+    if (sub_bits < 1 || sub_bits > 16 || max_exp <= sub_bits || max_exp > 63) {
+      return Status::InvalidArgument(
+          "histogram: bad parameters sub_bucket_bits=" + std::to_string(sub_bits) +
+          " max_exponent=" + std::to_string(max_exp));
+    }
+    Histogram h(sub_bits, max_exp);
+    for (const Json& bin : j.at("bins")) {
+      if (!bin.is_array() || bin.size() != 3) {
+        return Status::InvalidArgument("histogram: each bin must be [lower_ns, upper_ns, count]");
+      }
+      h.AddToBucket(bin[0].get<uint64_t>(), bin[2].get<uint64_t>());
+    }
+    const uint64_t overflow = j.value("overflow", uint64_t{0});
+    if (overflow > 0) h.AddToBucket(uint64_t{1} << max_exp, overflow);
+    h.RestoreMoments(min_ns, max_ns, j.value("sum_ns", 0.0), j.value("sum_sq_ns2", 0.0));
+    return h;
+  } catch (const Json::exception& e) {
+    return Status::InvalidArgument(std::string("histogram: ") + e.what());
+  }
+}
+
+Json RunResultToJson(const RunResult& r) {
+  Json j;
+  j["schema_version"] = kResultSchemaVersion;
+  j["tool"] = {{"name", "durabench"}, {"version", r.tool_version}};
+  j["started_at"] = r.started_at;
+  j["command"] = r.command;
+  j["host"] = {{"hostname", r.host.hostname},
+               {"kernel", r.host.kernel},
+               {"machine", r.host.machine},
+               {"cpu_model", r.host.cpu_model},
+               {"cpus", r.host.cpus}};
+  j["target"] = {{"path", r.target.path},
+                 {"kind", r.target.kind},
+                 {"logical_block_size_bytes", r.target.logical_block_size_bytes},
+                 {"files", r.target.files}};
+  Json workload;
+  workload["name"] = r.workload.name;
+  workload["description"] = r.workload.description;
+  workload["source"] = r.workload.source;
+  Json phases = Json::array();
+  for (const PhaseSpec& p : r.workload.phases) {
+    Json ps = {{"name", p.name}};
+    ps.update(PhaseSpecToJson(p));
+    phases.push_back(std::move(ps));
+  }
+  workload["phases"] = std::move(phases);
+  j["workload"] = std::move(workload);
+  Json results = Json::array();
+  for (const PhaseResult& p : r.phases) results.push_back(PhaseToJson(p));
+  j["phases"] = std::move(results);
+  j["errors"] = r.errors;
+  return j;
+}
+
+Status WriteFileAtomic(const std::string& path, const std::string& content) {
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash ? slash : 1);
+  std::string tmp = path + ".tmp.XXXXXX";
+  int fd = mkstemp(tmp.data());
+  if (fd < 0) return ErrnoStatus("create", tmp, errno);
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = SysPwrite(fd, content.data() + done, content.size() - done, done);
+    if (n <= 0) {
+      Status st = ErrnoStatus("write", tmp, n < 0 ? static_cast<int>(-n) : EIO);
+      SysClose(fd);
+      unlink(tmp.c_str());
+      return st;
+    }
+    done += static_cast<size_t>(n);
+  }
+  int r = SysFsync(fd);
+  if (r == 0) r = fchmod(fd, 0644) == 0 ? 0 : -errno;
+  if (r < 0) {
+    Status st = ErrnoStatus("fsync", tmp, r);
+    SysClose(fd);
+    unlink(tmp.c_str());
+    return st;
+  }
+  SysClose(fd);
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    Status st = ErrnoStatus("rename", tmp + " to " + path, errno);
+    unlink(tmp.c_str());
+    return st;
+  }
+  int dfd = SysOpen(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    SysFsync(dfd);
+    SysClose(dfd);
+  }
+  return Status::Ok();
+}
+
+}  // namespace durabench

@@ -1,0 +1,48 @@
+// The result of a `durabench run`: what ran, where, on what, and what was measured.
+// Serialized by json.h into the documented result file (docs/results.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "workload/runner.h"
+#include "workload/spec.h"
+
+namespace durabench {
+
+inline constexpr int kResultSchemaVersion = 1;
+
+struct HostInfo {
+  std::string hostname;
+  std::string kernel;   // uname release, e.g. "6.1.0-18-amd64"
+  std::string machine;  // uname machine, e.g. "x86_64"
+  std::string cpu_model;
+  unsigned cpus = 0;  // online CPUs
+};
+
+// Reads uname(2), /proc/cpuinfo and sysconf; unknown fields stay empty.
+HostInfo CollectHostInfo();
+
+struct TargetInfo {
+  std::string path;
+  std::string kind;  // "directory", "file", "block-device"
+  uint32_t logical_block_size_bytes = 0;
+  std::vector<std::string> files;  // per job: path opened
+};
+
+struct RunResult {
+  std::string tool_version;
+  std::string started_at;  // UTC, ISO 8601 ("2026-11-26T23:10:00Z")
+  std::vector<std::string> command;
+  HostInfo host;
+  TargetInfo target;
+  WorkloadSpec workload;  // as run: overrides applied
+  std::vector<PhaseResult> phases;
+  std::vector<std::string> errors;  // run-level errors (a phase that could not start, ...)
+};
+
+// The current UTC time as ISO 8601 with seconds.
+std::string UtcNowIso8601();
+
+}  // namespace durabench

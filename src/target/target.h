@@ -1,0 +1,100 @@
+// Opening targets safely: a directory, a regular file, or a raw block device.
+//
+// Safety rules (DESIGN.md "Targets and safety"); no byte is written before every check passed:
+//  - Directory: durabench creates its own files there with O_EXCL ("durabench-<pid>-<job>.dat"),
+//    marks them as its own (xattr user.durabench.owner, where the filesystem supports it), lays
+//    them out (fallocate, then by default a full write pass + fsync so measured writes are
+//    overwrites), and removes them when the PreparedTarget is destroyed unless `keep`.
+//  - Regular file path: if it does not exist it is created as above (parent must exist). An
+//    existing file durabench did not create (no owner xattr) is refused unless allow_overwrite;
+//    it is then used in place (grown to the needed size, never truncated) and never removed.
+//  - Block device: only when destroy_data names the same device (compared by st_rdev, so a
+//    symlink to it counts). Refused, with the reason, when it (or a partition of it) is mounted,
+//    has holders (/sys/class/block/X/holders), cannot be opened O_EXCL (in use), or when libblkid
+//    finds any signature (filesystem, partition table, LVM, RAID) unless ignore_signatures.
+//    No layout pass; jobs get disjoint regions of the device; nothing is removed afterwards.
+//    The PreparedTarget keeps the device open O_RDONLY|O_EXCL until Cleanup() or destruction,
+//    so nothing can mount or claim it mid-run; opens without O_EXCL (the engines') still work.
+//  - Anything else (char device, FIFO, socket) is refused.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace durabench {
+
+struct TargetOptions {
+  std::string path;
+  bool keep = false;               // --keep: leave created files in place
+  bool allow_overwrite = false;    // --allow-overwrite: write an existing file we did not create
+  std::string destroy_data;        // --destroy-data=PATH: must name the same block device
+  bool ignore_signatures = false;  // --ignore-signatures: write a device that carries signatures
+  bool layout_fill = true;         // full write pass after fallocate (default on for files)
+};
+
+// What to lay out: `jobs` files (or device regions) of `size_bytes` each.
+struct LayoutRequest {
+  uint32_t jobs = 1;
+  uint64_t size_bytes = 0;
+  uint32_t block_size_bytes = 4096;  // the fill pass writes in chunks that are a multiple of this
+};
+
+enum class TargetKind { kDirectory, kFile, kBlockDevice };
+const char* TargetKindName(TargetKind kind);  // "directory", "file", "block-device"
+
+// One job's data: a path to open, and the byte range [offset, offset + size) it may use.
+struct JobFile {
+  std::string path;
+  uint64_t offset_bytes = 0;
+  uint64_t size_bytes = 0;
+  bool is_block_device = false;
+};
+
+// A target ready for I/O. Removes the files it created when destroyed, unless keep; a file that
+// existed before (even one an earlier --keep run created) is never removed. Not thread-safe.
+class PreparedTarget {
+ public:
+  PreparedTarget() = default;
+  ~PreparedTarget();
+  PreparedTarget(const PreparedTarget&) = delete;
+  PreparedTarget& operator=(const PreparedTarget&) = delete;
+  PreparedTarget(PreparedTarget&&) noexcept;
+  PreparedTarget& operator=(PreparedTarget&&) noexcept;
+
+  TargetKind kind() const { return kind_; }
+  const std::string& path() const { return path_; }  // as given by the user
+  const std::vector<JobFile>& jobs() const { return jobs_; }
+  // Facts for the result file: logical block size of the device (512 if unknown), created files
+  // (still listed after Cleanup() removed them).
+  uint32_t logical_block_size() const { return logical_block_size_; }
+  const std::vector<std::string>& created_files() const { return created_; }
+
+  // Removes created files now (unless keep) and releases the exclusive hold on a block device;
+  // also done by the destructor. Idempotent. A file that cannot be removed is reported on stderr.
+  void Cleanup();
+
+ private:
+  friend Result<PreparedTarget> PrepareTarget(const TargetOptions&, const LayoutRequest&);
+
+  TargetKind kind_ = TargetKind::kDirectory;
+  std::string path_;
+  std::vector<JobFile> jobs_;
+  std::vector<std::string> created_;
+  uint32_t logical_block_size_ = 512;
+  bool keep_ = false;
+  bool cleaned_up_ = false;
+  int exclusive_fd_ = -1;  // block device held O_EXCL, or -1
+};
+
+// Checks and lays out the target. Refused (exit 2) for safety refusals, IoError for failures.
+Result<PreparedTarget> PrepareTarget(const TargetOptions& options, const LayoutRequest& layout);
+
+// The block-device checks alone (no write, no open for writing): OK if a run could write `path`
+// under `options`. Exposed for tests and for `probe`.
+Status CheckBlockDeviceSafe(const std::string& path, const TargetOptions& options);
+
+}  // namespace durabench

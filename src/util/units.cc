@@ -1,0 +1,244 @@
+#include "util/units.h"
+
+#include <cstdio>
+#include <iterator>
+#include <numeric>
+#include <optional>
+
+namespace durabench {
+namespace {
+
+struct Unit {
+  std::string_view name;
+  uint64_t scale;  // bytes or nanoseconds per unit
+};
+
+constexpr uint64_t kKi = 1024;
+constexpr Unit kSizeUnits[] = {
+    {"B", 1},
+    {"KiB", kKi},
+    {"MiB", kKi* kKi},
+    {"GiB", kKi* kKi* kKi},
+    {"TiB", kKi* kKi* kKi* kKi},
+    {"KB", 1'000},
+    {"MB", 1'000'000},
+    {"GB", 1'000'000'000},
+    {"TB", 1'000'000'000'000},
+};
+constexpr std::string_view kSizeValid =
+    "B, KiB, MiB, GiB, TiB (powers of 1024), KB, MB, GB, TB (powers of 1000); a bare number is "
+    "bytes";
+
+constexpr Unit kDurationUnits[] = {
+    {"ns", 1},
+    {"us", 1'000},
+    {"ms", 1'000'000},
+    {"s", 1'000'000'000},
+    {"m", 60'000'000'000},
+    {"h", 3'600'000'000'000},
+};
+constexpr std::string_view kDurationValid = "ns, us, ms, s, m, h (a unit is required)";
+
+// Significant decimal places we keep exact: 10^19 still fits in 64 bits.
+constexpr size_t kMaxFractionDigits = 19;
+
+bool IsSpace(char c) { return c == ' ' || c == '\t'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// "<what> "<text>": <problem>; valid: <valid>"
+Status Invalid(std::string_view what, std::string_view text, std::string_view problem,
+               std::string_view valid) {
+  std::string msg(what);
+  msg += " \"";
+  msg += text;
+  msg += "\": ";
+  msg += problem;
+  msg += "; valid: ";
+  msg += valid;
+  return Status::InvalidArgument(std::move(msg));
+}
+
+// A decimal number split into its digits: value = integer + fraction / 10^fraction_digits.
+struct Decimal {
+  uint64_t integer = 0;
+  uint64_t fraction = 0;  // trailing zeros removed
+  size_t fraction_digits = 0;
+};
+
+// Parses the number at the front of `s` and leaves the rest (the unit) in `s`. The problem is
+// described in `*problem` on failure.
+std::optional<Decimal> ParseDecimal(std::string_view* s, std::string* problem) {
+  Decimal d;
+  size_t i = 0;
+  bool any_digit = false;
+  for (; i < s->size() && IsDigit((*s)[i]); ++i) {
+    any_digit = true;
+    const uint64_t digit = static_cast<uint64_t>((*s)[i] - '0');
+    if (__builtin_mul_overflow(d.integer, 10u, &d.integer) ||
+        __builtin_add_overflow(d.integer, digit, &d.integer)) {
+      *problem = "too large for 64 bits";
+      return std::nullopt;
+    }
+  }
+  if (i < s->size() && (*s)[i] == '.') {
+    ++i;
+    const size_t start = i;
+    while (i < s->size() && IsDigit((*s)[i])) ++i;
+    if (i == start) {
+      *problem = "a decimal point must be followed by digits";
+      return std::nullopt;
+    }
+    std::string_view digits = s->substr(start, i - start);
+    while (!digits.empty() && digits.back() == '0') digits.remove_suffix(1);
+    if (digits.size() > kMaxFractionDigits) {
+      *problem = "too many decimal places";
+      return std::nullopt;
+    }
+    for (char c : digits) d.fraction = d.fraction * 10 + static_cast<uint64_t>(c - '0');
+    d.fraction_digits = digits.size();
+    any_digit = true;
+  }
+  if (!any_digit) {
+    *problem = s->empty() ? "empty" : "does not start with a number";
+    return std::nullopt;
+  }
+  s->remove_prefix(i);
+  return d;
+}
+
+uint64_t Pow10(size_t n) {
+  uint64_t p = 1;
+  for (size_t i = 0; i < n; ++i) p *= 10;
+  return p;
+}
+
+// Exact d * scale; nullopt with `*problem` set when it is not whole or does not fit.
+std::optional<uint64_t> Scale(const Decimal& d, uint64_t scale, std::string_view whole_unit,
+                              std::string* problem) {
+  uint64_t result;
+  if (__builtin_mul_overflow(d.integer, scale, &result)) {
+    *problem = "too large for 64 bits";
+    return std::nullopt;
+  }
+  if (d.fraction_digits > 0) {
+    // fraction * scale / 10^k is whole iff (10^k / g) divides fraction, g = gcd(scale, 10^k);
+    // then the product is (fraction / (10^k / g)) * (scale / g) < scale: no overflow.
+    const uint64_t denom = Pow10(d.fraction_digits);
+    const uint64_t g = std::gcd(scale, denom);
+    const uint64_t reduced_denom = denom / g;
+    if (d.fraction % reduced_denom != 0) {
+      *problem = "not a whole number of " + std::string(whole_unit);
+      return std::nullopt;
+    }
+    const uint64_t part = (d.fraction / reduced_denom) * (scale / g);
+    if (__builtin_add_overflow(result, part, &result)) {
+      *problem = "too large for 64 bits";
+      return std::nullopt;
+    }
+  }
+  return result;
+}
+
+template <size_t N>
+Result<uint64_t> ParseWithUnits(std::string_view what, std::string_view input,
+                                const Unit (&units)[N], std::string_view valid,
+                                std::string_view whole_unit, bool bare_allowed) {
+  std::string_view s = Trim(input);
+  std::string problem;
+  if (s.empty()) return Invalid(what, input, "empty", valid);
+  if (s.front() == '-') return Invalid(what, input, "must not be negative", valid);
+  std::optional<Decimal> d = ParseDecimal(&s, &problem);
+  if (!d) return Invalid(what, input, problem, valid);
+  s = Trim(s);
+  uint64_t scale = 0;
+  if (s.empty()) {
+    if (!bare_allowed) return Invalid(what, input, "missing unit", valid);
+    scale = 1;
+  } else {
+    // "k" is accepted for "K" ("4kiB", "4kB"); nothing else is case-folded.
+    std::string unit(s);
+    if (unit.size() >= 2 && unit[0] == 'k') unit[0] = 'K';
+    for (const Unit& u : units) {
+      if (u.name == unit) scale = u.scale;
+    }
+    if (scale == 0) {
+      return Invalid(what, input, "unknown unit \"" + std::string(s) + "\"", valid);
+    }
+  }
+  std::optional<uint64_t> value = Scale(*d, scale, whole_unit, &problem);
+  if (!value) return Invalid(what, input, problem, valid);
+  return *value;
+}
+
+// `value / scale` rounded to hundredths, as integer hundredths. value % scale * 100 cannot
+// overflow for the scales used here (< 2^57).
+uint64_t Hundredths(uint64_t value, uint64_t scale) {
+  const uint64_t whole = value / scale;
+  const uint64_t rest = value % scale;
+  return whole * 100 + (rest * 100 + scale / 2) / scale;
+}
+
+std::string FormatHundredths(uint64_t hundredths, bool trim_zeros, std::string_view unit) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%llu.%02llu", static_cast<unsigned long long>(hundredths / 100),
+                static_cast<unsigned long long>(hundredths % 100));
+  std::string out(buf);
+  if (trim_zeros) {
+    while (out.back() == '0') out.pop_back();
+    if (out.back() == '.') out.pop_back();
+  }
+  out += unit;
+  return out;
+}
+
+}  // namespace
+
+Result<uint64_t> ParseSizeBytes(std::string_view text) {
+  return ParseWithUnits("size", text, kSizeUnits, kSizeValid, "bytes", /*bare_allowed=*/true);
+}
+
+Result<uint64_t> ParseDurationNs(std::string_view text) {
+  return ParseWithUnits("duration", text, kDurationUnits, kDurationValid, "nanoseconds",
+                        /*bare_allowed=*/false);
+}
+
+std::string FormatSizeBytes(uint64_t bytes) {
+  // Binary units only, so that the printed value matches what the kernel and tools show.
+  static constexpr Unit kUnits[] = {
+      {"KiB", kKi}, {"MiB", kKi * kKi}, {"GiB", kKi * kKi * kKi}, {"TiB", kKi * kKi * kKi * kKi}};
+  if (bytes < kKi) return std::to_string(bytes) + "B";
+  size_t i = 0;
+  while (i + 1 < std::size(kUnits) && bytes >= kUnits[i + 1].scale) ++i;
+  if (bytes % kUnits[i].scale == 0) {
+    return std::to_string(bytes / kUnits[i].scale) + std::string(kUnits[i].name);
+  }
+  uint64_t h = Hundredths(bytes, kUnits[i].scale);
+  // 1023.996KiB rounds to 1024.00: print it as 1MiB instead.
+  if (h >= 1024 * 100 && i + 1 < std::size(kUnits)) {
+    ++i;
+    h = Hundredths(bytes, kUnits[i].scale);
+  }
+  return FormatHundredths(h, /*trim_zeros=*/true, kUnits[i].name);
+}
+
+std::string FormatDurationNs(uint64_t ns) {
+  static constexpr Unit kUnits[] = {{"us", 1'000}, {"ms", 1'000'000}, {"s", 1'000'000'000}};
+  if (ns < 1'000) return std::to_string(ns) + "ns";
+  size_t i = 0;
+  while (i + 1 < std::size(kUnits) && ns >= kUnits[i + 1].scale) ++i;
+  uint64_t h = Hundredths(ns, kUnits[i].scale);
+  // 999.996us rounds to 1000.00: print it as 1.00ms instead.
+  if (h >= 1000 * 100 && i + 1 < std::size(kUnits)) {
+    ++i;
+    h = Hundredths(ns, kUnits[i].scale);
+  }
+  return FormatHundredths(h, /*trim_zeros=*/false, kUnits[i].name);
+}
+
+}  // namespace durabench

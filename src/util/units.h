@@ -1,0 +1,31 @@
+// Parsing and printing sizes and durations as users write them ("4KiB", "250us").
+//
+// Sizes: an integer or decimal number and a unit: B, KiB, MiB, GiB, TiB (powers of 1024) or
+// KB, MB, GB, TB (powers of 1000); a bare number is bytes. Units are case-sensitive except that
+// "k" is accepted for "K" (so "4kiB" and "4kB" work); whitespace between number and unit is
+// allowed. Durations: a number and one of ns, us, ms, s, m, h; a bare number is an error (the
+// unit is never guessed). Decimals are exact ("1.5KiB" = 1536, at most 19 significant decimal
+// places); results must be whole bytes / whole nanoseconds ("0.5B" is an error) and fit in
+// 64 bits. Negative numbers, exponents and signs are errors.
+// Errors are InvalidArgument with a message that quotes the input and lists the valid units.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace durabench {
+
+Result<uint64_t> ParseSizeBytes(std::string_view text);
+Result<uint64_t> ParseDurationNs(std::string_view text);
+
+// Short human forms for tables and messages, not meant to be parsed back. Sizes use binary
+// units, whole when exact, else at most two decimals: 4096 -> "4KiB", 1572864 -> "1.5MiB",
+// 1500000 -> "1.43MiB", 100 -> "100B". Durations: ns below 1 us, else two decimals in us, ms or
+// s: 999 -> "999ns", 1500 -> "1.50us", 2000000 -> "2.00ms", 90000000000 -> "90.00s".
+std::string FormatSizeBytes(uint64_t bytes);
+std::string FormatDurationNs(uint64_t ns);
+
+}  // namespace durabench

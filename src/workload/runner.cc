@@ -1,0 +1,158 @@
+#include "workload/runner.h"
+
+#include <cerrno>
+#include <memory>
+#include <thread>
+
+#include "engine/registry.h"
+#include "measure/clock.h"
+#include "util/errno_status.h"
+#include "workload/job.h"
+
+namespace durabench {
+namespace {
+
+// Jobs are released this long after the last one is ready, so all see the same start.
+constexpr uint64_t kStartDelayNs = 1'000'000;
+
+Status CheckEngineFits(const PhaseSpec& spec, const EngineInfo& engine, const PreparedTarget& t) {
+  const std::string where = "phase '" + spec.name + "': engine " + std::string(engine.name);
+  if (spec.iodepth > engine.caps.max_iodepth) {
+    return Status::InvalidArgument(
+        where + " runs at most iodepth " + std::to_string(engine.caps.max_iodepth) + ", not " +
+        std::to_string(spec.iodepth) + " (an asynchronous engine is needed for deeper queues)");
+  }
+  if (!engine.caps.SupportsSync(spec.sync)) {
+    return Status::NotSupported(where + " does not implement sync method " +
+                                std::string(SyncMethodName(spec.sync)));
+  }
+  if (spec.direct && !engine.caps.supports_direct) {
+    return Status::NotSupported(where + " cannot do O_DIRECT");
+  }
+  if (spec.direct && spec.block_size_bytes % t.logical_block_size() != 0) {
+    return Status::InvalidArgument(
+        "phase '" + spec.name + "': O_DIRECT needs block_size to be a multiple of the device's " +
+        "logical block size (" + std::to_string(t.logical_block_size()) + " bytes), not " +
+        std::to_string(spec.block_size_bytes));
+  }
+  if (t.jobs().size() < spec.jobs) {
+    return Status::Internal("target laid out for " + std::to_string(t.jobs().size()) +
+                            " jobs, phase needs " + std::to_string(spec.jobs));
+  }
+  for (uint32_t j = 0; j < spec.jobs; ++j) {
+    if (t.jobs()[j].size_bytes < spec.block_size_bytes) {
+      return Status::InvalidArgument("phase '" + spec.name + "': block_size " +
+                                     std::to_string(spec.block_size_bytes) +
+                                     " is larger than the job's region of " +
+                                     std::to_string(t.jobs()[j].size_bytes) + " bytes");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+double PhaseResult::Iops() const {
+  if (measured_ns == 0) return 0;
+  const uint64_t n = op(OpKind::kRead).histogram.count() + op(OpKind::kWrite).histogram.count();
+  return static_cast<double>(n) * 1e9 / static_cast<double>(measured_ns);
+}
+
+double PhaseResult::BytesPerSecond() const {
+  if (measured_ns == 0) return 0;
+  const uint64_t b = op(OpKind::kRead).bytes + op(OpKind::kWrite).bytes;
+  return static_cast<double>(b) * 1e9 / static_cast<double>(measured_ns);
+}
+
+Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target,
+                             const RunOptions& options, size_t phase_index, size_t phase_count) {
+  Result<const EngineInfo*> engine = FindEngine(spec.engine);
+  if (!engine.ok()) return engine.status().WithContext("phase '" + spec.name + "'");
+  DURABENCH_RETURN_IF_ERROR(CheckEngineFits(spec, **engine, target));
+
+  std::vector<std::unique_ptr<Job>> jobs;
+  for (uint32_t j = 0; j < spec.jobs; ++j) {
+    jobs.push_back(
+        std::make_unique<Job>(spec, target.jobs()[j], (*engine)->create(), options.seed + j));
+    Status st = jobs.back()->Prepare();
+    if (!st.ok()) return st.WithContext("phase '" + spec.name + "'");
+  }
+
+  PhaseControl control;
+  control.user_stop = options.stop;
+  std::vector<std::thread> threads;
+  threads.reserve(jobs.size());
+  for (auto& job : jobs) {
+    threads.emplace_back([&control, &job, &options] { job->Run(&control, options.interval_ns); });
+  }
+  const uint64_t start_ns = NowNs() + kStartDelayNs;
+  control.start_ns.store(start_ns, std::memory_order_release);
+  control.start_ns.notify_all();
+
+  // Progress: poll the jobs' shared counters until every job has finished.
+  ProgressSnapshot snap;
+  snap.phase_name = spec.name;
+  snap.phase_index = phase_index;
+  snap.phase_count = phase_count;
+  snap.total_ns = spec.runtime_ns ? spec.ramp_ns + spec.runtime_ns : 0;
+  uint64_t next_report = start_ns + options.progress_period_ns;
+  uint64_t last_report_ns = start_ns + spec.ramp_ns;
+  uint64_t last_ops = 0;
+  while (control.jobs_finished.load(std::memory_order_acquire) < jobs.size()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const uint64_t now = NowNs();
+    if (!options.progress || now < next_report) continue;
+    next_report = now + options.progress_period_ns;
+    snap.elapsed_ns = now > start_ns ? now - start_ns : 0;
+    snap.ramping = snap.elapsed_ns < spec.ramp_ns;
+    snap.ops = 0;
+    snap.commit_p99_ns = 0;
+    for (auto& job : jobs) {
+      snap.ops += job->shared().ops.load(std::memory_order_relaxed);
+      snap.commit_p99_ns =
+          std::max(snap.commit_p99_ns, job->shared().commit_p99_ns.load(std::memory_order_relaxed));
+    }
+    snap.iops = now > last_report_ns && snap.ops >= last_ops
+                    ? static_cast<double>(snap.ops - last_ops) * 1e9 /
+                          static_cast<double>(now - last_report_ns)
+                    : 0.0;
+    last_report_ns = now;
+    last_ops = snap.ops;
+    options.progress(snap);
+  }
+  for (auto& t : threads) t.join();
+
+  PhaseResult result;
+  result.spec = spec;
+  result.interval_ns = options.interval_ns;
+  result.interrupted = options.stop && options.stop->load();
+  const uint64_t measure_start = start_ns + spec.ramp_ns;
+  uint64_t end_ns = measure_start;
+  TimeSeries series(options.interval_ns);
+  for (auto& job : jobs) {
+    const Recorder& rec = job->recorder();
+    for (int k = 0; k < kOpKindCount; ++k) {
+      const auto kind = static_cast<OpKind>(k);
+      Status st = result.ops[k].histogram.Merge(rec.histogram(kind));
+      if (!st.ok()) return st;
+      result.ops[k].bytes += rec.bytes(kind);
+      result.ops[k].errors += rec.errors(kind);
+    }
+    series.Add(rec);
+    end_ns = std::max(end_ns, job->last_end_ns());
+    if (!job->error().empty()) {
+      result.errors.push_back(job->error());
+      if (result.status.ok()) {
+        Status st = ErrnoStatus("", "", job->error_errno());
+        result.status = st.code() == Status::Code::kNotSupported
+                            ? Status::NotSupported(job->error())
+                            : Status::IoError(job->error());
+      }
+    }
+  }
+  result.measured_ns = end_ns - measure_start;
+  result.time_series = series.Summaries();
+  return result;
+}
+
+}  // namespace durabench

@@ -1,0 +1,86 @@
+// The phase runner: runs one PhaseSpec on a PreparedTarget and returns what it measured.
+//
+// One thread per job, each with its own Engine, data file (or region) and Recorder; all jobs
+// start together at a shared start time, run the ramp unrecorded, then measure until `runtime`
+// elapsed, `ops` operations were measured, or (neither given) one pass over `size` was made.
+// Histograms and time series of all jobs are merged bucket by bucket when the phase ends.
+//
+// How durability is measured, per write (DESIGN.md "Measurement model"):
+//  - flush methods (fsync, fdatasync, sync_file_range): after every `fsync_every` writes one
+//    flush; `flush` records the call, and each covered write gets a `commit` sample from its own
+//    start to the end of that flush (what a group-committing database feels);
+//  - per-write methods (osync, odsync, rwf_dsync, rwf_sync): the write is the commit;
+//  - none: no commit samples.
+// A write that is still waiting for its flush when the phase ends gets a final flush.
+//
+// Errors: setup problems (unknown engine, unsupported O_DIRECT, iodepth beyond the engine) come
+// back as a non-OK Result before any I/O. A failed or short operation during the run is counted,
+// described in PhaseResult::errors, and ends the phase for all jobs (like fio's default); the
+// partial result is still returned.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "measure/histogram.h"
+#include "measure/recorder.h"
+#include "measure/time_series.h"
+#include "target/target.h"
+#include "util/status.h"
+#include "workload/spec.h"
+
+namespace durabench {
+
+struct ProgressSnapshot {
+  std::string phase_name;
+  size_t phase_index = 0;  // 0-based
+  size_t phase_count = 1;
+  uint64_t elapsed_ns = 0;  // since the phase started, ramp included
+  uint64_t total_ns = 0;    // ramp + runtime; 0 when the phase is bounded by ops only
+  bool ramping = false;
+  uint64_t ops = 0;            // measured reads + writes so far, all jobs
+  double iops = 0;             // reads + writes per second since the previous snapshot
+  uint64_t commit_p99_ns = 0;  // p99 of the last closed interval (commit, else write); 0 = none
+};
+
+struct RunOptions {
+  uint64_t interval_ns = 1'000'000'000;     // time-series interval
+  const std::atomic<bool>* stop = nullptr;  // when it becomes true, the phase ends early
+  // Called from the runner's own thread about every `progress_period_ns` while jobs run.
+  std::function<void(const ProgressSnapshot&)> progress;
+  uint64_t progress_period_ns = 250'000'000;
+  uint64_t seed = 0x6475726162656e63ull;  // offsets and data; job j uses seed + j
+};
+
+struct OpStats {
+  Histogram histogram;
+  uint64_t bytes = 0;
+  uint64_t errors = 0;
+};
+
+struct PhaseResult {
+  PhaseSpec spec;
+  uint64_t measured_ns = 0;  // from the end of the ramp to the end of the last measured op
+  std::array<OpStats, kOpKindCount> ops;
+  uint64_t interval_ns = 0;
+  std::vector<IntervalStats> time_series;
+  std::vector<std::string> errors;  // one line per failed operation that ended a job
+  Status status;                    // first error, mapped (NotSupported for EOPNOTSUPP, ...)
+  bool interrupted = false;         // ended early by RunOptions::stop
+
+  const OpStats& op(OpKind kind) const { return ops[static_cast<int>(kind)]; }
+  // Reads + writes per second over measured_ns.
+  double Iops() const;
+  // Bytes read + written per second over measured_ns.
+  double BytesPerSecond() const;
+};
+
+Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target,
+                             const RunOptions& options, size_t phase_index = 0,
+                             size_t phase_count = 1);
+
+}  // namespace durabench

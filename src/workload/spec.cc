@@ -1,0 +1,179 @@
+#include "workload/spec.h"
+
+#include <charconv>
+#include <iterator>
+
+#include "util/units.h"
+
+namespace durabench {
+namespace {
+
+constexpr std::string_view kPatternNames[] = {"read", "write", "randread", "randwrite", "randrw"};
+constexpr std::string_view kSyncNames[] = {"none",  "fsync",  "fdatasync", "sync_file_range",
+                                           "osync", "odsync", "rwf_dsync", "rwf_sync"};
+static_assert(std::size(kSyncNames) == kSyncMethodCount);
+constexpr std::string_view kDataValid = "random, zero, compressible:N% (N = 0..100)";
+constexpr std::string_view kCompressiblePrefix = "compressible:";
+
+std::string JoinNames(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (std::string_view n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+Status UnknownName(std::string_view what, std::string_view text,
+                   const std::vector<std::string_view>& valid) {
+  return Status::InvalidArgument("unknown " + std::string(what) + " \"" + std::string(text) +
+                                 "\"; valid: " + JoinNames(valid));
+}
+
+// Collects the messages of ValidatePhase: "<where>: <problem>".
+Status Bad(std::string_view where, const std::string& problem) {
+  std::string msg(where);
+  if (!msg.empty()) msg += ": ";
+  msg += problem;
+  return Status::InvalidArgument(std::move(msg));
+}
+
+}  // namespace
+
+std::string_view PatternName(Pattern p) { return kPatternNames[static_cast<int>(p)]; }
+
+std::string_view SyncMethodName(SyncMethod s) { return kSyncNames[static_cast<int>(s)]; }
+
+std::string DataSpecName(const DataSpec& d) {
+  switch (d.kind) {
+    case DataKind::kRandom:
+      return "random";
+    case DataKind::kZero:
+      return "zero";
+    case DataKind::kCompressible:
+      return std::string(kCompressiblePrefix) + std::to_string(d.compressible_percent) + "%";
+  }
+  return "random";
+}
+
+std::vector<std::string_view> AllPatternNames() {
+  return {std::begin(kPatternNames), std::end(kPatternNames)};
+}
+
+std::vector<std::string_view> AllSyncMethodNames() {
+  return {std::begin(kSyncNames), std::end(kSyncNames)};
+}
+
+Result<Pattern> ParsePattern(std::string_view text) {
+  for (size_t i = 0; i < std::size(kPatternNames); ++i) {
+    if (kPatternNames[i] == text) return static_cast<Pattern>(i);
+  }
+  return UnknownName("pattern", text, AllPatternNames());
+}
+
+Result<SyncMethod> ParseSyncMethod(std::string_view text) {
+  for (size_t i = 0; i < std::size(kSyncNames); ++i) {
+    if (kSyncNames[i] == text) return static_cast<SyncMethod>(i);
+  }
+  return UnknownName("sync method", text, AllSyncMethodNames());
+}
+
+Result<DataSpec> ParseDataSpec(std::string_view text) {
+  DataSpec d;
+  if (text == "random") return d;
+  if (text == "zero") {
+    d.kind = DataKind::kZero;
+    return d;
+  }
+  if (text.starts_with(kCompressiblePrefix) && text.ends_with('%')) {
+    std::string_view num = text.substr(kCompressiblePrefix.size());
+    num.remove_suffix(1);
+    int percent = -1;
+    auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), percent);
+    if (!num.empty() && ec == std::errc() && end == num.data() + num.size() && percent >= 0 &&
+        percent <= 100) {
+      d.kind = DataKind::kCompressible;
+      d.compressible_percent = percent;
+      return d;
+    }
+  }
+  return Status::InvalidArgument("unknown data \"" + std::string(text) +
+                                 "\"; valid: " + std::string(kDataValid));
+}
+
+bool SyncUsesFlushCall(SyncMethod s) {
+  return s == SyncMethod::kFsync || s == SyncMethod::kFdatasync || s == SyncMethod::kSyncFileRange;
+}
+
+bool SyncIsPerWrite(SyncMethod s) {
+  return s == SyncMethod::kOsync || s == SyncMethod::kOdsync || s == SyncMethod::kRwfDsync ||
+         s == SyncMethod::kRwfSync;
+}
+
+// The rules, and why each one exists:
+// - a block must be a positive number of bytes that fits the region, or there is nothing to do;
+//   the cap keeps one request below what Linux moves in one read/write call (~2 GiB);
+// - O_DIRECT bypasses the page cache, so buffer, offset and length must be aligned to the
+//   device's logical block size. 512 is the smallest there is; the runner checks the real size
+//   of the target once it is opened. Offsets are multiples of block_size, so checking it covers
+//   them too;
+// - fsync_every only means something for methods with a separate flush call: with O_SYNC,
+//   O_DSYNC or RWF_*SYNC every write is durable by itself, and with "none" nothing is flushed;
+// - runtime = 0 and ops = 0 is allowed: the job then does as many operations as the region has
+//   blocks (one pass for sequential patterns).
+Status ValidatePhase(const PhaseSpec& p, std::string_view where) {
+  if (p.engine.empty()) return Bad(where, "engine is empty; valid: an engine name such as psync");
+  if (p.read_percent < 0 || p.read_percent > 100) {
+    return Bad(where, "read_percent " + std::to_string(p.read_percent) +
+                          " is out of range; valid: 0..100");
+  }
+  if (p.block_size_bytes == 0) return Bad(where, "block_size is 0; valid: at least 1 byte");
+  if (p.block_size_bytes > kMaxBlockSizeBytes) {
+    return Bad(where, "block_size " + FormatSizeBytes(p.block_size_bytes) +
+                          " is too large for one I/O; valid: at most " +
+                          FormatSizeBytes(kMaxBlockSizeBytes));
+  }
+  if (p.size_bytes == 0) return Bad(where, "size is 0; valid: at least block_size");
+  if (p.block_size_bytes > p.size_bytes) {
+    return Bad(where, "block_size (" + std::to_string(p.block_size_bytes) +
+                          " bytes) is larger than size (" + std::to_string(p.size_bytes) +
+                          " bytes); valid: block_size <= size");
+  }
+  if (p.direct && p.block_size_bytes % kDirectAlignBytes != 0) {
+    return Bad(where, "direct = true (O_DIRECT) needs block_size to be a multiple of " +
+                          std::to_string(kDirectAlignBytes) + " bytes, not " +
+                          std::to_string(p.block_size_bytes) + "; valid: 512, 4096, ...");
+  }
+  if (p.iodepth < 1 || p.iodepth > kMaxIodepth) {
+    return Bad(where, "iodepth " + std::to_string(p.iodepth) + " is out of range; valid: 1.." +
+                          std::to_string(kMaxIodepth));
+  }
+  if (p.jobs < 1 || p.jobs > kMaxJobs) {
+    return Bad(where, "jobs " + std::to_string(p.jobs) + " is out of range; valid: 1.." +
+                          std::to_string(kMaxJobs));
+  }
+  if (p.fsync_every < 1 || p.fsync_every > kMaxFsyncEvery) {
+    return Bad(where, "fsync_every " + std::to_string(p.fsync_every) +
+                          " is out of range; valid: 1.." + std::to_string(kMaxFsyncEvery));
+  }
+  if (p.fsync_every > 1 && !SyncUsesFlushCall(p.sync)) {
+    return Bad(where,
+               "fsync_every = " + std::to_string(p.fsync_every) + " has no effect with sync = \"" +
+                   std::string(SyncMethodName(p.sync)) +
+                   "\"; valid: fsync_every = 1, or sync = fsync, fdatasync, sync_file_range");
+  }
+  if (p.rate_iops > kMaxRateIops) {
+    return Bad(where, "rate_iops " + std::to_string(p.rate_iops) +
+                          " is out of range; valid: 0 (unpaced) .. " +
+                          std::to_string(kMaxRateIops));
+  }
+  if (p.data.kind == DataKind::kCompressible &&
+      (p.data.compressible_percent < 0 || p.data.compressible_percent > 100)) {
+    return Bad(where, "data compressible percentage " +
+                          std::to_string(p.data.compressible_percent) +
+                          " is out of range; valid: 0..100");
+  }
+  return Status::Ok();
+}
+
+}  // namespace durabench

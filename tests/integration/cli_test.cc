@@ -1,0 +1,80 @@
+// The command line as a user meets it: help with examples, exit codes, one-line errors.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "durabench_runner.h"
+
+namespace durabench::testing {
+namespace {
+
+TEST(Cli, HelpShowsExamplesAndExitsZero) {
+  CommandResult r = Durabench({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("Examples"), std::string::npos) << r.out;
+  r = Durabench({"run", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("durabench run ceph-wal"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--block-size"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--fsync-every"), std::string::npos) << r.out;
+}
+
+TEST(Cli, VersionExitsZero) {
+  CommandResult r = Durabench({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("durabench"), std::string::npos);
+}
+
+TEST(Cli, UsageErrorsExitTwoWithOneLine) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  } cases[] = {
+      {{}, "subcommand"},
+      {{"run"}, "--target"},
+      {{"run", "--target", "/tmp", "--block-size", "4XB"}, "--block-size"},
+      {{"run", "--target", "/tmp", "--sync", "sometimes"}, "fdatasync"},
+      {{"run", "no-such-workload", "--target", "/tmp"}, "ceph-wal"},
+      {{"run", "--target", "/tmp", "--engine", "warp"}, "psync"},
+      {{"run", "--target", "/tmp", "--runtime", "10"}, "--runtime"},
+      {{"run", "--target", "/tmp", "--bogus"}, "--bogus"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = c.args;
+    CommandResult r = Durabench(args);
+    std::string joined;
+    for (const auto& a : args) joined += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << joined << "\n" << r.err;
+    EXPECT_NE(r.err.find("durabench: error:"), std::string::npos) << joined << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << joined << "\n" << r.err;
+  }
+}
+
+TEST(Cli, BadWorkloadFileNamesFileLineAndKey) {
+  TempDir dir;
+  const std::string path = dir.File("bad.toml");
+  std::ofstream(path)
+      << "description = \"x\"\n[defaults]\nblock_size = \"4KiB\"\nsnyc = \"fsync\"\n";
+  CommandResult r = Durabench({"run", path, "--target", dir.path()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.toml:4"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("snyc"), std::string::npos) << r.err;
+}
+
+TEST(Cli, MissingTargetIsAnInputError) {
+  CommandResult r = Durabench({"run", "--target", "/nonexistent-dir/sub/file", "--ops", "1"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("/nonexistent-dir"), std::string::npos) << r.err;
+}
+
+TEST(Cli, ListShowsWorkloadsEnginesAndSyncMethods) {
+  CommandResult r = Durabench({"list"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (const char* s : {"ceph-wal", "etcd-wal", "postgres-wal", "sync-methods", "ci-smoke", "psync",
+                        "null", "fdatasync", "sync_file_range", "rwf_dsync", "odsync"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+  }
+}
+
+}  // namespace
+}  // namespace durabench::testing

@@ -1,0 +1,290 @@
+// Finding workloads by name and path, listing them, and the shipped presets.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "durabench/config.h"
+#include "workload/workload_file.h"
+
+namespace durabench {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+// Each test gets its own directory, put first on the search path, and removed afterwards.
+class WorkloadSearch : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "durabench-wl-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    ASSERT_EQ(setenv("DURABENCH_WORKLOADS", dir_.c_str(), 1), 0);
+  }
+  void TearDown() override {
+    unsetenv("DURABENCH_WORKLOADS");
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    const fs::path path = fs::path(dir_) / name;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+
+  std::string dir_;
+};
+
+TEST_F(WorkloadSearch, ByName) {
+  Write("mine.toml", "description = \"my test\"\n[defaults]\njobs = 2\n");
+  Result<WorkloadSpec> w = LoadWorkload("mine");
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  EXPECT_EQ(w->name, "mine");
+  EXPECT_EQ(w->description, "my test");
+  EXPECT_EQ(w->source, dir_ + "/mine.toml");
+  EXPECT_EQ(w->phases.at(0).jobs, 2u);
+}
+
+TEST_F(WorkloadSearch, EnvironmentDirectoriesComeFirst) {
+  Write("ci-smoke.toml", "description = \"shadow\"\n");
+  Result<WorkloadSpec> w = LoadWorkload("ci-smoke");
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  EXPECT_EQ(w->description, "shadow");
+}
+
+TEST_F(WorkloadSearch, SeveralEnvironmentDirectories) {
+  const fs::path second = fs::path(dir_) / "second";
+  fs::create_directory(second);
+  std::ofstream(second / "other.toml") << "description = \"in second\"\n";
+  ASSERT_EQ(setenv("DURABENCH_WORKLOADS", (":" + dir_ + "::" + second.string()).c_str(), 1), 0);
+  Result<WorkloadSpec> w = LoadWorkload("other");
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  EXPECT_EQ(w->description, "in second");
+}
+
+TEST_F(WorkloadSearch, ByPath) {
+  const std::string path = Write("by-path.toml", "[defaults]\niodepth = 8\n");
+  Result<WorkloadSpec> w = LoadWorkload(path);
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  EXPECT_EQ(w->name, "by-path");
+  EXPECT_EQ(w->source, path);
+  EXPECT_EQ(w->phases.at(0).iodepth, 8u);
+  // A path is read as is, even without the .toml suffix.
+  const std::string odd = Write("odd-name.txt", "description = \"odd\"\n");
+  w = LoadWorkload(odd);
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  EXPECT_EQ(w->description, "odd");
+}
+
+TEST_F(WorkloadSearch, MissingPathIsNotFoundNamingIt) {
+  const std::string path = dir_ + "/nope.toml";
+  Result<WorkloadSpec> w = LoadWorkload(path);
+  EXPECT_EQ(w.status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(w.status().message(), "workload file '" + path + "' does not exist");
+  w = LoadWorkload("nope.toml");  // a .toml suffix makes it a path, relative to the cwd
+  EXPECT_EQ(w.status().code(), Status::Code::kNotFound);
+  EXPECT_THAT(w.status().message(), HasSubstr("'nope.toml' does not exist"));
+}
+
+TEST_F(WorkloadSearch, MissingNameListsAvailable) {
+  Write("mine.toml", "");
+  Result<WorkloadSpec> w = LoadWorkload("no-such-workload");
+  EXPECT_EQ(w.status().code(), Status::Code::kNotFound);
+  EXPECT_THAT(
+      w.status().message(),
+      AllOf(StartsWith("no workload named 'no-such-workload'; valid: "), HasSubstr("ci-smoke"),
+            HasSubstr("mine"), HasSubstr(dir_), HasSubstr("DURABENCH_WORKLOADS")));
+  w = LoadWorkload("");
+  EXPECT_EQ(w.status().code(), Status::Code::kNotFound);
+}
+
+TEST_F(WorkloadSearch, ParseErrorsCarryThePath) {
+  const std::string path = Write("bad.toml", "[defaults]\njobs = 0\n");
+  Result<WorkloadSpec> w = LoadWorkload("bad");
+  EXPECT_EQ(w.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(w.status().message(), StartsWith(path + ":2: key 'jobs': "));
+}
+
+TEST_F(WorkloadSearch, DirectoryIsNotAWorkload) {
+  fs::create_directory(fs::path(dir_) / "d.toml");
+  Result<WorkloadSpec> w = ParseWorkloadFile(dir_ + "/d.toml");
+  EXPECT_FALSE(w.ok());
+  EXPECT_THAT(w.status().message(), HasSubstr(dir_ + "/d.toml"));
+}
+
+TEST_F(WorkloadSearch, ListIsSortedWithDescriptions) {
+  Write("zz-last.toml", "description = \"last\"\n");
+  Write("aa-first.toml", "description = \"first\"\n");
+  Write("broken.toml", "[defaults]\nblock_size = \"4XB\"\n");
+  Write("ci-smoke.toml", "description = \"shadow\"\n");
+  Write("not-a-workload.txt", "");
+  std::vector<WorkloadInfo> list = ListWorkloads();
+  std::vector<std::string> names;
+  for (const WorkloadInfo& w : list) names.push_back(w.name);
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  EXPECT_THAT(names, Contains("ceph-wal"));
+  EXPECT_THAT(names, Not(Contains("not-a-workload")));
+  EXPECT_EQ(std::count(names.begin(), names.end(), "ci-smoke"), 1);
+  auto find = [&list](std::string_view name) {
+    for (const WorkloadInfo& w : list) {
+      if (w.name == name) return w;
+    }
+    ADD_FAILURE() << name << " not listed";
+    return WorkloadInfo{};
+  };
+  EXPECT_EQ(find("aa-first").description, "first");
+  EXPECT_EQ(find("zz-last").path, dir_ + "/zz-last.toml");
+  EXPECT_EQ(find("ci-smoke").description, "shadow");
+  EXPECT_THAT(find("broken").description, StartsWith("(invalid: " + dir_ + "/broken.toml:2: "));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shipped presets (from the source tree, whatever DURABENCH_WORKLOADS says).
+
+WorkloadSpec Preset(const std::string& name) {
+  Result<WorkloadSpec> w =
+      ParseWorkloadFile(std::string(DURABENCH_SOURCE_WORKLOADS_DIR) + "/" + name + ".toml");
+  EXPECT_TRUE(w.ok()) << name << ": " << w.status().message();
+  return w.ok() ? *w : WorkloadSpec{};
+}
+
+std::vector<std::string> Names(const WorkloadSpec& w) {
+  std::vector<std::string> names;
+  for (const PhaseSpec& p : w.phases) names.push_back(p.name);
+  return names;
+}
+
+TEST(Presets, EveryShippedPresetParsesAndExplainsItself) {
+  int count = 0;
+  for (const fs::directory_entry& e : fs::directory_iterator(DURABENCH_SOURCE_WORKLOADS_DIR)) {
+    if (e.path().extension() != ".toml") continue;
+    ++count;
+    SCOPED_TRACE(e.path().string());
+    Result<WorkloadSpec> w = ParseWorkloadFile(e.path().string());
+    ASSERT_TRUE(w.ok()) << w.status().message();
+    EXPECT_FALSE(w->description.empty());
+    EXPECT_FALSE(w->phases.empty());
+    std::ifstream in(e.path());
+    std::string first_line;
+    std::getline(in, first_line);
+    EXPECT_THAT(first_line, StartsWith("# ")) << "a preset opens with comments saying why";
+  }
+  EXPECT_GE(count, 5);
+}
+
+TEST(Presets, RequiredPresetsExist) {
+  for (const char* name : {"ci-smoke", "ceph-wal", "etcd-wal", "postgres-wal", "sync-methods"}) {
+    EXPECT_TRUE(fs::exists(std::string(DURABENCH_SOURCE_WORKLOADS_DIR) + "/" + name + ".toml"))
+        << name;
+  }
+}
+
+TEST(Presets, CiSmokeIsTinyAndFast) {
+  WorkloadSpec w = Preset("ci-smoke");
+  ASSERT_EQ(w.phases.size(), 2u);
+  uint64_t total_ns = 0;
+  for (const PhaseSpec& p : w.phases) {
+    total_ns += p.runtime_ns + p.ramp_ns;
+    EXPECT_GT(p.runtime_ns, 0u);
+    EXPECT_EQ(p.size_bytes, 8u << 20);
+    EXPECT_EQ(p.block_size_bytes, 4096u);
+  }
+  EXPECT_LE(total_ns, 5'000'000'000u);
+  EXPECT_EQ(w.phases[0].pattern, Pattern::kRandWrite);
+  EXPECT_EQ(w.phases[0].sync, SyncMethod::kFdatasync);
+  EXPECT_EQ(w.phases[0].runtime_ns, 2'000'000'000u);
+  EXPECT_TRUE(PatternReads(w.phases[1].pattern));
+}
+
+TEST(Presets, CephWalMatchesTheCommunityDriveTest) {
+  WorkloadSpec w = Preset("ceph-wal");
+  ASSERT_EQ(w.phases.size(), 1u);
+  const PhaseSpec& p = w.phases[0];
+  EXPECT_EQ(p.pattern, Pattern::kRandWrite);
+  EXPECT_EQ(p.block_size_bytes, 4096u);
+  EXPECT_EQ(p.iodepth, 1u);
+  EXPECT_EQ(p.jobs, 1u);
+  EXPECT_TRUE(p.direct);
+  EXPECT_EQ(p.sync, SyncMethod::kOsync);  // fio --sync=1 is O_SYNC
+  EXPECT_EQ(p.runtime_ns, 60'000'000'000u);
+  EXPECT_EQ(p.size_bytes, 1ull << 30);
+}
+
+TEST(Presets, EtcdWalMatchesTheFioGuidance) {
+  WorkloadSpec w = Preset("etcd-wal");
+  ASSERT_EQ(w.phases.size(), 1u);
+  const PhaseSpec& p = w.phases[0];
+  EXPECT_EQ(p.pattern, Pattern::kWrite);
+  EXPECT_EQ(p.block_size_bytes, 2300u);
+  EXPECT_EQ(p.size_bytes, 22u << 20);
+  EXPECT_EQ(p.sync, SyncMethod::kFdatasync);
+  EXPECT_EQ(p.fsync_every, 1u);
+  EXPECT_EQ(p.iodepth, 1u);
+  EXPECT_EQ(p.jobs, 1u);
+  EXPECT_FALSE(p.direct);
+  EXPECT_EQ(p.runtime_ns, 60'000'000'000u);
+}
+
+TEST(Presets, PostgresWalSweepsTheLinuxWalSyncMethods) {
+  WorkloadSpec w = Preset("postgres-wal");
+  EXPECT_THAT(Names(w), ElementsAre("main[sync=fdatasync]", "main[sync=fsync]", "main[sync=odsync]",
+                                    "main[sync=osync]"));
+  for (const PhaseSpec& p : w.phases) {
+    EXPECT_EQ(p.pattern, Pattern::kWrite);
+    EXPECT_EQ(p.block_size_bytes, 8192u);
+    EXPECT_EQ(p.size_bytes, 16u << 20);
+    EXPECT_EQ(p.jobs, 1u);
+    EXPECT_EQ(p.runtime_ns, 10'000'000'000u);
+  }
+}
+
+TEST(Presets, SyncMethodsCoversEveryMethod) {
+  WorkloadSpec w = Preset("sync-methods");
+  ASSERT_EQ(w.phases.size(), AllSyncMethodNames().size());
+  for (size_t i = 0; i < w.phases.size(); ++i) {
+    const PhaseSpec& p = w.phases[i];
+    EXPECT_EQ(SyncMethodName(p.sync), AllSyncMethodNames()[i]);
+    EXPECT_EQ(p.name, "main[sync=" + std::string(AllSyncMethodNames()[i]) + "]");
+    EXPECT_EQ(p.pattern, Pattern::kWrite);
+    EXPECT_EQ(p.block_size_bytes, 8192u);
+    EXPECT_EQ(p.iodepth, 1u);
+    EXPECT_EQ(p.jobs, 1u);
+    EXPECT_EQ(p.runtime_ns, 5'000'000'000u);
+  }
+}
+
+TEST(Presets, OverridesApplyToPresets) {
+  WorkloadSpec w = Preset("ceph-wal");
+  ASSERT_TRUE(ApplyOverrides({{"runtime", "10s"}, {"pattern", "write"}}, &w).ok());
+  EXPECT_EQ(w.phases[0].runtime_ns, 10'000'000'000u);
+  EXPECT_EQ(w.phases[0].pattern, Pattern::kWrite);
+  w = Preset("etcd-wal");
+  Status st = ApplyOverrides({{"direct", "true"}}, &w);
+  EXPECT_THAT(st.message(), HasSubstr("multiple of 512"));
+}
+
+TEST(Docs, EveryPhaseKeyIsDocumented) {
+  const fs::path doc =
+      fs::path(DURABENCH_SOURCE_WORKLOADS_DIR).parent_path() / "docs" / "workloads.md";
+  std::ifstream in(doc);
+  ASSERT_TRUE(in) << doc;
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (std::string_view key : PhaseKeys()) {
+    EXPECT_THAT(text, HasSubstr("| `" + std::string(key) + "`")) << "no table row for " << key;
+  }
+}
+
+}  // namespace
+}  // namespace durabench
