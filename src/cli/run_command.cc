@@ -116,6 +116,8 @@ int Run(RunArgs& args) {
         std::max(layout.block_size_bytes, static_cast<uint32_t>(p.block_size_bytes));
   }
   args.target.layout_fill = !args.no_layout_fill;
+  // From here on a signal must not kill the process: files durabench creates must be removed.
+  InstallStopHandlers();
   const bool show_progress = !args.quiet && !args.json && isatty(STDERR_FILENO);
   if (show_progress) std::fprintf(stderr, "preparing %s ...", args.target.path.c_str());
   Result<PreparedTarget> target = PrepareTarget(args.target, layout);
@@ -123,6 +125,11 @@ int Run(RunArgs& args) {
   if (!target.ok()) {
     PrintError(target.status().message());
     return target.status().ExitCode();
+  }
+  if (g_stop.load()) {
+    target->Cleanup();
+    PrintError("interrupted by a signal while preparing " + args.target.path);
+    return 3;
   }
 
   RunResult result;
@@ -140,7 +147,6 @@ int Run(RunArgs& args) {
     std::printf("durabench %s: workload %s, target %s (%s)\n\n", DURABENCH_VERSION,
                 workload->name.c_str(), target->path().c_str(), TargetKindName(target->kind()));
   }
-  InstallStopHandlers();
   RunOptions options;
   options.interval_ns = *interval;
   options.stop = &g_stop;
