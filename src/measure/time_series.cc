@@ -32,6 +32,27 @@ void MergeKind(const IntervalKindSnapshot& from, IntervalKindSnapshot& into) {
 
 }  // namespace
 
+IntervalKindStats SummarizeInterval(const IntervalKindSnapshot& snap, Histogram* scratch) {
+  IntervalKindStats stats;
+  stats.bytes = snap.bytes;
+  if (snap.buckets.empty()) return stats;
+  Histogram& h = *scratch;
+  h.Reset();
+  for (const auto& [index, count] : snap.buckets) {
+    // The overflow index (== bucket_count()) maps to a value past the tracked range.
+    const uint64_t value = index < h.bucket_count() ? h.BucketLowerBound(index) : UINT64_MAX;
+    h.AddToBucket(value, count);
+  }
+  // The minimum is not in the snapshot; 0 leaves the midpoints unclamped from below, which
+  // is within the error bound since a midpoint is never below its bucket's lower bound.
+  h.RestoreMoments(0, snap.max_ns, 0.0, 0.0);
+  stats.count = h.count();
+  stats.p50_ns = h.Percentile(50.0);
+  stats.p99_ns = h.Percentile(99.0);
+  stats.max_ns = snap.max_ns;
+  return stats;
+}
+
 void TimeSeries::Add(const Recorder& recorder) {
   assert(recorder.interval_ns() == interval_ns_);
   for (const IntervalSnapshot& snapshot : recorder.intervals()) {
@@ -64,19 +85,7 @@ std::vector<IntervalStats> TimeSeries::Summaries() const {
         IntervalKindStats& stats = row.kinds[kind];
         stats.bytes = snap.bytes;
         if (snap.buckets.empty()) continue;
-        h.Reset();
-        for (const auto& [index, count] : snap.buckets) {
-          // The overflow index (== bucket_count()) maps to a value past the tracked range.
-          const uint64_t value = index < h.bucket_count() ? h.BucketLowerBound(index) : UINT64_MAX;
-          h.AddToBucket(value, count);
-        }
-        // The minimum is not in the snapshot; 0 leaves the midpoints unclamped from below, which
-        // is within the error bound since a midpoint is never below its bucket's lower bound.
-        h.RestoreMoments(0, snap.max_ns, 0.0, 0.0);
-        stats.count = h.count();
-        stats.p50_ns = h.Percentile(50.0);
-        stats.p99_ns = h.Percentile(99.0);
-        stats.max_ns = snap.max_ns;
+        stats = SummarizeInterval(snap, &h);
       }
       ++next;
     }

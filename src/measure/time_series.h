@@ -27,6 +27,10 @@ struct IntervalStats {
   std::array<IntervalKindStats, kOpKindCount> kinds;
 };
 
+// Count, bytes, p50, p99 and max of one interval snapshot. `scratch` (default parameters) is
+// reset and reused, so callers that summarise often allocate nothing.
+IntervalKindStats SummarizeInterval(const IntervalKindSnapshot& snap, Histogram* scratch);
+
 class TimeSeries {
  public:
   explicit TimeSeries(uint64_t interval_ns) : interval_ns_(interval_ns) {}

@@ -29,7 +29,7 @@ std::string FormatPhaseSummary(const PhaseResult& phase) {
                   phase.BytesPerSecond() / 1e6, seconds, phase.interrupted ? " (interrupted)" : "");
   out += fmt::format("  {:<7} {:>10}", "op", "count");
   for (const PercentileKey& pk : kReportedPercentiles)
-    out += fmt::format(" {:>9}", "p" + std::string(pk.key));
+    out += fmt::format(" {:>9}", fmt::format("p{}", pk.key));
   out += fmt::format(" {:>9}\n", "max");
   for (int k = 0; k < kOpKindCount; ++k) {
     const OpStats& s = phase.ops[k];
@@ -59,7 +59,8 @@ std::string FormatProgressLine(const ProgressSnapshot& snap) {
     out += "  ramping";
   } else {
     out += fmt::format("  {:.0f} IOPS", snap.iops);
-    if (snap.commit_p99_ns) out += fmt::format("  p99 {}", FormatDurationNs(snap.commit_p99_ns));
+    if (snap.p99_ns)
+      out += fmt::format("  {} p99 {}", snap.p99_kind, FormatDurationNs(snap.p99_ns));
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "measure/clock.h"
+#include "measure/time_series.h"
 #include "util/errno_status.h"
 
 namespace durabench {
@@ -156,19 +157,9 @@ void Job::PublishProgress() {
   const IntervalSnapshot& last = intervals.back();
   const IntervalKindSnapshot* k = &last.kinds[static_cast<int>(OpKind::kCommit)];
   if (k->buckets.empty()) k = &last.kinds[static_cast<int>(OpKind::kWrite)];
-  uint64_t total = 0;
-  for (const auto& b : k->buckets) total += b.second;
-  if (total == 0) return;
-  const uint64_t rank = total - total / 100;  // ceil(0.99 * total)
-  static const Histogram kBounds;
-  uint64_t seen = 0;
-  for (const auto& b : k->buckets) {
-    seen += b.second;
-    if (seen >= rank) {
-      shared_.commit_p99_ns.store(kBounds.BucketUpperBound(b.first), std::memory_order_relaxed);
-      return;
-    }
-  }
+  if (k->buckets.empty()) k = &last.kinds[static_cast<int>(OpKind::kRead)];
+  if (k->buckets.empty()) return;
+  shared_.p99_ns.store(SummarizeInterval(*k, &scratch_).p99_ns, std::memory_order_relaxed);
 }
 
 void Job::Run(PhaseControl* control, uint64_t interval_ns) {

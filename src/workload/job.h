@@ -19,7 +19,7 @@ namespace durabench {
 // What a job shares with the runner thread; written by the job, read for progress.
 struct alignas(64) JobShared {
   std::atomic<uint64_t> ops{0};
-  std::atomic<uint64_t> commit_p99_ns{0};
+  std::atomic<uint64_t> p99_ns{0};  // last closed interval: commit, else write, else read
 };
 
 // What all jobs of a phase share.
@@ -74,6 +74,7 @@ class Job {
   uint64_t pending_hi_ = 0;
   uint64_t last_end_ns_ = 0;
   size_t intervals_seen_ = 0;
+  Histogram scratch_;  // for the progress p99, reused every interval
 
   std::string error_;
   int error_errno_ = 0;

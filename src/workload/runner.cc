@@ -95,6 +95,9 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
   snap.phase_index = phase_index;
   snap.phase_count = phase_count;
   snap.total_ns = spec.runtime_ns ? spec.ramp_ns + spec.runtime_ns : 0;
+  snap.p99_kind = !PatternWrites(spec.pattern)     ? "read"
+                  : spec.sync == SyncMethod::kNone ? "write"
+                                                   : "commit";
   uint64_t next_report = start_ns + options.progress_period_ns;
   uint64_t last_report_ns = start_ns + spec.ramp_ns;
   uint64_t last_ops = 0;
@@ -106,16 +109,17 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
     snap.elapsed_ns = now > start_ns ? now - start_ns : 0;
     snap.ramping = snap.elapsed_ns < spec.ramp_ns;
     snap.ops = 0;
-    snap.commit_p99_ns = 0;
+    snap.p99_ns = 0;
     for (auto& job : jobs) {
       snap.ops += job->shared().ops.load(std::memory_order_relaxed);
-      snap.commit_p99_ns =
-          std::max(snap.commit_p99_ns, job->shared().commit_p99_ns.load(std::memory_order_relaxed));
+      snap.p99_ns = std::max(snap.p99_ns, job->shared().p99_ns.load(std::memory_order_relaxed));
     }
-    snap.iops = now > last_report_ns && snap.ops >= last_ops
-                    ? static_cast<double>(snap.ops - last_ops) * 1e9 /
-                          static_cast<double>(now - last_report_ns)
-                    : 0.0;
+    // IOPS over the time since the previous snapshot, counting from the end of the ramp.
+    const uint64_t since = std::max(last_report_ns, start_ns + spec.ramp_ns);
+    snap.iops =
+        !snap.ramping && now > since && snap.ops >= last_ops
+            ? static_cast<double>(snap.ops - last_ops) * 1e9 / static_cast<double>(now - since)
+            : 0.0;
     last_report_ns = now;
     last_ops = snap.ops;
     options.progress(snap);

@@ -42,9 +42,10 @@ struct ProgressSnapshot {
   uint64_t elapsed_ns = 0;  // since the phase started, ramp included
   uint64_t total_ns = 0;    // ramp + runtime; 0 when the phase is bounded by ops only
   bool ramping = false;
-  uint64_t ops = 0;            // measured reads + writes so far, all jobs
-  double iops = 0;             // reads + writes per second since the previous snapshot
-  uint64_t commit_p99_ns = 0;  // p99 of the last closed interval (commit, else write); 0 = none
+  uint64_t ops = 0;                 // measured reads + writes so far, all jobs
+  double iops = 0;                  // reads + writes per second since the previous snapshot
+  uint64_t p99_ns = 0;              // p99 of the last closed interval of `p99_kind`; 0 = none yet
+  const char* p99_kind = "commit";  // "commit", else "write" (sync none), else "read"
 };
 
 struct RunOptions {

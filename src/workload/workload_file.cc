@@ -95,7 +95,14 @@ std::string Join(const std::vector<std::string_view>& items) {
   return out;
 }
 
-std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string Quoted(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
 
 // What a value of this kind looks like, for "expected ..." messages.
 std::string_view Expected(KeyKind kind) {
