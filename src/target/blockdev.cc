@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "util/errno_status.h"
+#include "util/strings.h"
 #include "util/sys.h"
 
 namespace durabench {
@@ -78,15 +79,6 @@ std::vector<std::string> ListDir(const std::string& dir) {
   }
   ::closedir(d);
   return names;
-}
-
-std::string Join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += sep;
-    out += item;
-  }
-  return out;
 }
 
 // The sysfs directory of a block device, e.g. /sys/devices/virtual/block/loop0; for a partition
@@ -217,7 +209,7 @@ std::string FindHolders(const std::vector<BlockNode>& nodes) {
   for (size_t i = 0; i < nodes.size(); ++i) {
     const std::vector<std::string> holders = ListDir(nodes[i].sysfs_dir + "/holders");
     if (!holders.empty()) {
-      return Subject(nodes, i) + " has holders (" + Join(holders, ", ") +
+      return Subject(nodes, i) + " has holders (" + JoinStrings(holders) +
              "): it is part of a device-mapper, LVM, MD RAID or similar device";
     }
   }
@@ -334,11 +326,11 @@ Status CheckOpenDevice(int fd, const std::string& path, const std::vector<BlockN
   if (signatures.size() == 1) {
     reason = "it carries " + WithArticle(signatures[0]) + " signature";
   } else if (!signatures.empty()) {
-    reason = "it carries signatures: " + Join(signatures, ", ");
+    reason = "it carries signatures: " + JoinStrings(signatures);
   }
   if (!partitions.empty()) {
     if (!reason.empty()) reason += "; ";
-    reason += "it has partitions: " + Join(partitions, ", ");
+    reason += "it has partitions: " + JoinStrings(partitions);
   }
   const bool one = signatures.size() + partitions.size() == 1;
   return Refuse(path,

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <iterator>
 
+#include "util/strings.h"
 #include "util/units.h"
 
 namespace durabench {
@@ -15,19 +16,10 @@ static_assert(std::size(kSyncNames) == kSyncMethodCount);
 constexpr std::string_view kDataValid = "random, zero, compressible:N% (N = 0..100)";
 constexpr std::string_view kCompressiblePrefix = "compressible:";
 
-std::string JoinNames(const std::vector<std::string_view>& names) {
-  std::string out;
-  for (std::string_view n : names) {
-    if (!out.empty()) out += ", ";
-    out += n;
-  }
-  return out;
-}
-
 Status UnknownName(std::string_view what, std::string_view text,
                    const std::vector<std::string_view>& valid) {
   return Status::InvalidArgument("unknown " + std::string(what) + " \"" + std::string(text) +
-                                 "\"; valid: " + JoinNames(valid));
+                                 "\"; valid: " + JoinStrings(valid));
 }
 
 // Collects the messages of ValidatePhase: "<where>: <problem>".

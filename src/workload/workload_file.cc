@@ -16,6 +16,7 @@
 
 #include "durabench/config.h"
 #include "util/errno_status.h"
+#include "util/strings.h"
 #include "util/units.h"
 
 namespace durabench {
@@ -86,15 +87,6 @@ const KeyDef* FindKey(std::string_view name) {
   return nullptr;
 }
 
-std::string Join(const std::vector<std::string_view>& items) {
-  std::string out;
-  for (std::string_view s : items) {
-    if (!out.empty()) out += ", ";
-    out += s;
-  }
-  return out;
-}
-
 std::string Quoted(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
@@ -130,9 +122,9 @@ std::string Valid(const KeyDef& def) {
     case KeyKind::kEngine:
       return "an engine name such as psync";
     case KeyKind::kPattern:
-      return Join(AllPatternNames());
+      return JoinStrings(AllPatternNames());
     case KeyKind::kSync:
-      return Join(AllSyncMethodNames());
+      return JoinStrings(AllSyncMethodNames());
     case KeyKind::kData:
       return "random, zero, compressible:N% (N = 0..100)";
     case KeyKind::kBool:
@@ -364,7 +356,7 @@ class FileParser {
 constexpr size_t kMaxPhases = 10'000;
 constexpr std::string_view kTopKeys = "description, defaults, phase, sweep";
 
-std::string PhaseKeyList() { return Join(PhaseKeys()); }
+std::string PhaseKeyList() { return JoinStrings(PhaseKeys()); }
 
 Status FileParser::ApplyValue(const KeyDef& def, const toml::node& n, std::string_view key,
                               PhaseSpec* p) const {
@@ -738,8 +730,8 @@ Result<WorkloadSpec> LoadWorkload(std::string_view name_or_path) {
   for (const auto& [name, path] : all) names.push_back(name);
   std::vector<std::string_view> searched(dirs.begin(), dirs.end());
   return Status::NotFound("no workload named '" + arg + "'; valid: " +
-                          (names.empty() ? std::string("(none found)") : Join(names)) +
-                          ", or a path to a .toml file (searched " + Join(searched) +
+                          (names.empty() ? std::string("(none found)") : JoinStrings(names)) +
+                          ", or a path to a .toml file (searched " + JoinStrings(searched) +
                           "; add directories with DURABENCH_WORKLOADS)");
 }
 

@@ -31,14 +31,7 @@ constexpr uint64_t kDeviceBytes = 32 * kMiB;
 
 // Runs `cmd` under sh; returns its exit status, with stdout+stderr in *output.
 int RunShell(const std::string& cmd, std::string* output = nullptr) {
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return -1;
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof(buf), p) != nullptr) out += buf;
-  const int status = ::pclose(p);
-  if (output != nullptr) *output = out;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return testing::Shell("{ " + cmd + "; } 2>&1", output);
 }
 
 bool HaveTool(const std::string& name) { return RunShell("command -v " + name) == 0; }
@@ -61,7 +54,7 @@ class LoopDeviceTest : public ::testing::Test {
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to attach loop devices";
     if (!HaveTool("losetup")) GTEST_SKIP() << "losetup (util-linux) is not installed";
-    ASSERT_TRUE(dir_.ok()) << "mkdtemp failed";
+
     std::string error;
     dev_ = Attach(&backing_, &error);
     if (dev_.empty()) GTEST_SKIP() << "cannot attach a loop device: " << error;
@@ -80,7 +73,7 @@ class LoopDeviceTest : public ::testing::Test {
 
   // Attaches a new zeroed kDeviceBytes file as a loop device with partition scanning.
   std::string Attach(std::string* backing, std::string* error) {
-    *backing = dir_.Child("disk" + std::to_string(loops_.size()) + ".img");
+    *backing = dir_.File("disk" + std::to_string(loops_.size()) + ".img");
     const int fd = ::open(backing->c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 || ::ftruncate(fd, static_cast<off_t>(kDeviceBytes)) != 0) {
       *error = "cannot create " + *backing;
@@ -126,7 +119,7 @@ class LoopDeviceTest : public ::testing::Test {
   // Mounts `dev` read-only (so the filesystem itself writes nothing during the checks) on a new
   // directory; false with the reason when the kernel cannot.
   bool MountReadOnly(const std::string& dev, std::string* mount_point, std::string* why) {
-    *mount_point = dir_.Child("mnt" + std::to_string(mounts_.size()));
+    *mount_point = dir_.File("mnt" + std::to_string(mounts_.size()));
     if (::mkdir(mount_point->c_str(), 0700) != 0 ||
         ::mount(dev.c_str(), mount_point->c_str(), "ext4", MS_RDONLY, nullptr) != 0) {
       *why = "mount " + dev + ": " + std::strerror(errno);
@@ -197,8 +190,8 @@ TEST_F(LoopDeviceTest, RefusedWhenDestroyDataNamesAnotherPath) {
                              DevNumber(other) + ", not " + DevNumber(dev_) + ")");
   s = CheckBlockDeviceSafe(dev_, Options(dev_).DestroyData(backing_));
   EXPECT_EQ(s.message(), RefusalPrefix() + "--destroy-data=" + backing_ + " is not a block device");
-  s = CheckBlockDeviceSafe(dev_, Options(dev_).DestroyData(dir_.Child("nope")));
-  EXPECT_EQ(s.message(), RefusalPrefix() + "--destroy-data=" + dir_.Child("nope") +
+  s = CheckBlockDeviceSafe(dev_, Options(dev_).DestroyData(dir_.File("nope")));
+  EXPECT_EQ(s.message(), RefusalPrefix() + "--destroy-data=" + dir_.File("nope") +
                              " cannot be checked: No such file or directory");
   Result<PreparedTarget> t = PrepareTarget(Options(dev_).DestroyData(other), Layout(kMiB));
   EXPECT_EQ(t.status().code(), Status::Code::kRefused);
@@ -209,7 +202,7 @@ TEST_F(LoopDeviceTest, RefusedWhenDestroyDataNamesAnotherPath) {
 
 // Compared by device number: a symlink to the device confirms it as well as its /dev name.
 TEST_F(LoopDeviceTest, DestroyDataThroughSymlinkAccepted) {
-  const std::string link = dir_.Child("disk-link");
+  const std::string link = dir_.File("disk-link");
   ASSERT_EQ(::symlink(dev_.c_str(), link.c_str()), 0);
   const Status s = CheckBlockDeviceSafe(dev_, Options(dev_).DestroyData(link));
   EXPECT_TRUE(s.ok()) << s.message();

@@ -72,7 +72,7 @@ bool HasOwnerXattr(const std::string& path) {
 
 // Whether the temp filesystem keeps user xattrs (tmpfs before 6.6, some overlays do not).
 bool XattrsSupported(const TempDir& dir) {
-  const std::string probe = dir.Child(".xattr-probe");
+  const std::string probe = dir.File(".xattr-probe");
   if (!WriteFile(probe, "x")) return false;
   const bool ok = ::setxattr(probe.c_str(), "user.durabench.probe", "1", 1, 0) == 0;
   ::unlink(probe.c_str());
@@ -80,12 +80,11 @@ bool XattrsSupported(const TempDir& dir) {
 }
 
 std::string JobFileName(const TempDir& dir, int job) {
-  return dir.Child("durabench-" + std::to_string(::getpid()) + "-" + std::to_string(job) + ".dat");
+  return dir.File("durabench-" + std::to_string(::getpid()) + "-" + std::to_string(job) + ".dat");
 }
 
 class TargetTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(dir_.ok()) << "mkdtemp failed"; }
   TempDir dir_;
 };
 
@@ -171,7 +170,7 @@ TEST_F(TargetTest, ExistingJobFileFailsAndRemovesPartialLayout) {
 }
 
 TEST_F(TargetTest, ForeignFileRefusedAndUnchanged) {
-  const std::string file = dir_.Child("precious.db");
+  const std::string file = dir_.File("precious.db");
   ASSERT_TRUE(WriteFile(file, std::string(10000, 'p')));
   const uint64_t before = Checksum(file);
   Result<PreparedTarget> t = PrepareTarget(Options(file), Layout(kMiB));
@@ -188,7 +187,7 @@ TEST_F(TargetTest, ForeignFileRefusedAndUnchanged) {
 // allow_overwrite: used in place, grown to jobs × size (existing bytes untouched by the layout),
 // and never removed, not even without keep.
 TEST_F(TargetTest, ForeignFileAcceptedWithAllowOverwriteAndKept) {
-  const std::string file = dir_.Child("scratch.img");
+  const std::string file = dir_.File("scratch.img");
   const std::string head(8192, 'h');
   ASSERT_TRUE(WriteFile(file, head));
   {
@@ -207,7 +206,7 @@ TEST_F(TargetTest, ForeignFileAcceptedWithAllowOverwriteAndKept) {
 }
 
 TEST_F(TargetTest, LargerExistingFileNeverTruncated) {
-  const std::string file = dir_.Child("big.img");
+  const std::string file = dir_.File("big.img");
   ASSERT_TRUE(WriteFile(file, std::string(3 * kMiB, 'b')));
   const uint64_t before = Checksum(file);
   Result<PreparedTarget> t = PrepareTarget(Options(file).AllowOverwrite(), Layout(kMiB));
@@ -224,7 +223,7 @@ TEST_F(TargetTest, FileWithOwnerXattrAcceptedAndNotRemoved) {
   std::string file;
   {
     Result<PreparedTarget> first =
-        PrepareTarget(Options(dir_.Child("kept.dat")).Keep(), Layout(kMiB));
+        PrepareTarget(Options(dir_.File("kept.dat")).Keep(), Layout(kMiB));
     ASSERT_TRUE(first.ok()) << first.status().message();
     file = first->jobs()[0].path;
   }
@@ -240,7 +239,7 @@ TEST_F(TargetTest, FileWithOwnerXattrAcceptedAndNotRemoved) {
 // A missing file in an existing directory is created like a directory job's file, holds every
 // job's region, and is removed afterwards.
 TEST_F(TargetTest, NewFileCreatedWithJobRegions) {
-  const std::string file = dir_.Child("new.dat");
+  const std::string file = dir_.File("new.dat");
   {
     Result<PreparedTarget> t = PrepareTarget(Options(file), Layout(kMiB, 3));
     ASSERT_TRUE(t.ok()) << t.status().message();
@@ -258,12 +257,12 @@ TEST_F(TargetTest, NewFileCreatedWithJobRegions) {
 }
 
 TEST_F(TargetTest, MissingParentIsNotFound) {
-  const std::string file = dir_.Child("no/such/dir/file.dat");
+  const std::string file = dir_.File("no/such/dir/file.dat");
   Result<PreparedTarget> t = PrepareTarget(Options(file), Layout(kMiB));
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().code(), Status::Code::kNotFound);
   EXPECT_EQ(t.status().message(), "target " + file + " does not exist, nor does its directory " +
-                                      dir_.Child("no/such/dir"));
+                                      dir_.File("no/such/dir"));
 }
 
 // A mistyped device name must not become a file on devtmpfs.
@@ -286,7 +285,7 @@ TEST_F(TargetTest, CharacterDeviceRefused) {
 }
 
 TEST_F(TargetTest, FifoRefused) {
-  const std::string fifo = dir_.Child("fifo");
+  const std::string fifo = dir_.File("fifo");
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   Result<PreparedTarget> t = PrepareTarget(Options(fifo).AllowOverwrite(), Layout(kMiB));
   ASSERT_FALSE(t.ok());
@@ -301,27 +300,27 @@ TEST_F(TargetTest, InvalidLayoutRejected) {
             Status::Code::kInvalidArgument);
   EXPECT_EQ(PrepareTarget(Options(""), Layout(kMiB)).status().code(),
             Status::Code::kInvalidArgument);
-  EXPECT_EQ(PrepareTarget(Options(dir_.Child("f")), Layout(UINT64_MAX / 2, 4)).status().code(),
+  EXPECT_EQ(PrepareTarget(Options(dir_.File("f")), Layout(UINT64_MAX / 2, 4)).status().code(),
             Status::Code::kInvalidArgument);
-  EXPECT_FALSE(Exists(dir_.Child("f")));
+  EXPECT_FALSE(Exists(dir_.File("f")));
 }
 
 // Moving hands over the duty to remove: the moved-from object removes nothing, the new owner
 // does; move-assigning over a target first cleans up the files that target held.
 TEST_F(TargetTest, MoveTransfersOwnershipOfCreatedFiles) {
-  Result<PreparedTarget> a = PrepareTarget(Options(dir_.Child("a")), Layout(4096));
-  Result<PreparedTarget> b = PrepareTarget(Options(dir_.Child("b")), Layout(4096));
+  Result<PreparedTarget> a = PrepareTarget(Options(dir_.File("a")), Layout(4096));
+  Result<PreparedTarget> b = PrepareTarget(Options(dir_.File("b")), Layout(4096));
   ASSERT_TRUE(a.ok() && b.ok());
   {
     PreparedTarget moved(std::move(*a));
     a->Cleanup();  // moved-from: must not touch "a"
-    EXPECT_TRUE(Exists(dir_.Child("a")));
+    EXPECT_TRUE(Exists(dir_.File("a")));
     moved = std::move(*b);  // "a" is removed now, "b" now belongs to `moved`
-    EXPECT_FALSE(Exists(dir_.Child("a")));
-    EXPECT_TRUE(Exists(dir_.Child("b")));
-    EXPECT_EQ(moved.path(), dir_.Child("b"));
+    EXPECT_FALSE(Exists(dir_.File("a")));
+    EXPECT_TRUE(Exists(dir_.File("b")));
+    EXPECT_EQ(moved.path(), dir_.File("b"));
   }
-  EXPECT_FALSE(Exists(dir_.Child("b")));
+  EXPECT_FALSE(Exists(dir_.File("b")));
 }
 
 TEST_F(TargetTest, CleanupIsIdempotentAndToleratesMissingFiles) {
@@ -408,7 +407,7 @@ TEST_F(FaultTest, FsyncErrorIsReportedAndFileRemoved) {
     return -1;
   };
   Install();
-  const std::string file = dir_.Child("f.dat");
+  const std::string file = dir_.File("f.dat");
   Result<PreparedTarget> t = PrepareTarget(Options(file), Layout(kMiB));
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().message(), "fsync " + file + ": Input/output error");

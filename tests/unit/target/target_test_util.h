@@ -1,4 +1,5 @@
-// Helpers shared by the src/target tests: a per-test temp directory and file checksums.
+// Helpers shared by the src/target tests: target options, layouts and file checksums.
+// (Temp directories and loop devices come from tests/support/test_util.h.)
 #pragma once
 
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/test_util.h"
 #include "target/target.h"
 
 namespace durabench::testing {
@@ -52,28 +54,6 @@ inline LayoutRequest Layout(uint64_t size_bytes, uint32_t jobs = 1) {
   layout.size_bytes = size_bytes;
   return layout;
 }
-
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "durabench-target-XXXXXX");
-    if (::mkdtemp(templ.data()) != nullptr) path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  bool ok() const { return !path_.empty(); }
-  const std::string& path() const { return path_; }
-  std::string Child(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // FNV-1a 64 over the whole content of `path`; 0 if it cannot be read. Enough to show that not a
 // byte changed.
