@@ -9,6 +9,7 @@ packages=(
   liburing-dev libaio-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   e2fsprogs util-linux fdisk attr
+  fio python3
 )
 
 missing=()

@@ -47,11 +47,10 @@ struct RunArgs {
   bool no_layout_fill = false;
   std::string interval = "1s";
   std::vector<std::string> command;
-  // Phase-key flags in PhaseKeys() order; set ones become overrides.
+  // Phase-key flags in PhaseKeys() order; those given become overrides. A boolean key has two
+  // entries (--KEY with value "true", --no-KEY with "false").
   std::vector<std::pair<std::string, std::string>> key_values;  // (key, value)
   std::vector<CLI::Option*> key_options;
-  bool direct = false;
-  bool no_direct = false;
 };
 
 std::string DashName(std::string_view key) {
@@ -79,8 +78,6 @@ Result<WorkloadSpec> BuildWorkload(RunArgs& args) {
       overrides.push_back({args.key_values[i].first, args.key_values[i].second});
     }
   }
-  if (args.direct) overrides.push_back({"direct", "true"});
-  if (args.no_direct) overrides.push_back({"direct", "false"});
   DURABENCH_RETURN_IF_ERROR(ApplyOverrides(overrides, &spec));
   for (const PhaseSpec& p : spec.phases) {
     Result<const EngineInfo*> e = FindEngine(p.engine);
@@ -228,21 +225,27 @@ CommandAction RegisterRunCommand(CLI::App& app) {
   app.add_flag("--no-layout-fill", args->no_layout_fill,
                "Skip the write pass that fills new files before measuring (fallocate only)");
 
-  // Every workload key as a flag, applied to every phase (dash form of the TOML key).
+  // Every workload key as a flag, applied to every phase (dash form of the TOML key); boolean
+  // keys as bare --KEY / --no-KEY.
   const std::vector<std::string_view>& keys = PhaseKeys();
-  args->key_values.reserve(keys.size());
+  const std::string group = "Workload keys (override the workload file)";
+  args->key_values.reserve(2 * keys.size());
   for (std::string_view key : keys) {
-    if (key == "direct") continue;
+    const std::string help = "Workload key '" + std::string(key) + "' for every phase";
+    if (IsBooleanPhaseKey(key)) {
+      args->key_values.emplace_back(std::string(key), "true");
+      args->key_options.push_back(
+          app.add_flag(DashName(key))->description(help + " = true")->group(group));
+      args->key_values.emplace_back(std::string(key), "false");
+      args->key_options.push_back(app.add_flag("--no-" + DashName(key).substr(2))
+                                      ->description(help + " = false")
+                                      ->group(group));
+      continue;
+    }
     args->key_values.emplace_back(std::string(key), std::string());
     args->key_options.push_back(
-        app.add_option(DashName(key), args->key_values.back().second,
-                       "Workload key '" + std::string(key) + "' for every phase")
-            ->group("Workload keys (override the workload file)"));
+        app.add_option(DashName(key), args->key_values.back().second, help)->group(group));
   }
-  app.add_flag("--direct", args->direct, "Workload key 'direct' = true (O_DIRECT)")
-      ->group("Workload keys (override the workload file)");
-  app.add_flag("--no-direct", args->no_direct, "Workload key 'direct' = false")
-      ->group("Workload keys (override the workload file)");
 
   app.footer(
       "Examples:\n"

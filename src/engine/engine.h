@@ -19,6 +19,8 @@
 // Submit/Commit/Reap.
 #pragma once
 
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -45,6 +47,7 @@ struct IoRequest {
   bool link_next = false;  // the next request submitted must not start before this one completes
   int rw_flags = 0;        // RWF_DSYNC / RWF_SYNC for writes (pwritev2 semantics)
   void* buf = nullptr;     // for reads/writes; aligned when the file is O_DIRECT
+  int32_t buf_index = -1;  // index of `buf` in EngineOpenOptions::buffers, or -1 if not one
   uint32_t length = 0;     // bytes; for kSyncFileRange the range length
   uint64_t offset = 0;     // bytes from the start of the file/device
   int64_t result = 0;      // set on completion: bytes transferred (0 for flushes) or -errno
@@ -56,6 +59,7 @@ struct EngineCaps {
   uint32_t max_iodepth = 1;       // most requests in flight per job
   bool does_io = true;            // false for `null`: no system call at all
   bool supports_direct = true;    // can open with O_DIRECT
+  bool linked_flush = false;      // honours IoRequest::link_next (flush ordered behind a write)
   uint32_t sync_methods = 0;      // bitmask of SyncMethodBit()
   bool SupportsSync(SyncMethod s) const { return (sync_methods & SyncMethodBit(s)) != 0; }
 };
@@ -65,7 +69,12 @@ struct EngineOpenOptions {
   SyncMethod sync = SyncMethod::kNone;  // kOsync / kOdsync add O_SYNC / O_DSYNC
   bool direct = false;                  // O_DIRECT: buffers, offsets and lengths must be aligned
   bool writes = true;                   // false: open read-only
-  uint32_t iodepth = 1;
+  uint32_t iodepth = 1;  // most requests the job will have in flight (flushes included)
+  bool sqpoll = false;   // io_uring: a kernel thread polls the submission queue
+  // Every buffer the job will pass in IoRequest::buf (buf_index indexes this array). Engines may
+  // register them with the kernel; they stay valid until Close().
+  const struct iovec* buffers = nullptr;
+  size_t buffer_count = 0;
 };
 
 class Engine {

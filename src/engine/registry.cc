@@ -2,17 +2,33 @@
 
 #include <string>
 
+#include "durabench/config.h"
 #include "engine/null_engine.h"
 #include "engine/psync_engine.h"
+#if DURABENCH_HAVE_LIBURING
+#include "engine/io_uring_engine.h"
+#endif
+#if DURABENCH_HAVE_LIBAIO
+#include "engine/libaio_engine.h"
+#endif
 
 namespace durabench {
 
 const std::vector<EngineInfo>& AllEngines() {
   static const std::vector<EngineInfo> kEngines = {
-      {"psync", "pread/pwrite/pwritev2 + fsync/fdatasync/sync_file_range, one op at a time",
-       PsyncEngine::Caps(), [] { return std::unique_ptr<Engine>(new PsyncEngine()); }},
-      {"null", "no I/O at all: measures durabench's own per-op overhead", NullEngine::Caps(),
-       [] { return std::unique_ptr<Engine>(new NullEngine()); }},
+    {"psync", "pread/pwrite/pwritev2 + fsync/fdatasync/sync_file_range, one op at a time",
+     PsyncEngine::Caps(), [] { return std::unique_ptr<Engine>(new PsyncEngine()); }},
+#if DURABENCH_HAVE_LIBURING
+    {"io_uring",
+     "io_uring (liburing): queue depth N, linked write->flush, registered files/buffers",
+     IoUringEngine::Caps(), [] { return std::unique_ptr<Engine>(new IoUringEngine()); }},
+#endif
+#if DURABENCH_HAVE_LIBAIO
+    {"libaio", "Linux native AIO (io_submit/io_getevents), O_DIRECT, queue depth N",
+     LibaioEngine::Caps(), [] { return std::unique_ptr<Engine>(new LibaioEngine()); }},
+#endif
+    {"null", "no I/O at all: measures durabench's own per-op overhead", NullEngine::Caps(),
+     [] { return std::unique_ptr<Engine>(new NullEngine()); }},
   };
   return kEngines;
 }

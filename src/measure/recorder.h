@@ -50,6 +50,12 @@ class Recorder {
 
   // Records one completed operation that ended at `end_ns` and took `latency_ns`.
   void Record(OpKind kind, uint64_t latency_ns, uint64_t bytes, uint64_t end_ns);
+  // Open-loop runs: the same operation's latency measured from its *intended* start (the
+  // schedule), not from when it was actually issued. A stall that delays later submissions then
+  // shows in these values, as wrk2 corrects for coordinated omission. Totals only.
+  void RecordCorrected(OpKind kind, uint64_t latency_ns) {
+    corrected_[static_cast<int>(kind)].Record(latency_ns);
+  }
   // Counts a failed operation (not put in the latency histogram).
   void RecordError(OpKind kind) { errors_[static_cast<int>(kind)]++; }
 
@@ -57,6 +63,7 @@ class Recorder {
   void Finish();
 
   const Histogram& histogram(OpKind kind) const { return total_[static_cast<int>(kind)]; }
+  const Histogram& corrected(OpKind kind) const { return corrected_[static_cast<int>(kind)]; }
   uint64_t bytes(OpKind kind) const { return bytes_[static_cast<int>(kind)]; }
   uint64_t errors(OpKind kind) const { return errors_[static_cast<int>(kind)]; }
   const std::vector<IntervalSnapshot>& intervals() const { return intervals_; }
@@ -72,6 +79,7 @@ class Recorder {
   bool current_has_samples_ = false;
   std::array<Histogram, kOpKindCount> total_;
   std::array<Histogram, kOpKindCount> current_;
+  std::array<Histogram, kOpKindCount> corrected_;
   std::array<uint64_t, kOpKindCount> current_bytes_{};
   std::array<uint64_t, kOpKindCount> bytes_{};
   std::array<uint64_t, kOpKindCount> errors_{};

@@ -46,9 +46,16 @@ Json PhaseToJson(const PhaseResult& phase) {
     o["iops"] = seconds > 0 ? static_cast<double>(s.histogram.count()) / seconds : 0.0;
     o["bytes_per_s"] = seconds > 0 ? static_cast<double>(s.bytes) / seconds : 0.0;
     o["lat_ns"] = LatencyToJson(s.histogram);
+    if (phase.spec.rate_iops != 0 && s.corrected.count() != 0) {
+      o["co_lat_ns"] = LatencyToJson(s.corrected);
+    }
     ops[std::string(OpKindName(static_cast<OpKind>(k)))] = std::move(o);
   }
   j["ops"] = std::move(ops);
+  j["queue"] = {{"iodepth", phase.spec.iodepth},
+                {"max_inflight", phase.queue.max_inflight},
+                {"mean_inflight", phase.queue.mean_inflight},
+                {"ordering_violations", phase.queue.ordering_violations}};
 
   Json series;
   series["interval_ns"] = phase.interval_ns;
@@ -95,6 +102,8 @@ Json PhaseSpecToJson(const PhaseSpec& s) {
   j["fsync_every"] = s.fsync_every;
   j["rate_iops"] = s.rate_iops;
   j["data"] = DataSpecName(s.data);
+  j["sqpoll"] = s.sqpoll;
+  j["cpus"] = s.cpus;
   return j;
 }
 

@@ -1,6 +1,9 @@
 #include "workload/job.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <sys/uio.h>
 #include <time.h>
 
@@ -16,12 +19,13 @@
 namespace durabench {
 namespace {
 
-// Writes rotate through this many buffers, and each write stamps a serial number into its first
-// 8 bytes, so no two blocks are identical (deduplicating or compressing storage would otherwise
-// be measured on a best case).
-constexpr uint32_t kBufferCount = 16;
 // O_DIRECT needs the buffer aligned to the logical block size; 4096 covers every device.
 constexpr size_t kBufferAlign = 4096;
+// At least this many request slots (and so distinct write buffers), even at queue depth 1.
+constexpr uint32_t kMinSlots = 16;
+// Open loop: while requests are in flight and the next one is not due yet, completions are
+// polled this often.
+constexpr uint64_t kOpenLoopPollNs = 20'000;
 
 FlushKind FlushKindFor(SyncMethod s) {
   switch (s) {
@@ -55,6 +59,9 @@ void FillBuffer(uint8_t* buf, size_t len, const DataSpec& data, Rng* rng) {
   std::memset(buf + random_len, 0, len - random_len);
 }
 
+// Open loop: sleeping this close to a due time would risk waking late; the rest is spun.
+constexpr uint64_t kSpinBeforeDueNs = 200'000;
+
 // Sleeps until the monotonic clock reads `deadline_ns`.
 void SleepUntil(uint64_t deadline_ns) {
   struct timespec ts = {static_cast<time_t>(deadline_ns / 1'000'000'000ull),
@@ -63,13 +70,24 @@ void SleepUntil(uint64_t deadline_ns) {
   }
 }
 
+// Waits until `due_ns` as exactly as the scheduler allows: a sleep (with 1 ns timer slack, set by
+// the caller) to shortly before, then a spin. A late wake-up would count as latency of the
+// operation in the corrected (open-loop) figures, although the device had no part in it.
+void WaitUntilDue(uint64_t due_ns) {
+  if (due_ns > NowNs() + kSpinBeforeDueNs) SleepUntil(due_ns - kSpinBeforeDueNs);
+  while (NowNs() < due_ns) {
+  }
+}
+
 }  // namespace
 
-Job::Job(const PhaseSpec& spec, const JobFile& file, std::unique_ptr<Engine> engine, uint64_t seed)
+Job::Job(const PhaseSpec& spec, const JobFile& file, std::unique_ptr<Engine> engine, uint64_t seed,
+         int cpu)
     : spec_(spec),
       file_(file),
       engine_(std::move(engine)),
       seed_(seed),
+      cpu_(cpu),
       offsets_(spec.pattern, std::min(spec.size_bytes, file.size_bytes), spec.block_size_bytes,
                seed),
       rng_(seed ^ 0xa5a5a5a5a5a5a5a5ull) {}
@@ -80,39 +98,76 @@ Job::~Job() {
 }
 
 Status Job::Prepare() {
+  flush_method_ = SyncUsesFlushCall(spec_.sync) && PatternWrites(spec_.pattern);
+  linked_ = flush_method_ && spec_.fsync_every == 1 && engine_->caps().linked_flush;
+  // Reads/writes in flight are bounded by iodepth; with their flushes at most twice that.
+  max_total_ = flush_method_ ? 2 * spec_.iodepth : spec_.iodepth;
+  const uint32_t nslots = std::max(kMinSlots, max_total_ + 2);
+  slots_.resize(nslots);
+  for (uint32_t i = nslots; i-- > 0;) Release(&slots_[i]);
+  reaped_.resize(nslots);
+  if (flush_method_) {
+    // Groups not yet flushed: at most one per request in flight, plus the open one.
+    // Groups not yet flushed: each holds a write or a flush in flight, or waits in ready_ for its
+    // flush (which then takes its write's place), plus the open one. Flushes may complete out
+    // of order, so groups come from a free list, not a ring.
+    groups_.resize(max_total_ + 2);
+    for (uint32_t i = static_cast<uint32_t>(groups_.size()); i-- > 0;) {
+      groups_[i].waiting.reserve(std::min<uint32_t>(spec_.fsync_every, 4096));
+      free_groups_.push_back(i);
+    }
+    open_group_ = free_groups_.back();
+    free_groups_.pop_back();
+    ready_.reserve(groups_.size());
+  }
+
+  // Every slot owns a write buffer (a write's data must not change while it is in flight) and,
+  // for patterns that read, a read buffer.
+  write_buffers_ = PatternWrites(spec_.pattern) ? nslots : 0;
+  read_buffers_ = PatternReads(spec_.pattern) ? nslots : 0;
+  const size_t nbuf = std::max<size_t>(1, write_buffers_ + read_buffers_);
+  buffer_stride_ = (spec_.block_size_bytes + kBufferAlign - 1) / kBufferAlign * kBufferAlign;
+  void* mem = nullptr;
+  if (posix_memalign(&mem, kBufferAlign, buffer_stride_ * nbuf) != 0) {
+    return Status::IoError("cannot allocate " + std::to_string(buffer_stride_ * nbuf) +
+                           " bytes of I/O buffers");
+  }
+  buffers_ = static_cast<uint8_t*>(mem);
+  iovecs_.resize(nbuf);
+  for (size_t i = 0; i < nbuf; ++i) {
+    FillBuffer(buffers_ + i * buffer_stride_, buffer_stride_, spec_.data, &rng_);
+    iovecs_[i].iov_base = buffers_ + i * buffer_stride_;
+    iovecs_[i].iov_len = buffer_stride_;
+  }
+
   EngineOpenOptions open;
   open.sync = spec_.sync;
   open.direct = spec_.direct;
   open.writes = PatternWrites(spec_.pattern);
-  open.iodepth = spec_.iodepth;
-  DURABENCH_RETURN_IF_ERROR(engine_->Open(file_.path, open));
-
-  buffer_stride_ = (spec_.block_size_bytes + kBufferAlign - 1) / kBufferAlign * kBufferAlign;
-  void* mem = nullptr;
-  if (posix_memalign(&mem, kBufferAlign, buffer_stride_ * (kBufferCount + 1)) != 0) {
-    return Status::IoError("cannot allocate " +
-                           std::to_string(buffer_stride_ * (kBufferCount + 1)) +
-                           " bytes of I/O buffers");
-  }
-  buffers_ = static_cast<uint8_t*>(mem);
-  for (uint32_t i = 0; i <= kBufferCount; ++i) {
-    FillBuffer(buffers_ + i * buffer_stride_, buffer_stride_, spec_.data, &rng_);
-  }
-  pending_starts_.reserve(spec_.fsync_every);
-  return Status::Ok();
+  open.iodepth = max_total_;
+  open.sqpoll = spec_.sqpoll;
+  open.buffers = iovecs_.data();
+  open.buffer_count = iovecs_.size();
+  return engine_->Open(file_.path, open);
 }
 
-void* Job::NextWriteBuffer() {
-  uint8_t* buf = buffers_ + next_buffer_ * buffer_stride_;
-  if (++next_buffer_ == kBufferCount) next_buffer_ = 0;
-  if (spec_.data.kind != DataKind::kZero) {
-    uint64_t serial = ++write_serial_ ^ seed_;
-    std::memcpy(buf, &serial, sizeof(serial));
-  }
-  return buf;
+Job::Slot* Job::Allocate() {
+  Slot* s = free_;
+  free_ = s->next_free;
+  s->next_free = nullptr;
+  return s;
+}
+
+void Job::Release(Slot* slot) {
+  slot->partner = nullptr;
+  slot->done = false;
+  slot->next_free = free_;
+  free_ = slot;
 }
 
 bool Job::Fail(OpKind kind, const IoRequest& req, const char* what) {
+  if (failed_) return false;  // the first error is the one reported
+  failed_ = true;
   recorder_->RecordError(kind);
   std::string msg(what);
   if (req.type != IoType::kFlush) msg += " at offset " + std::to_string(req.offset);
@@ -129,24 +184,145 @@ bool Job::Fail(OpKind kind, const IoRequest& req, const char* what) {
   return false;
 }
 
-bool Job::Flush(bool recording) {
-  IoRequest req;
-  req.type = IoType::kFlush;
-  req.flush_kind = FlushKindFor(spec_.sync);
-  req.offset = pending_lo_ == UINT64_MAX ? file_.offset_bytes : pending_lo_;
-  req.length = static_cast<uint32_t>(pending_hi_ > pending_lo_ ? pending_hi_ - pending_lo_ : 0);
-  const uint64_t t0 = NowNs();
-  engine_->Submit(&req);
-  const uint64_t t1 = NowNs();
-  if (req.result < 0) return Fail(OpKind::kFlush, req, FlushKindName(req.flush_kind));
-  if (recording) {
-    recorder_->Record(OpKind::kFlush, t1 - t0, 0, t1);
-    for (uint64_t start : pending_starts_) recorder_->Record(OpKind::kCommit, t1 - start, 0, t1);
+bool Job::SubmitSlot(Slot* slot) {
+  ++inflight_total_;
+  if (slot->req.type != IoType::kFlush) {
+    ++inflight_io_;
+    queue_.max_inflight = std::max(queue_.max_inflight, inflight_io_);
+    queue_.inflight_sum += inflight_io_;
+    ++queue_.submissions;
   }
-  pending_starts_.clear();
-  pending_lo_ = UINT64_MAX;
-  pending_hi_ = 0;
-  last_end_ns_ = t1;
+  const int r = engine_->Submit(&slot->req);
+  if (r == Engine::kCompleted) return OnComplete(slot, NowNs());
+  if (r == Engine::kQueued) return true;
+  // Transport failure: the request never reached the kernel.
+  --inflight_total_;
+  if (slot->req.type != IoType::kFlush) --inflight_io_;
+  slot->req.result = r;
+  Fail(slot->req.type == IoType::kFlush ? OpKind::kFlush : OpKind::kWrite, slot->req, "submit");
+  Release(slot);
+  return false;
+}
+
+void Job::CloseOpenGroup() {
+  Group& g = GroupAt(open_group_);
+  if (g.issued == 0) return;
+  g.closed = true;
+  if (g.completed == g.issued) ready_.push_back(open_group_);
+  open_group_ = free_groups_.back();  // never empty: see Prepare()
+  free_groups_.pop_back();
+}
+
+bool Job::SubmitFlush(uint32_t group_id, Slot* after_write) {
+  Slot* f = Allocate();
+  f->req = IoRequest();
+  f->req.type = IoType::kFlush;
+  f->req.flush_kind = FlushKindFor(spec_.sync);
+  f->req.user_data = static_cast<uint64_t>(f - slots_.data());
+  f->group = group_id;
+  if (after_write != nullptr) {
+    // Linked: submitted right behind its write; the kernel starts it when the write completed.
+    f->req.offset = after_write->req.offset;
+    f->req.length = after_write->req.length;
+    f->submit_ns = after_write->submit_ns;
+    f->intended_ns = after_write->intended_ns;
+    f->recording = after_write->recording;
+    f->partner = after_write;
+    after_write->partner = f;
+  } else {
+    Group& g = GroupAt(group_id);
+    g.flushing = true;
+    f->req.offset = g.lo == UINT64_MAX ? file_.offset_bytes : g.lo;
+    f->req.length = static_cast<uint32_t>(g.hi > g.lo ? g.hi - g.lo : 0);
+    f->submit_ns = NowNs();
+    f->intended_ns = f->submit_ns;
+    f->recording = f->submit_ns >= measure_start_ns_;
+  }
+  return SubmitSlot(f);
+}
+
+void Job::FlushReadyGroups() {
+  // Indexing, not iterating: an inline completion may append to ready_ while we submit.
+  for (size_t i = 0; i < ready_.size() && !failed_; ++i) SubmitFlush(ready_[i], nullptr);
+  ready_.clear();
+}
+
+bool Job::OnComplete(Slot* slot, uint64_t now) {
+  --inflight_total_;
+  const IoRequest& req = slot->req;
+  if (req.type == IoType::kFlush) {
+    if (req.result < 0) {
+      // A flush cancelled because its linked write failed is not a second error.
+      if (!failed_) Fail(OpKind::kFlush, req, FlushKindName(req.flush_kind));
+      if (slot->partner != nullptr) slot->partner->partner = nullptr;
+      Release(slot);
+      return false;
+    }
+    uint64_t flush_start = slot->submit_ns;
+    if (linked_) {
+      if (!slot->done) {
+        // The kernel completed the flush before the write it covers: a broken link.
+        ++queue_.ordering_violations;
+        if (slot->partner != nullptr) slot->partner->partner = nullptr;
+      } else {
+        flush_start = std::max(flush_start, slot->write_done_ns);
+      }
+      if (slot->recording) {
+        recorder_->Record(OpKind::kFlush, now - flush_start, 0, now);
+        recorder_->Record(OpKind::kCommit, now - slot->submit_ns, 0, now);
+        if (spec_.rate_iops) recorder_->RecordCorrected(OpKind::kCommit, now - slot->intended_ns);
+      }
+    } else {
+      Group& g = GroupAt(slot->group);
+      if (slot->recording) recorder_->Record(OpKind::kFlush, now - flush_start, 0, now);
+      for (const auto& [submit, intended] : g.waiting) {
+        recorder_->Record(OpKind::kCommit, now - submit, 0, now);
+        if (spec_.rate_iops) recorder_->RecordCorrected(OpKind::kCommit, now - intended);
+      }
+      g.waiting.clear();
+      g.issued = g.completed = 0;
+      g.flushing = g.closed = false;
+      g.lo = UINT64_MAX;
+      g.hi = 0;
+      free_groups_.push_back(static_cast<uint32_t>(slot->group));
+    }
+    last_end_ns_ = now;
+    Release(slot);
+    return true;
+  }
+
+  --inflight_io_;
+  const bool is_read = req.type == IoType::kRead;
+  const OpKind kind = is_read ? OpKind::kRead : OpKind::kWrite;
+  if (req.result != static_cast<int64_t>(req.length)) {
+    Fail(kind, req, is_read ? "read" : "write");
+    if (slot->partner != nullptr) slot->partner->partner = nullptr;
+    Release(slot);
+    return false;
+  }
+  last_end_ns_ = now;
+  if (slot->recording) {
+    recorder_->Record(kind, now - slot->submit_ns, req.length, now);
+    if (spec_.rate_iops) recorder_->RecordCorrected(kind, now - slot->intended_ns);
+    shared_.ops.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (!is_read) {
+    if (SyncIsPerWrite(spec_.sync) && slot->recording) {
+      recorder_->Record(OpKind::kCommit, now - slot->submit_ns, 0, now);
+      if (spec_.rate_iops) recorder_->RecordCorrected(OpKind::kCommit, now - slot->intended_ns);
+    }
+    if (linked_) {
+      if (slot->partner != nullptr) {
+        slot->partner->done = true;
+        slot->partner->write_done_ns = now;
+        slot->partner->partner = nullptr;
+      }
+    } else if (flush_method_) {
+      Group& g = GroupAt(slot->group);
+      if (++g.completed == g.issued && g.closed) ready_.push_back(slot->group);
+    }
+  }
+  Release(slot);
   return true;
 }
 
@@ -163,85 +339,141 @@ void Job::PublishProgress() {
 }
 
 void Job::Run(PhaseControl* control, uint64_t interval_ns) {
+  if (cpu_ >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu_, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);  // best effort
+  }
+  if (spec_.rate_iops) prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // wake on time (WaitUntilDue)
   uint64_t start_ns;
   while ((start_ns = control->start_ns.load(std::memory_order_acquire)) == 0) {
     control->start_ns.wait(0, std::memory_order_acquire);
   }
   // Every job begins at the shared start, not when it happens to be released.
   SleepUntil(start_ns);
-  const uint64_t measure_start = start_ns + spec_.ramp_ns;
-  const uint64_t deadline = spec_.runtime_ns ? measure_start + spec_.runtime_ns : UINT64_MAX;
+  measure_start_ns_ = start_ns + spec_.ramp_ns;
+  const uint64_t deadline = spec_.runtime_ns ? measure_start_ns_ + spec_.runtime_ns : UINT64_MAX;
   uint64_t op_limit = spec_.ops;
   if (op_limit == 0 && spec_.runtime_ns == 0) op_limit = offsets_.blocks();  // one pass
-  recorder_ = std::make_unique<Recorder>(measure_start, interval_ns);
+  recorder_ = std::make_unique<Recorder>(measure_start_ns_, interval_ns);
 
-  const bool flush_method = SyncUsesFlushCall(spec_.sync);
-  const bool per_write = SyncIsPerWrite(spec_.sync);
   const int rwf = RwfFlagsFor(spec_.sync);
-  const uint64_t bs = spec_.block_size_bytes;
+  const uint32_t bs = static_cast<uint32_t>(spec_.block_size_bytes);
   const uint64_t period_ns = spec_.rate_iops ? 1'000'000'000ull / spec_.rate_iops : 0;
-  uint64_t measured_ops = 0;
-  uint64_t issued = 0;
-  uint8_t* read_buf = buffers_ + kBufferCount * buffer_stride_;
+  const uint32_t nslots = static_cast<uint32_t>(slots_.size());
+  uint64_t issued = 0;           // all reads/writes, ramp included: the open-loop schedule
+  uint64_t measured_issued = 0;  // those issued after the ramp: the `ops` limit
+  bool issuing = true;
+  // False once the phase must stop issuing: a failure, a stop, the op limit or the deadline.
+  const auto keep_issuing = [&](uint64_t now) {
+    return !failed_ && !control->abort.load(std::memory_order_relaxed) &&
+           !(control->user_stop && control->user_stop->load(std::memory_order_relaxed)) &&
+           !(op_limit && measured_issued >= op_limit) && now < deadline;
+  };
 
-  for (;;) {
-    if (control->abort.load(std::memory_order_relaxed)) break;
-    if (control->user_stop && control->user_stop->load(std::memory_order_relaxed)) break;
-    if (op_limit && measured_ops >= op_limit) break;
-    if (period_ns) {
-      // Closed-loop pacing to a fixed schedule; latency is measured from the actual start.
-      SleepUntil(start_ns + issued * period_ns);
+  while (true) {
+    uint64_t now = NowNs();
+    if (issuing && !keep_issuing(now)) {
+      issuing = false;
+      // Writes still waiting for their flush are made durable, so none is left unaccounted.
+      if (flush_method_ && !linked_ && !failed_) CloseOpenGroup();
     }
-    IoRequest req;
-    const bool is_read = spec_.pattern == Pattern::kRead || spec_.pattern == Pattern::kRandRead ||
-                         (spec_.pattern == Pattern::kRandRW &&
-                          rng_.Below(100) < static_cast<uint64_t>(spec_.read_percent));
-    req.type = is_read ? IoType::kRead : IoType::kWrite;
-    req.offset = file_.offset_bytes + offsets_.Next();
-    req.length = static_cast<uint32_t>(bs);
-    req.buf = is_read ? read_buf : NextWriteBuffer();
-    req.rw_flags = is_read ? 0 : rwf;
+    // Flushes owed to completed groups go first: they take the slots their writes freed, so
+    // the bound on requests in flight holds.
+    if (!ready_.empty()) FlushReadyGroups();
+    uint64_t next_due = 0;  // open loop: when the next request is due, if it is not yet
+    // Room for a read/write, and for its flush right behind it in linked mode.
+    while (issuing && inflight_io_ < spec_.iodepth &&
+           inflight_total_ + (linked_ ? 2 : 1) <= max_total_) {
+      const uint64_t intended = period_ns ? start_ns + issued * period_ns : now;
+      if (intended > now) {
+        next_due = intended;
+        break;
+      }
+      Slot* slot = Allocate();
+      const uint32_t index = static_cast<uint32_t>(slot - slots_.data());
+      const bool is_read = spec_.pattern == Pattern::kRead || spec_.pattern == Pattern::kRandRead ||
+                           (spec_.pattern == Pattern::kRandRW &&
+                            rng_.Below(100) < static_cast<uint64_t>(spec_.read_percent));
+      IoRequest& req = slot->req;
+      req = IoRequest();
+      req.type = is_read ? IoType::kRead : IoType::kWrite;
+      req.user_data = index;
+      req.offset = file_.offset_bytes + offsets_.Next();
+      req.length = bs;
+      req.buf_index = static_cast<int32_t>(is_read ? write_buffers_ + index : index);
+      req.buf = iovecs_[static_cast<size_t>(req.buf_index)].iov_base;
+      if (!is_read) {
+        req.rw_flags = rwf;
+        if (spec_.data.kind != DataKind::kZero) {
+          // A serial number in each block: no two written blocks are identical, so
+          // deduplicating storage is not measured on a best case.
+          const uint64_t serial = ++write_serial_ ^ seed_;
+          std::memcpy(req.buf, &serial, sizeof(serial));
+        }
+      }
+      slot->intended_ns = intended;
+      slot->submit_ns = NowNs();
+      slot->recording = slot->submit_ns >= measure_start_ns_;
+      ++issued;
+      if (slot->recording) ++measured_issued;
+      if (!is_read && flush_method_ && !linked_) {
+        Group& g = GroupAt(open_group_);
+        slot->group = open_group_;
+        ++g.issued;
+        g.lo = std::min(g.lo, req.offset);
+        g.hi = std::max(g.hi, req.offset + bs);
+        if (slot->recording) g.waiting.emplace_back(slot->submit_ns, intended);
+      }
+      const bool link = !is_read && linked_;
+      if (link) req.link_next = true;
+      Slot* write_slot = slot;
+      if (!SubmitSlot(slot)) break;
+      if (link && !SubmitFlush(0, write_slot)) break;
+      if (!is_read && flush_method_ && !linked_ &&
+          GroupAt(open_group_).issued >= spec_.fsync_every) {
+        CloseOpenGroup();
+      }
+      if (!ready_.empty()) FlushReadyGroups();  // synchronous engines: flush right behind
+      now = slot->submit_ns;
+      if (!keep_issuing(now)) break;
+    }
+    if (!ready_.empty()) FlushReadyGroups();
+    if (inflight_total_ > 0) {
+      const int c = engine_->Commit();
+      if (c < 0) {
+        IoRequest r;
+        r.type = IoType::kWrite;
+        r.result = c;
+        Fail(OpKind::kWrite, r, "submit");
+        control->abort.store(true, std::memory_order_relaxed);
+        break;  // requests never handed over cannot be reaped
+      }
+    }
+    if (failed_) control->abort.store(true, std::memory_order_relaxed);
 
-    const uint64_t t0 = NowNs();
-    if (t0 >= deadline) break;
-    const bool recording = t0 >= measure_start;
-    engine_->Submit(&req);
-    const uint64_t t1 = NowNs();
-    ++issued;
-    const OpKind kind = is_read ? OpKind::kRead : OpKind::kWrite;
-    if (req.result != static_cast<int64_t>(req.length)) {
-      Fail(kind, req, is_read ? "read" : "write");
+    if (inflight_total_ == 0) {
+      if (!issuing && ready_.empty()) break;
+      if (next_due) WaitUntilDue(next_due);
+      continue;
+    }
+    // Open loop with the next request not due yet: poll, so that it is issued on time.
+    const bool poll = next_due != 0;
+    const int n = engine_->Reap(poll ? 0 : 1, nslots, reaped_.data());
+    if (n < 0) {
+      IoRequest r;
+      r.result = n;
+      Fail(OpKind::kWrite, r, "reap");
       control->abort.store(true, std::memory_order_relaxed);
       break;
     }
-    last_end_ns_ = t1;
-    if (recording) {
-      recorder_->Record(kind, t1 - t0, bs, t1);
-      ++measured_ops;
-      shared_.ops.store(measured_ops, std::memory_order_relaxed);
+    const uint64_t done_ns = NowNs();
+    for (int i = 0; i < n; ++i) {
+      OnComplete(&slots_[reaped_[i]->user_data], done_ns);
     }
-    if (!is_read) {
-      if (per_write && recording) recorder_->Record(OpKind::kCommit, t1 - t0, 0, t1);
-      if (flush_method) {
-        if (recording) pending_starts_.push_back(t0);
-        if (req.offset < pending_lo_) pending_lo_ = req.offset;
-        if (req.offset + bs > pending_hi_) pending_hi_ = req.offset + bs;
-        ++pending_writes_;
-        if (pending_writes_ >= spec_.fsync_every) {
-          pending_writes_ = 0;
-          if (!Flush(recording)) {
-            control->abort.store(true, std::memory_order_relaxed);
-            break;
-          }
-        }
-      }
-    }
+    if (n == 0 && poll) WaitUntilDue(std::min(next_due, done_ns + kOpenLoopPollNs));
     PublishProgress();
-  }
-  // Writes still waiting for their flush are made durable, so none is left unaccounted.
-  if (flush_method && pending_writes_ > 0 && error_.empty()) {
-    pending_writes_ = 0;
-    if (!Flush(!pending_starts_.empty())) control->abort.store(true, std::memory_order_relaxed);
   }
   recorder_->Finish();
   control->jobs_finished.fetch_add(1, std::memory_order_release);

@@ -1,5 +1,16 @@
 // One job of a phase: its engine, data file, buffers and Recorder, and its I/O loop.
 // Internal to the runner (runner.h documents the behaviour users see).
+//
+// The loop is the same for synchronous engines (every Submit completes inline) and asynchronous
+// ones (requests queue, Commit hands them to the kernel, Reap collects completions): it keeps up
+// to `iodepth` reads/writes in flight and adds the flushes durability needs:
+//  - linked mode (engine caps().linked_flush, fsync_every = 1): each write is submitted with
+//    link_next and its flush right behind it, so the kernel starts the flush only after the
+//    write completed;
+//  - group mode (otherwise): writes are counted into groups of fsync_every; a group's flush is
+//    submitted only once every write of the group has completed, because a flush covers only
+//    writes that completed before it was issued.
+// Each write of a group gets a commit sample from its start to the end of the group's flush.
 #pragma once
 
 #include <atomic>
@@ -9,6 +20,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "measure/histogram.h"
 #include "measure/recorder.h"
 #include "target/target.h"
 #include "workload/offsets.h"
@@ -30,49 +42,104 @@ struct PhaseControl {
   const std::atomic<bool>* user_stop = nullptr;
 };
 
+// Queue statistics of one job (merged over jobs by the runner).
+struct QueueStats {
+  uint32_t max_inflight = 0;         // most reads/writes in flight at once
+  uint64_t inflight_sum = 0;         // reads/writes in flight, summed at each submission
+  uint64_t submissions = 0;          // reads/writes submitted
+  uint64_t ordering_violations = 0;  // flushes seen completing before a write they cover
+};
+
 class Job {
  public:
-  Job(const PhaseSpec& spec, const JobFile& file, std::unique_ptr<Engine> engine, uint64_t seed);
+  Job(const PhaseSpec& spec, const JobFile& file, std::unique_ptr<Engine> engine, uint64_t seed,
+      int cpu);
   ~Job();
   Job(const Job&) = delete;
   Job& operator=(const Job&) = delete;
 
-  // Opens the file and allocates buffers. Called before the clock starts.
+  // Allocates buffers and opens the file. Called before the clock starts.
   Status Prepare();
   // Waits for control->start_ns, runs the loop, and finishes the recorder.
   void Run(PhaseControl* control, uint64_t interval_ns);
 
   const Recorder& recorder() const { return *recorder_; }
+  const QueueStats& queue_stats() const { return queue_; }
   uint64_t last_end_ns() const { return last_end_ns_; }
   const std::string& error() const { return error_; }
   int error_errno() const { return error_errno_; }
   JobShared& shared() { return shared_; }
 
  private:
+  // One request in flight, with what the loop needs when it completes.
+  struct Slot {
+    IoRequest req;
+    uint64_t submit_ns = 0;
+    uint64_t intended_ns = 0;  // open loop: the scheduled start; otherwise submit_ns
+    uint32_t group = 0;        // flush group (index) of a write, or the group a flush covers
+    bool recording = false;
+    bool done = false;           // linked mode, on the flush: its write's completion was seen
+    uint64_t write_done_ns = 0;  // linked mode, on the flush: when its write completed
+    Slot* partner = nullptr;     // linked mode: write <-> its flush
+    Slot* next_free = nullptr;
+  };
+  // Writes waiting for one flush.
+  struct Group {
+    uint32_t issued = 0;
+    uint32_t completed = 0;
+    bool closed = false;  // no more writes join it
+    bool flushing = false;
+    uint64_t lo = UINT64_MAX, hi = 0;                    // byte range written (for sync_file_range)
+    std::vector<std::pair<uint64_t, uint64_t>> waiting;  // (submit, intended) of measured writes
+  };
+
+  Slot* Allocate();
+  void Release(Slot* slot);
   bool Fail(OpKind kind, const IoRequest& req, const char* what);
-  void* NextWriteBuffer();
-  // Runs one flush covering the pending writes; false on failure.
-  bool Flush(bool recording);
+  // Submits `slot`; inline completions are handled at once. False on a transport failure.
+  bool SubmitSlot(Slot* slot);
+  // Handles one completion at `now`; false when the job must stop.
+  bool OnComplete(Slot* slot, uint64_t now);
+  bool SubmitFlush(uint32_t group, Slot* after_write);
+  void FlushReadyGroups();
+  // Closes the open group (no more writes join it); queues it for its flush when ready.
+  void CloseOpenGroup();
+  Group& GroupAt(uint64_t index) { return groups_[index]; }
   void PublishProgress();
 
   const PhaseSpec& spec_;
   JobFile file_;
   std::unique_ptr<Engine> engine_;
   uint64_t seed_;
+  int cpu_;  // -1: not pinned
   std::unique_ptr<Recorder> recorder_;
   OffsetGenerator offsets_;
   Rng rng_;
 
-  uint8_t* buffers_ = nullptr;  // kBufferCount write buffers, then one read buffer
+  uint8_t* buffers_ = nullptr;  // write buffers, then one read buffer per read slot
   size_t buffer_stride_ = 0;
-  uint32_t next_buffer_ = 0;
+  uint32_t write_buffers_ = 0;
+  uint32_t read_buffers_ = 0;
+  std::vector<struct iovec> iovecs_;
   uint64_t write_serial_ = 0;
 
-  std::vector<uint64_t> pending_starts_;  // start times of measured writes waiting for a flush
-  uint32_t pending_writes_ = 0;           // writes (measured or not) waiting for a flush
-  uint64_t pending_lo_ = UINT64_MAX;      // byte range they cover (for sync_file_range)
-  uint64_t pending_hi_ = 0;
+  std::vector<Slot> slots_;
+  Slot* free_ = nullptr;
+  std::vector<IoRequest*> reaped_;
+  uint32_t inflight_io_ = 0;     // reads + writes in flight
+  uint32_t inflight_total_ = 0;  // flushes included
+  bool linked_ = false;
+  bool flush_method_ = false;
+  std::vector<Group> groups_;          // pool; Slot::group indexes it
+  std::vector<uint32_t> free_groups_;  // unused entries of groups_
+  uint32_t open_group_ = 0;            // the group new writes join
+  std::vector<uint32_t> ready_;        // closed groups whose writes all completed: flush them
+  uint32_t max_total_ = 0;             // bound on requests in flight, flushes included
+
+  QueueStats queue_;
+  uint64_t measure_start_ns_ = 0;
   uint64_t last_end_ns_ = 0;
+  bool failed_ = false;
   size_t intervals_seen_ = 0;
   Histogram scratch_;  // for the progress p99, reused every interval
 

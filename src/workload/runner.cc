@@ -35,6 +35,9 @@ Status CheckEngineFits(const PhaseSpec& spec, const EngineInfo& engine, const Pr
         "logical block size (" + std::to_string(t.logical_block_size()) + " bytes), not " +
         std::to_string(spec.block_size_bytes));
   }
+  if (spec.sqpoll && engine.name != "io_uring") {
+    return Status::InvalidArgument(where + ": sqpoll applies to the io_uring engine only");
+  }
   if (t.jobs().size() < spec.jobs) {
     return Status::Internal("target laid out for " + std::to_string(t.jobs().size()) +
                             " jobs, phase needs " + std::to_string(spec.jobs));
@@ -70,10 +73,13 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
   if (!engine.ok()) return engine.status().WithContext("phase '" + spec.name + "'");
   DURABENCH_RETURN_IF_ERROR(CheckEngineFits(spec, **engine, target));
 
+  Result<std::vector<int>> cpus = ParseCpuList(spec.cpus);
+  if (!cpus.ok()) return cpus.status().WithContext("phase '" + spec.name + "'");
   std::vector<std::unique_ptr<Job>> jobs;
   for (uint32_t j = 0; j < spec.jobs; ++j) {
+    const int cpu = cpus->empty() ? -1 : (*cpus)[j % cpus->size()];
     jobs.push_back(
-        std::make_unique<Job>(spec, target.jobs()[j], (*engine)->create(), options.seed + j));
+        std::make_unique<Job>(spec, target.jobs()[j], (*engine)->create(), options.seed + j, cpu));
     Status st = jobs.back()->Prepare();
     if (!st.ok()) return st.WithContext("phase '" + spec.name + "'");
   }
@@ -133,16 +139,23 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
   const uint64_t measure_start = start_ns + spec.ramp_ns;
   uint64_t end_ns = measure_start;
   TimeSeries series(options.interval_ns);
+  uint64_t inflight_sum = 0, submissions = 0;
   for (auto& job : jobs) {
     const Recorder& rec = job->recorder();
     for (int k = 0; k < kOpKindCount; ++k) {
       const auto kind = static_cast<OpKind>(k);
       Status st = result.ops[k].histogram.Merge(rec.histogram(kind));
+      if (st.ok()) st = result.ops[k].corrected.Merge(rec.corrected(kind));
       if (!st.ok()) return st;
       result.ops[k].bytes += rec.bytes(kind);
       result.ops[k].errors += rec.errors(kind);
     }
     series.Add(rec);
+    const QueueStats& q = job->queue_stats();
+    result.queue.max_inflight = std::max(result.queue.max_inflight, q.max_inflight);
+    result.queue.ordering_violations += q.ordering_violations;
+    inflight_sum += q.inflight_sum;
+    submissions += q.submissions;
     end_ns = std::max(end_ns, job->last_end_ns());
     if (!job->error().empty()) {
       result.errors.push_back(job->error());
@@ -155,6 +168,8 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
     }
   }
   result.measured_ns = end_ns - measure_start;
+  result.queue.mean_inflight =
+      submissions ? static_cast<double>(inflight_sum) / static_cast<double>(submissions) : 0.0;
   result.time_series = series.Summaries();
   return result;
 }

@@ -59,8 +59,16 @@ struct RunOptions {
 
 struct OpStats {
   Histogram histogram;
+  Histogram corrected;  // open loop only: latency from the intended start (see Recorder)
   uint64_t bytes = 0;
   uint64_t errors = 0;
+};
+
+// How deep the queue really was, and whether flushes kept their order.
+struct PhaseQueueStats {
+  uint32_t max_inflight = 0;         // most reads/writes one job had in flight at once
+  double mean_inflight = 0;          // reads/writes in flight at a submission, averaged
+  uint64_t ordering_violations = 0;  // flushes that completed before a write they cover
 };
 
 struct PhaseResult {
@@ -69,6 +77,7 @@ struct PhaseResult {
   std::array<OpStats, kOpKindCount> ops;
   uint64_t interval_ns = 0;
   std::vector<IntervalStats> time_series;
+  PhaseQueueStats queue;
   std::vector<std::string> errors;  // one line per failed operation that ended a job
   Status status;                    // first error, mapped (NotSupported for EOPNOTSUPP, ...)
   bool interrupted = false;         // ended early by RunOptions::stop

@@ -168,4 +168,36 @@ Status ValidatePhase(const PhaseSpec& p, std::string_view where) {
   return Status::Ok();
 }
 
+Result<std::vector<int>> ParseCpuList(std::string_view text) {
+  std::vector<int> cpus;
+  const auto bad = [&](std::string_view why) {
+    return Status::InvalidArgument("bad CPU list \"" + std::string(text) +
+                                   "\": " + std::string(why) + "; valid: e.g. \"0-3,6\"");
+  };
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find(',', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view item = text.substr(pos, end - pos);
+    const size_t dash = item.find('-');
+    int lo = 0, hi = 0;
+    const auto parse = [](std::string_view v, int* out) {
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
+      return ec == std::errc() && p == v.data() + v.size() && !v.empty();
+    };
+    if (dash == std::string_view::npos) {
+      if (!parse(item, &lo)) return bad("not a number");
+      hi = lo;
+    } else if (!parse(item.substr(0, dash), &lo) || !parse(item.substr(dash + 1), &hi)) {
+      return bad("not a number or range");
+    }
+    if (lo < 0 || hi < lo) return bad("reversed or negative range");
+    if (hi >= kMaxCpu) return bad("CPU number too large");
+    for (int c = lo; c <= hi; ++c) cpus.push_back(c);
+    pos = end + 1;
+    if (end == text.size() - 1) return bad("trailing comma");
+  }
+  return cpus;
+}
+
 }  // namespace durabench

@@ -39,7 +39,9 @@ struct PhaseSpec {
   bool direct = false;
   SyncMethod sync = SyncMethod::kFdatasync;  // a durability profiler: durable by default
   uint32_t fsync_every = 1;                  // flush after every N writes (flush methods only)
-  uint64_t rate_iops = 0;                    // 0 = closed loop, as fast as possible
+  uint64_t rate_iops = 0;                    // per job; 0 = closed loop, as fast as possible
+  bool sqpoll = false;                       // io_uring: a kernel thread polls the submission queue
+  std::string cpus;  // CPUs to pin jobs to ("0-3,6"): job j on the (j mod n)-th; "" = none
   DataSpec data;
 };
 
@@ -50,6 +52,7 @@ inline constexpr uint32_t kMaxIodepth = 65536;
 inline constexpr uint32_t kMaxJobs = 4096;               // one thread each
 inline constexpr uint32_t kMaxFsyncEvery = 1u << 20;     // the job keeps one timestamp per write
 inline constexpr uint64_t kMaxRateIops = 1'000'000'000;  // per job; the pacing period is whole ns
+inline constexpr int kMaxCpu = 1024;                     // CPU_SETSIZE
 
 struct WorkloadSpec {
   std::string name;         // preset name or file stem
@@ -68,6 +71,10 @@ Result<DataSpec> ParseDataSpec(std::string_view text);
 // All names, in declaration order (for `durabench list` and error messages).
 std::vector<std::string_view> AllSyncMethodNames();
 std::vector<std::string_view> AllPatternNames();
+
+// Parses a CPU list as taskset(1) writes it: "0-3,6" -> {0,1,2,3,6}. Empty text -> empty list.
+// InvalidArgument quoting the text on bad syntax, reversed ranges or CPUs >= CPU_SETSIZE.
+Result<std::vector<int>> ParseCpuList(std::string_view text);
 
 // True for methods that issue a separate flush call after writes (fsync, fdatasync, sfr).
 bool SyncUsesFlushCall(SyncMethod s);

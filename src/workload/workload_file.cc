@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 // Phase keys: one table, shared by the TOML parser and the `run` flag overrides, so that both
 // accept the same values and give the same messages.
 
-enum class KeyKind { kEngine, kPattern, kInt, kSize, kDuration, kBool, kSync, kData };
+enum class KeyKind { kEngine, kPattern, kInt, kSize, kDuration, kBool, kSync, kData, kCpus };
 
 // A key's value after checking and unit conversion.
 struct Parsed {
@@ -78,6 +78,8 @@ const KeyDef kKeys[] = {
     {"rate_iops", KeyKind::kInt, 0, kMaxRateIops,
      [](const Parsed& v, PhaseSpec* p) { p->rate_iops = v.number; }},
     {"data", KeyKind::kData, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->data = v.data; }},
+    {"sqpoll", KeyKind::kBool, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->sqpoll = v.flag; }},
+    {"cpus", KeyKind::kCpus, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->cpus = v.text; }},
 };
 
 const KeyDef* FindKey(std::string_view name) {
@@ -111,6 +113,7 @@ std::string_view Expected(KeyKind kind) {
     case KeyKind::kPattern:
     case KeyKind::kSync:
     case KeyKind::kData:
+    case KeyKind::kCpus:
       return "a string";
   }
   return "a string";
@@ -127,6 +130,8 @@ std::string Valid(const KeyDef& def) {
       return JoinStrings(AllSyncMethodNames());
     case KeyKind::kData:
       return "random, zero, compressible:N% (N = 0..100)";
+    case KeyKind::kCpus:
+      return "a CPU list such as \"0-3,6\"";
     case KeyKind::kBool:
       return "true, false";
     case KeyKind::kDuration:
@@ -201,6 +206,7 @@ Result<Parsed> Convert(const KeyDef& def, const Given& given) {
     case KeyKind::kSync:
     case KeyKind::kData:
     case KeyKind::kDuration:
+    case KeyKind::kCpus:
       break;
   }
   // The remaining kinds are strings.
@@ -228,6 +234,12 @@ Result<Parsed> Convert(const KeyDef& def, const Given& given) {
       Result<DataSpec> d = ParseDataSpec(given.text);
       if (!d.ok()) return d.status();
       out.data = *d;
+      return out;
+    }
+    case KeyKind::kCpus: {
+      Result<std::vector<int>> cpus = ParseCpuList(given.text);
+      if (!cpus.ok()) return cpus.status();
+      out.text = given.text;
       return out;
     }
     case KeyKind::kDuration: {
@@ -680,6 +692,11 @@ std::map<std::string, std::string> FindAll() {
 }
 
 }  // namespace
+
+bool IsBooleanPhaseKey(std::string_view key) {
+  const KeyDef* def = FindKey(key);
+  return def != nullptr && def->kind == KeyKind::kBool;
+}
 
 const std::vector<std::string_view>& PhaseKeys() {
   static const std::vector<std::string_view> kNames = [] {

@@ -58,5 +58,7 @@ Status ApplyOverrides(const std::vector<PhaseOverride>& overrides, WorkloadSpec*
 
 // All phase keys, in documentation order (used by the CLI to generate flags).
 const std::vector<std::string_view>& PhaseKeys();
+// True for keys whose value is a boolean (`run` offers them as bare --KEY / --no-KEY flags).
+bool IsBooleanPhaseKey(std::string_view key);
 
 }  // namespace durabench

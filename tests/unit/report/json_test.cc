@@ -63,9 +63,9 @@ TEST(PhaseSpecJson, CarriesEveryKey) {
   PhaseSpec s;
   s.pattern = Pattern::kRandRW;
   Json j = PhaseSpecToJson(s);
-  for (const char* k :
-       {"engine", "pattern", "read_percent", "block_size_bytes", "size_bytes", "runtime_ns", "ops",
-        "ramp_ns", "iodepth", "jobs", "direct", "sync", "fsync_every", "rate_iops", "data"}) {
+  for (const char* k : {"engine", "pattern", "read_percent", "block_size_bytes", "size_bytes",
+                        "runtime_ns", "ops", "ramp_ns", "iodepth", "jobs", "direct", "sync",
+                        "fsync_every", "rate_iops", "data", "sqpoll", "cpus"}) {
     EXPECT_TRUE(j.contains(k)) << k;
   }
 }

@@ -195,5 +195,18 @@ TEST(ValidatePhase, EmptyWhereHasNoPrefix) {
   EXPECT_THAT(ValidatePhase(p, "").message(), StartsWith("jobs 0"));
 }
 
+TEST(CpuList, ParsesListsAndRanges) {
+  EXPECT_THAT(*ParseCpuList(""), ::testing::IsEmpty());
+  EXPECT_THAT(*ParseCpuList("1"), ::testing::ElementsAre(1));
+  EXPECT_THAT(*ParseCpuList("0-2,5"), ::testing::ElementsAre(0, 1, 2, 5));
+  for (const char* bad : {"a", "1-", "-1", "3-1", "1,,2", "1,", "99999", "1 - 2"}) {
+    Result<std::vector<int>> r = ParseCpuList(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+    if (!r.ok()) {
+      EXPECT_NE(r.status().message().find(bad), std::string::npos) << bad;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace durabench

@@ -576,10 +576,29 @@ TEST(Overrides, SweptKeyCannotBeOverridden) {
   EXPECT_EQ(w.phases[1].runtime_ns, 1'000'000'000u);
 }
 
+TEST(PhaseKeys, BooleanKeysAreKnown) {
+  EXPECT_TRUE(IsBooleanPhaseKey("direct"));
+  EXPECT_TRUE(IsBooleanPhaseKey("sqpoll"));
+  EXPECT_FALSE(IsBooleanPhaseKey("sync"));
+  EXPECT_FALSE(IsBooleanPhaseKey("nope"));
+}
+
+TEST(PhaseKeys, CpusAndSqpollParse) {
+  Result<WorkloadSpec> w =
+      ParseWorkloadText("[defaults]\ncpus = \"0-1,3\"\nsqpoll = true\n", "t.toml");
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  EXPECT_EQ(w->phases[0].cpus, "0-1,3");
+  EXPECT_TRUE(w->phases[0].sqpoll);
+  w = ParseWorkloadText("[defaults]\ncpus = \"3-1\"\n", "t.toml");
+  ASSERT_FALSE(w.ok());
+  EXPECT_THAT(w.status().message(), HasSubstr("t.toml:2: key 'cpus'"));
+}
+
 TEST(PhaseKeys, DocumentationOrder) {
-  EXPECT_THAT(PhaseKeys(), ElementsAre("engine", "pattern", "read_percent", "block_size", "size",
-                                       "runtime", "ops", "ramp", "iodepth", "jobs", "direct",
-                                       "sync", "fsync_every", "rate_iops", "data"));
+  EXPECT_THAT(PhaseKeys(),
+              ElementsAre("engine", "pattern", "read_percent", "block_size", "size", "runtime",
+                          "ops", "ramp", "iodepth", "jobs", "direct", "sync", "fsync_every",
+                          "rate_iops", "data", "sqpoll", "cpus"));
 }
 
 }  // namespace
