@@ -17,6 +17,9 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 helper="$repo/scripts/bench_vs_fio_table.py"
 command_line=$(printf '%q ' "$0" "$@")
 command_line=${command_line% }
+if [[ -n ${DURABENCH_BIN:-} ]]; then
+  command_line="DURABENCH_BIN=$(printf '%q' "$DURABENCH_BIN") $command_line"
+fi
 
 readonly size_mib=256  # per job, on both sides; small enough for the page-cached read case
 readonly all_cases=(null psync-buffered psync-direct-fdatasync io_uring-randread-cached
@@ -38,20 +41,28 @@ EOF
 }
 
 describe_case() {
+  local what
   case $1 in
-    null) echo "null engine, 4 KiB randwrite, qd1, 1 job: pure tool overhead" ;;
-    psync-buffered) echo "psync 4 KiB randwrite, buffered, no sync, qd1: syscall-bound" ;;
-    psync-direct-fdatasync) echo "psync 4 KiB randwrite, O_DIRECT, fdatasync after each write, qd1: device-bound" ;;
-    io_uring-randread-cached) echo "io_uring 4 KiB randread of a page-cached file, qd32: CPU-bound" ;;
-    libaio-direct-qd32) echo "libaio 4 KiB randwrite, O_DIRECT, qd32, no sync: device-bound" ;;
-    io_uring-linked-fdatasync) echo "io_uring 4 KiB randwrite, O_DIRECT, fdatasync after each write, qd16, 2 jobs" ;;
+    null) what="null engine, 4 KiB randwrite, qd1: tool overhead" ;;
+    psync-buffered) what="psync 4 KiB randwrite, buffered, no sync, qd1: syscall-bound" ;;
+    psync-direct-fdatasync) what="psync 4 KiB randwrite, O_DIRECT + fdatasync, qd1: device-bound" ;;
+    io_uring-randread-cached) what="io_uring 4 KiB randread, page-cached, qd32: CPU-bound" ;;
+    libaio-direct-qd32) what="libaio 4 KiB randwrite, O_DIRECT, qd32: device-bound" ;;
+    io_uring-linked-fdatasync)
+      what="io_uring 4 KiB randwrite, O_DIRECT + fdatasync, qd16, 2 jobs: device-bound" ;;
     *) return 1 ;;
   esac
+  echo "$what"
 }
 
 die() {
   echo "bench-vs-fio: $*" >&2
   exit 1
+}
+
+usage_error() {
+  echo "bench-vs-fio: $*" >&2
+  exit 2
 }
 
 # --- options ----------------------------------------------------------------------------------
@@ -74,12 +85,13 @@ while (($# > 0)); do
     *) usage >&2; exit 2 ;;
   esac
 done
-[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "bench-vs-fio: --runs must be a positive integer" >&2; exit 2; }
+[[ $runs =~ ^[1-9][0-9]*$ ]] || usage_error "--runs must be a positive integer"
 if [[ $runtime =~ ^[1-9][0-9]*$ ]]; then runtime+=s; fi
-[[ $runtime =~ ^[1-9][0-9]*[sm]$ ]] || { echo "bench-vs-fio: --runtime must look like 10s or 2m" >&2; exit 2; }
+# Both tools read "s" as seconds and "m" as minutes.
+[[ $runtime =~ ^[1-9][0-9]*[sm]$ ]] || usage_error "--runtime must look like 10s or 2m"
 if ((${#selected[@]} == 0)); then selected=("${all_cases[@]}"); fi
 for c in "${selected[@]}"; do
-  describe_case "$c" >/dev/null || { echo "bench-vs-fio: unknown case '$c' (see --list)" >&2; exit 2; }
+  describe_case "$c" >/dev/null || usage_error "unknown case '$c' (see --list)"
 done
 if [[ -n $output && $output != /* ]]; then output="$PWD/$output"; fi
 
@@ -254,7 +266,8 @@ if [[ -n $output ]]; then
   if [[ -n ${DURABENCH_BIN:-} ]]; then
     built="binary $durabench (DURABENCH_BIN)"
   else
-    built="built from commit $(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)"
+    built="built from commit $(git -C "$repo" describe --always --dirty 2>/dev/null ||
+      echo unknown)"
   fi
   {
     echo "Command: \`$command_line\`"

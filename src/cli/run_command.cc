@@ -1,6 +1,7 @@
 // `durabench run [WORKLOAD] --target PATH ...`: parses options, prepares the target, runs each
 // phase, prints the summary and writes the JSON result. The measuring is in workload/.
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "cli/commands.h"
 #include "durabench/config.h"
 #include "engine/registry.h"
+#include "report/fio_command.h"
 #include "report/json.h"
 #include "report/text.h"
 #include "target/target.h"
@@ -45,6 +47,7 @@ struct RunArgs {
   bool json = false;
   bool quiet = false;
   bool no_layout_fill = false;
+  bool fio_equivalent = false;
   std::string interval = "1s";
   std::vector<std::string> command;
   // Phase-key flags in PhaseKeys() order; those given become overrides. A boolean key has two
@@ -86,6 +89,27 @@ Result<WorkloadSpec> BuildWorkload(RunArgs& args) {
   return spec;
 }
 
+// "directory", "file" or "block-device" for an existing path (a missing one becomes a file).
+std::string KindOfPath(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return "file";
+  if (S_ISDIR(st.st_mode)) return "directory";
+  if (S_ISBLK(st.st_mode)) return "block-device";
+  return "file";
+}
+
+// --fio-equivalent: one fio command line per phase; nothing is run.
+int PrintFioEquivalent(const WorkloadSpec& workload, const std::string& target) {
+  const std::string kind = KindOfPath(target);
+  for (const PhaseSpec& phase : workload.phases) {
+    FioCommand fio = FioEquivalent(phase, target, kind);
+    std::printf("# phase %s: %s\n", phase.name.c_str(), DescribePhase(phase).c_str());
+    for (const std::string& c : fio.caveats) std::printf("#   note: %s\n", c.c_str());
+    std::printf("%s\n", fio.command.c_str());
+  }
+  return 0;
+}
+
 void ShowProgress(const ProgressSnapshot& snap) {
   std::string line = FormatProgressLine(snap);
   std::fprintf(stderr, "\r\033[K%s", line.c_str());
@@ -98,6 +122,7 @@ int Run(RunArgs& args) {
     PrintError(workload.status().message());
     return workload.status().ExitCode();
   }
+  if (args.fio_equivalent) return PrintFioEquivalent(*workload, args.target.path);
   Result<uint64_t> interval = ParseDurationNs(args.interval);
   if (!interval.ok() || *interval == 0) {
     PrintError("--interval: " +
@@ -222,6 +247,8 @@ CommandAction RegisterRunCommand(CLI::App& app) {
   app.add_flag("--ignore-signatures", args->target.ignore_signatures,
                "With --destroy-data: overwrite even a device that carries a filesystem, "
                "partition table, LVM or RAID signature");
+  app.add_flag("--fio-equivalent", args->fio_equivalent,
+               "Print the fio command line that runs the same work, per phase, and exit");
   app.add_flag("--no-layout-fill", args->no_layout_fill,
                "Skip the write pass that fills new files before measuring (fallocate only)");
 
@@ -253,6 +280,7 @@ CommandAction RegisterRunCommand(CLI::App& app) {
       "  durabench run sync-methods --target /mnt/nvme/dir -o sync.json\n"
       "  durabench run --target /tmp --sync fdatasync --block-size 8KiB --runtime 5s\n"
       "  durabench run etcd-wal --target /var/lib/etcd-test --json > etcd.json\n"
+      "  durabench run ceph-wal --target /mnt/ssd --fio-equivalent   (the same work for fio)\n"
       "  durabench run ceph-wal --target /dev/sdX --destroy-data=/dev/sdX   (DESTROYS /dev/sdX)\n"
       "Sizes: B KiB MiB GiB TiB (KB MB GB TB = powers of 1000). Durations: ns us ms s m h.");
   return [args] {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cmath>
 
+#include "report/fio_command.h"
 #include "util/errno_status.h"
 #include "util/sys.h"
 
@@ -26,7 +27,7 @@ Json LatencyToJson(const Histogram& h) {
   return lat;
 }
 
-Json PhaseToJson(const PhaseResult& phase) {
+Json PhaseToJson(const PhaseResult& phase, const TargetInfo& target) {
   Json j;
   j["name"] = phase.spec.name;
   j["spec"] = PhaseSpecToJson(phase.spec);
@@ -79,6 +80,8 @@ Json PhaseToJson(const PhaseResult& phase) {
   }
   series["intervals"] = std::move(intervals);
   j["time_series"] = std::move(series);
+  const FioCommand fio = FioEquivalent(phase.spec, target.path, target.kind);
+  j["fio_equivalent"] = {{"command", fio.command}, {"caveats", fio.caveats}};
   j["errors"] = phase.errors;
   return j;
 }
@@ -173,7 +176,7 @@ Json RunResultToJson(const RunResult& r) {
   workload["phases"] = std::move(phases);
   j["workload"] = std::move(workload);
   Json results = Json::array();
-  for (const PhaseResult& p : r.phases) results.push_back(PhaseToJson(p));
+  for (const PhaseResult& p : r.phases) results.push_back(PhaseToJson(p, r.target));
   j["phases"] = std::move(results);
   j["errors"] = r.errors;
   return j;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "durabench_runner.h"
 
@@ -73,6 +74,67 @@ TEST(Cli, ListShowsWorkloadsEnginesAndSyncMethods) {
   for (const char* s : {"ceph-wal", "etcd-wal", "postgres-wal", "sync-methods", "ci-smoke", "psync",
                         "null", "fdatasync", "sync_file_range", "rwf_dsync", "odsync"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+  }
+}
+
+}  // namespace
+}  // namespace durabench::testing
+
+namespace durabench::testing {
+namespace {
+
+// Every preset and a spread of flags: the printed fio command lines are accepted by fio itself.
+TEST(Cli, FioEquivalentCommandsParseInFio) {
+  if (Shell("command -v fio >/dev/null") != 0) GTEST_SKIP() << "skipped: fio is not installed";
+  TempDir dir;
+  const std::vector<std::vector<std::string>> runs = {
+      {"ceph-wal"},
+      {"etcd-wal"},
+      {"postgres-wal"},
+      {"sync-methods"},
+      {"ci-smoke"},
+      {"--engine", "io_uring", "--iodepth", "16", "--jobs", "2", "--direct", "--sync", "fdatasync",
+       "--sqpoll"},
+      {"--engine",
+       "libaio",
+       "--pattern",
+       "randrw",
+       "--read-percent",
+       "70",
+       "--direct",
+       "--rate-iops",
+       "100",
+       "--data",
+       "compressible:50%",
+       "--cpus",
+       "0-1",
+       "--ramp",
+       "1s",
+       "--ops",
+       "100",
+       "--sync",
+       "fsync",
+       "--fsync-every",
+       "4"},
+      {"--engine", "null", "--data", "zero", "--runtime", "500ms"},
+  };
+  for (const auto& extra : runs) {
+    std::vector<std::string> args = {"run"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.insert(args.end(), {"--target", dir.path(), "--fio-equivalent"});
+    CommandResult r = Durabench(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream lines(r.out);
+    std::string line;
+    int commands = 0;
+    while (std::getline(lines, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      ASSERT_EQ(line.rfind("fio ", 0), 0u) << line;
+      std::string out;
+      EXPECT_EQ(Shell(line + " --parse-only 2>&1", &out), 0) << line << "\n" << out;
+      ++commands;
+    }
+    EXPECT_GT(commands, 0) << r.out;
   }
 }
 

@@ -1,0 +1,21 @@
+// The fio command line that runs the same work as a phase, so any durabench result can be
+// cross-checked with fio (`durabench run --fio-equivalent`).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "workload/spec.h"
+
+namespace durabench {
+
+struct FioCommand {
+  std::string command;               // one shell-quoted line: "fio --name=... --rw=..."
+  std::vector<std::string> caveats;  // where fio cannot do exactly the same, and what it does
+};
+
+// `target_kind` is "directory", "file" or "block-device" (TargetKindName); `target_path` as given.
+FioCommand FioEquivalent(const PhaseSpec& phase, const std::string& target_path,
+                         const std::string& target_kind);
+
+}  // namespace durabench
