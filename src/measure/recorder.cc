@@ -64,7 +64,13 @@ void Recorder::CloseInterval() {
     }
     h.Reset();
   }
-  intervals_.push_back(std::move(snapshot));
+  ++closed_;
+  if (sink_) {
+    sink_(snapshot);
+    last_ = std::move(snapshot);
+  } else {
+    intervals_.push_back(std::move(snapshot));
+  }
   current_has_samples_ = false;
 }
 

@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -59,6 +60,12 @@ class Recorder {
   // Counts a failed operation (not put in the latency histogram).
   void RecordError(OpKind kind) { errors_[static_cast<int>(kind)]++; }
 
+  // Where closed intervals go. Without a sink they are kept in intervals(); with one (the
+  // runner's TimeSeries, which merges and summarizes them as they come) only the latest is kept,
+  // so memory does not grow with runtime. Called on the recording thread, once per interval.
+  using IntervalSink = std::function<void(const IntervalSnapshot&)>;
+  void SetSink(IntervalSink sink) { sink_ = std::move(sink); }
+
   // Closes the current interval (if it holds samples) into the snapshot list; call once at the end.
   void Finish();
 
@@ -67,6 +74,12 @@ class Recorder {
   uint64_t bytes(OpKind kind) const { return bytes_[static_cast<int>(kind)]; }
   uint64_t errors(OpKind kind) const { return errors_[static_cast<int>(kind)]; }
   const std::vector<IntervalSnapshot>& intervals() const { return intervals_; }
+  // Intervals closed so far, and the latest of them (nullptr before the first), sink or not.
+  size_t closed_intervals() const { return closed_; }
+  const IntervalSnapshot* last_interval() const {
+    if (closed_ == 0) return nullptr;
+    return sink_ ? &last_ : &intervals_.back();
+  }
   uint64_t interval_ns() const { return interval_ns_; }
 
  private:
@@ -84,6 +97,9 @@ class Recorder {
   std::array<uint64_t, kOpKindCount> bytes_{};
   std::array<uint64_t, kOpKindCount> errors_{};
   std::vector<IntervalSnapshot> intervals_;
+  IntervalSink sink_;
+  IntervalSnapshot last_;  // with a sink: the latest closed interval
+  size_t closed_ = 0;
 };
 
 }  // namespace durabench

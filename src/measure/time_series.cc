@@ -53,41 +53,73 @@ IntervalKindStats SummarizeInterval(const IntervalKindSnapshot& snap, Histogram*
   return stats;
 }
 
+TimeSeries::TimeSeries(uint64_t interval_ns, size_t sources)
+    : interval_ns_(interval_ns), source_next_(sources, 0) {}
+
+void TimeSeries::MergeLocked(const IntervalSnapshot& snapshot) {
+  auto it =
+      std::lower_bound(merged_.begin(), merged_.end(), snapshot.index,
+                       [](const IntervalSnapshot& s, uint64_t index) { return s.index < index; });
+  if (it == merged_.end() || it->index != snapshot.index) {
+    merged_.insert(it, snapshot);
+    return;
+  }
+  for (int k = 0; k < kOpKindCount; ++k) MergeKind(snapshot.kinds[k], it->kinds[k]);
+}
+
+void TimeSeries::CompleteBelowLocked(uint64_t index) {
+  size_t n = 0;
+  while (n < merged_.size() && merged_[n].index < index) {
+    IntervalStats row;
+    row.index = merged_[n].index;
+    row.start_ns = row.index * interval_ns_;
+    for (int kind = 0; kind < kOpKindCount; ++kind) {
+      row.kinds[kind] = SummarizeInterval(merged_[n].kinds[kind], &scratch_);
+    }
+    complete_.push_back(row);
+    ++n;
+  }
+  merged_.erase(merged_.begin(), merged_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+void TimeSeries::AddSnapshot(size_t source, const IntervalSnapshot& snapshot) {
+  std::lock_guard<std::mutex> lock(mu_);
+  assert(source < source_next_.size());
+  MergeLocked(snapshot);
+  source_next_[source] = snapshot.index + 1;
+  CompleteBelowLocked(*std::min_element(source_next_.begin(), source_next_.end()));
+}
+
 void TimeSeries::Add(const Recorder& recorder) {
   assert(recorder.interval_ns() == interval_ns_);
-  for (const IntervalSnapshot& snapshot : recorder.intervals()) {
-    auto it =
-        std::lower_bound(merged_.begin(), merged_.end(), snapshot.index,
-                         [](const IntervalSnapshot& s, uint64_t index) { return s.index < index; });
-    if (it == merged_.end() || it->index != snapshot.index) {
-      merged_.insert(it, snapshot);
-      continue;
-    }
-    for (int k = 0; k < kOpKindCount; ++k) MergeKind(snapshot.kinds[k], it->kinds[k]);
-  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const IntervalSnapshot& snapshot : recorder.intervals()) MergeLocked(snapshot);
 }
 
 std::vector<IntervalStats> TimeSeries::Summaries() const {
-  std::vector<IntervalStats> out;
-  if (merged_.empty()) return out;
-  const uint64_t first = merged_.front().index;
-  const uint64_t last = merged_.back().index;
-  out.reserve(last - first + 1);
-  Histogram h;  // rebuilt per interval and kind from the sparse buckets
-  auto next = merged_.begin();
-  for (uint64_t k = first; k <= last; ++k) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Completed rows, then the pending ones summarized now; both sorted and disjoint.
+  std::vector<IntervalStats> rows = complete_;
+  Histogram h;
+  for (const IntervalSnapshot& snap : merged_) {
     IntervalStats row;
-    row.index = k;
-    row.start_ns = k * interval_ns_;
-    if (next != merged_.end() && next->index == k) {
-      for (int kind = 0; kind < kOpKindCount; ++kind) {
-        const IntervalKindSnapshot& snap = next->kinds[kind];
-        IntervalKindStats& stats = row.kinds[kind];
-        stats.bytes = snap.bytes;
-        if (snap.buckets.empty()) continue;
-        stats = SummarizeInterval(snap, &h);
-      }
-      ++next;
+    row.index = snap.index;
+    row.start_ns = snap.index * interval_ns_;
+    for (int kind = 0; kind < kOpKindCount; ++kind) {
+      row.kinds[kind] = SummarizeInterval(snap.kinds[kind], &h);
+    }
+    rows.push_back(row);
+  }
+  std::vector<IntervalStats> out;
+  if (rows.empty()) return out;
+  out.reserve(rows.back().index - rows.front().index + 1);
+  for (const IntervalStats& row : rows) {
+    // Holes (no job completed anything) become zero rows.
+    while (!out.empty() && out.back().index + 1 < row.index) {
+      IntervalStats hole;
+      hole.index = out.back().index + 1;
+      hole.start_ns = hole.index * interval_ns_;
+      out.push_back(hole);
     }
     out.push_back(row);
   }

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 #include "measure/recorder.h"
@@ -33,19 +34,38 @@ IntervalKindStats SummarizeInterval(const IntervalKindSnapshot& snap, Histogram*
 
 class TimeSeries {
  public:
-  explicit TimeSeries(uint64_t interval_ns) : interval_ns_(interval_ns) {}
+  // `sources`: how many recorders will call AddSnapshot (one per job); 0 if only Add is used.
+  explicit TimeSeries(uint64_t interval_ns, size_t sources = 0);
 
-  // Merges every snapshot of `recorder` (which must use the same interval).
+  // Thread-safe. Merges one closed interval of recorder `source` (< sources), as a Recorder sink.
+  // Sources close intervals in increasing order, so an interval every source has moved past is
+  // complete: it is summarized at once and its buckets freed, and memory stays flat however long
+  // the run (only the intervals still open in some job are held as histograms).
+  void AddSnapshot(size_t source, const IntervalSnapshot& snapshot);
+  // Merges every snapshot kept by `recorder` (one without a sink; same interval).
   void Add(const Recorder& recorder);
   // Summaries in index order. Intervals in which no job recorded anything between the first and
   // the last one are present with zero counts (a stall shows as a hole, not a missing row).
   std::vector<IntervalStats> Summaries() const;
 
   uint64_t interval_ns() const { return interval_ns_; }
+  // Intervals still held as histograms (not yet complete in every source).
+  size_t pending_intervals() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return merged_.size();
+  }
 
  private:
+  void MergeLocked(const IntervalSnapshot& snapshot);
+  // Summarizes and frees the pending intervals below `index`.
+  void CompleteBelowLocked(uint64_t index);
+
   uint64_t interval_ns_;
-  std::vector<IntervalSnapshot> merged_;  // sorted by index
+  mutable std::mutex mu_;
+  std::vector<uint64_t> source_next_;     // per source: the lowest index it may still add
+  std::vector<IntervalStats> complete_;   // summarized, sorted by index
+  std::vector<IntervalSnapshot> merged_;  // pending, sorted by index
+  Histogram scratch_;
 };
 
 }  // namespace durabench

@@ -13,7 +13,6 @@
 #include <cstring>
 
 #include "measure/clock.h"
-#include "measure/time_series.h"
 #include "util/errno_status.h"
 
 namespace durabench {
@@ -327,10 +326,9 @@ bool Job::OnComplete(Slot* slot, uint64_t now) {
 }
 
 void Job::PublishProgress() {
-  const auto& intervals = recorder_->intervals();
-  if (intervals.size() == intervals_seen_) return;
-  intervals_seen_ = intervals.size();
-  const IntervalSnapshot& last = intervals.back();
+  if (recorder_->closed_intervals() == intervals_seen_) return;
+  intervals_seen_ = recorder_->closed_intervals();
+  const IntervalSnapshot& last = *recorder_->last_interval();
   const IntervalKindSnapshot* k = &last.kinds[static_cast<int>(OpKind::kCommit)];
   if (k->buckets.empty()) k = &last.kinds[static_cast<int>(OpKind::kWrite)];
   if (k->buckets.empty()) k = &last.kinds[static_cast<int>(OpKind::kRead)];
@@ -338,7 +336,7 @@ void Job::PublishProgress() {
   shared_.p99_ns.store(SummarizeInterval(*k, &scratch_).p99_ns, std::memory_order_relaxed);
 }
 
-void Job::Run(PhaseControl* control, uint64_t interval_ns) {
+void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, size_t source) {
   if (cpu_ >= 0) {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -357,6 +355,8 @@ void Job::Run(PhaseControl* control, uint64_t interval_ns) {
   uint64_t op_limit = spec_.ops;
   if (op_limit == 0 && spec_.runtime_ns == 0) op_limit = offsets_.blocks();  // one pass
   recorder_ = std::make_unique<Recorder>(measure_start_ns_, interval_ns);
+  recorder_->SetSink(
+      [series, source](const IntervalSnapshot& snap) { series->AddSnapshot(source, snap); });
 
   const int rwf = RwfFlagsFor(spec_.sync);
   const uint32_t bs = static_cast<uint32_t>(spec_.block_size_bytes);

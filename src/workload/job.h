@@ -22,6 +22,7 @@
 #include "engine/engine.h"
 #include "measure/histogram.h"
 #include "measure/recorder.h"
+#include "measure/time_series.h"
 #include "target/target.h"
 #include "workload/offsets.h"
 #include "workload/spec.h"
@@ -60,8 +61,9 @@ class Job {
 
   // Allocates buffers and opens the file. Called before the clock starts.
   Status Prepare();
-  // Waits for control->start_ns, runs the loop, and finishes the recorder.
-  void Run(PhaseControl* control, uint64_t interval_ns);
+  // Waits for control->start_ns, runs the loop, and finishes the recorder. Closed intervals go
+  // to `series` as source `source` (thread-safe there).
+  void Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, size_t source);
 
   const Recorder& recorder() const { return *recorder_; }
   const QueueStats& queue_stats() const { return queue_; }

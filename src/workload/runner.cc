@@ -88,8 +88,11 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
   control.user_stop = options.stop;
   std::vector<std::thread> threads;
   threads.reserve(jobs.size());
-  for (auto& job : jobs) {
-    threads.emplace_back([&control, &job, &options] { job->Run(&control, options.interval_ns); });
+  TimeSeries series(options.interval_ns, jobs.size());
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    threads.emplace_back([&control, &series, &options, job = jobs[j].get(), j] {
+      job->Run(&control, options.interval_ns, &series, j);
+    });
   }
   const uint64_t start_ns = NowNs() + kStartDelayNs;
   control.start_ns.store(start_ns, std::memory_order_release);
@@ -138,7 +141,6 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
   result.interrupted = options.stop && options.stop->load();
   const uint64_t measure_start = start_ns + spec.ramp_ns;
   uint64_t end_ns = measure_start;
-  TimeSeries series(options.interval_ns);
   uint64_t inflight_sum = 0, submissions = 0;
   for (auto& job : jobs) {
     const Recorder& rec = job->recorder();
@@ -150,7 +152,6 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
       result.ops[k].bytes += rec.bytes(kind);
       result.ops[k].errors += rec.errors(kind);
     }
-    series.Add(rec);
     const QueueStats& q = job->queue_stats();
     result.queue.max_inflight = std::max(result.queue.max_inflight, q.max_inflight);
     result.queue.ordering_violations += q.ordering_violations;

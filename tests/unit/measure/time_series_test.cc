@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <random>
+#include <thread>
 #include <vector>
 
 namespace durabench {
@@ -198,6 +200,47 @@ TEST(TimeSeriesTest, RepeatedIndexMergesIntoOneRow) {
   EXPECT_EQ(rows[0].kinds[Kind(OpKind::kWrite)].count, 2u);
   EXPECT_EQ(rows[0].kinds[Kind(OpKind::kWrite)].bytes, 30u);
   EXPECT_EQ(rows[0].kinds[Kind(OpKind::kWrite)].max_ns, 300u);
+}
+
+// Recorders with the TimeSeries as their sink, on threads of their own, give the same rows as
+// recorders merged afterwards, and intervals every source has passed are not held any more.
+TEST(TimeSeriesTest, SinkFromThreadsEqualsMergingAfterwardsAndFreesCompleteIntervals) {
+  constexpr int kSources = 3;
+  TimeSeries live(kInterval, kSources);
+  TimeSeries after(kInterval);
+  std::vector<std::unique_ptr<Recorder>> with_sink, without;
+  for (int s = 0; s < kSources; ++s) {
+    with_sink.push_back(std::make_unique<Recorder>(kStart, kInterval));
+    with_sink.back()->SetSink([&live, s](const IntervalSnapshot& snap) {
+      live.AddSnapshot(static_cast<size_t>(s), snap);
+    });
+    without.push_back(std::make_unique<Recorder>(kStart, kInterval));
+  }
+  std::vector<std::thread> threads;
+  for (int s = 0; s < kSources; ++s) {
+    threads.emplace_back([&, s] {
+      std::mt19937_64 rng(static_cast<uint64_t>(s) + 1);
+      for (uint64_t t = 0; t < 20 * kInterval; t += 1'000'000 + rng() % 3'000'000) {
+        const uint64_t lat = 1000 + rng() % 5'000'000;
+        with_sink[static_cast<size_t>(s)]->Record(OpKind::kWrite, lat, 4096, kStart + t);
+        without[static_cast<size_t>(s)]->Record(OpKind::kWrite, lat, 4096, kStart + t);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  // Before the last intervals are closed, only the newest ones are pending.
+  EXPECT_LE(live.pending_intervals(), 2u);
+  for (int s = 0; s < kSources; ++s) {
+    with_sink[static_cast<size_t>(s)]->Finish();
+    without[static_cast<size_t>(s)]->Finish();
+    after.Add(*without[static_cast<size_t>(s)]);
+  }
+  EXPECT_EQ(live.pending_intervals(), 0u);
+  ExpectSameRows(live.Summaries(), after.Summaries());
+  EXPECT_EQ(live.Summaries().size(), 20u);
+  EXPECT_TRUE(with_sink[0]->intervals().empty());  // handed to the sink, not kept
+  ASSERT_NE(with_sink[0]->last_interval(), nullptr);
+  EXPECT_EQ(with_sink[0]->last_interval()->index, 19u);
 }
 
 }  // namespace
