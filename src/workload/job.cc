@@ -98,9 +98,11 @@ Job::~Job() {
 
 Status Job::Prepare() {
   flush_method_ = SyncUsesFlushCall(spec_.sync) && PatternWrites(spec_.pattern);
-  linked_ = flush_method_ && spec_.fsync_every == 1 && engine_->caps().linked_flush;
-  // Reads/writes in flight are bounded by iodepth; with their flushes at most twice that.
-  max_total_ = flush_method_ ? 2 * spec_.iodepth : spec_.iodepth;
+  // iodepth bounds every request in flight, flushes included, as fio counts them. A linked pair
+  // takes two places, so linking needs iodepth >= 2.
+  linked_ =
+      flush_method_ && spec_.fsync_every == 1 && engine_->caps().linked_flush && spec_.iodepth >= 2;
+  max_total_ = spec_.iodepth;
   const uint32_t nslots = std::max(kMinSlots, max_total_ + 2);
   slots_.resize(nslots);
   for (uint32_t i = nslots; i-- > 0;) Release(&slots_[i]);
@@ -185,10 +187,10 @@ bool Job::Fail(OpKind kind, const IoRequest& req, const char* what) {
 
 bool Job::SubmitSlot(Slot* slot) {
   ++inflight_total_;
+  queue_.max_inflight = std::max(queue_.max_inflight, inflight_total_);
   if (slot->req.type != IoType::kFlush) {
     ++inflight_io_;
-    queue_.max_inflight = std::max(queue_.max_inflight, inflight_io_);
-    queue_.inflight_sum += inflight_io_;
+    queue_.inflight_sum += inflight_total_;
     ++queue_.submissions;
   }
   const int r = engine_->Submit(&slot->req);
@@ -384,8 +386,7 @@ void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, s
     if (!ready_.empty()) FlushReadyGroups();
     uint64_t next_due = 0;  // open loop: when the next request is due, if it is not yet
     // Room for a read/write, and for its flush right behind it in linked mode.
-    while (issuing && inflight_io_ < spec_.iodepth &&
-           inflight_total_ + (linked_ ? 2 : 1) <= max_total_) {
+    while (issuing && inflight_total_ + (linked_ ? 2 : 1) <= max_total_) {
       const uint64_t intended = period_ns ? start_ns + issued * period_ns : now;
       if (intended > now) {
         next_due = intended;

@@ -3,8 +3,10 @@
 //
 // The loop is the same for synchronous engines (every Submit completes inline) and asynchronous
 // ones (requests queue, Commit hands them to the kernel, Reap collects completions): it keeps up
-// to `iodepth` reads/writes in flight and adds the flushes durability needs:
-//  - linked mode (engine caps().linked_flush, fsync_every = 1): each write is submitted with
+// to `iodepth` requests in flight — flushes included, as fio counts them — and adds the flushes
+// durability needs:
+//  - linked mode (engine caps().linked_flush, fsync_every = 1, iodepth >= 2): each write is
+//    submitted with
 //    link_next and its flush right behind it, so the kernel starts the flush only after the
 //    write completed;
 //  - group mode (otherwise): writes are counted into groups of fsync_every; a group's flush is
@@ -45,8 +47,8 @@ struct PhaseControl {
 
 // Queue statistics of one job (merged over jobs by the runner).
 struct QueueStats {
-  uint32_t max_inflight = 0;         // most reads/writes in flight at once
-  uint64_t inflight_sum = 0;         // reads/writes in flight, summed at each submission
+  uint32_t max_inflight = 0;         // most requests in flight at once, flushes included
+  uint64_t inflight_sum = 0;         // requests in flight, summed at each read/write submission
   uint64_t submissions = 0;          // reads/writes submitted
   uint64_t ordering_violations = 0;  // flushes seen completing before a write they cover
 };

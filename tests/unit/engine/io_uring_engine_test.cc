@@ -143,7 +143,10 @@ int KernelOpenFlags(const std::string& path) {
 // The fdinfo field `key` of the one io_uring instance this process has open.
 std::string RingInfo(const std::string& key) {
   std::vector<int> fds = FdsLinkedTo("anon_inode:[io_uring]");
-  return fds.size() == 1 ? FdInfo(fds[0], key) : "(" + std::to_string(fds.size()) + " rings)";
+  if (fds.size() == 1) return FdInfo(fds[0], key);
+  std::string count = std::to_string(fds.size());
+  count += " rings";
+  return count;
 }
 
 class IoUringEngineTest : public ::testing::Test {
