@@ -185,8 +185,10 @@ define_case() {
       db_case=(--engine psync --pattern randwrite --iodepth 1 --direct --sync fdatasync) ;;
     io_uring-randread-cached)
       engine=io_uring direction=read cached=1
-      fio_case=(--ioengine=io_uring --rw=randread --iodepth=32)
-      db_case=(--engine io_uring --pattern randread --iodepth 32 --sync none) ;;
+      # durabench drops its file from the page cache after laying it out (as fio's default
+      # invalidate=1 does): a 2 s ramp reads it back in before measuring, on both sides.
+      fio_case=(--ioengine=io_uring --rw=randread --iodepth=32 --invalidate=0 --ramp_time=2)
+      db_case=(--engine io_uring --pattern randread --iodepth 32 --sync none --ramp 2s) ;;
     libaio-direct-qd32)
       engine=libaio
       fio_case=(--ioengine=libaio --rw=randwrite --iodepth=32 --direct=1)
@@ -199,13 +201,13 @@ define_case() {
 }
 
 # fio: one file per job in $work named fio-<case>.<job>.0; one group so jobs[] holds the sum.
-# --invalidate=0: fio's default drops the file's page cache before every run, durabench does not
-# (its files are cached from the fill). That would empty the cache of the cached read case, and
-# on ext4 with large folios (6.x) it makes 4 KiB buffered overwrites about 3x cheaper than into
-# the large folios a sequential fill leaves behind; both tools must start from the same state.
+# Both tools start from a cold page cache: fio drops its file's pages before every run
+# (invalidate=1, its default) and durabench drops its files' pages after laying them out. That
+# matters beyond reads: on ext4 with large folios (6.x), 4 KiB buffered overwrites into the large
+# folios a sequential fill leaves cached cost about 3x more than into a cold file.
 fio_common() {
   fio_args=(--name="fio-$1" --directory="$work" --size="${size_mib}M" --numjobs="$njobs"
-    --invalidate=0 --group_reporting --eta=never --output-format=json)
+    --group_reporting --eta=never --output-format=json)
 }
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -248,8 +250,7 @@ for c in "${selected[@]}"; do
       "${fio_case[@]}" --bs=4k --norandommap --time_based --runtime="$runtime"
     run_step "$results/stdout.log" python3 "$helper" check-fio "$results/$c/fio-$i.json"
     sync -f "$work"
-    # durabench lays out (fills and fsyncs) its own files for every run and removes them after;
-    # the fill goes through the page cache, which is what the cached read case needs.
+    # durabench lays out (fills, fsyncs, uncaches) its own files for every run, removes them after.
     run_step "$results/$c/durabench-$i.json" "$durabench" run --target "$work" "${db_case[@]}" \
       --block-size 4KiB --size "${size_mib}MiB" --jobs "$njobs" --runtime "$runtime" --json -q
     run_step "$results/stdout.log" python3 "$helper" check-durabench "$results/$c/durabench-$i.json"

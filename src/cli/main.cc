@@ -5,9 +5,11 @@
 
 #include "cli/commands.h"
 #include "durabench/config.h"
+#include "measure/clock.h"
 
 int main(int argc, char** argv) {
   durabench::SetCommandLine(argc, argv);
+  durabench::InitClock();
   CLI::App app{"durabench " DURABENCH_VERSION
                " - storage benchmark and fsync-latency profiler: what it costs, in latency, "
                "to make a write durable."};

@@ -61,6 +61,8 @@ class Histogram {
   int sub_bucket_bits() const { return sub_bucket_bits_; }
   int max_exponent() const { return max_exponent_; }
   size_t bucket_count() const { return counts_.size(); }
+  // Samples in bucket `index` (< bucket_count()).
+  uint64_t bucket(size_t index) const { return counts_[index]; }
 
   // Index of the bucket holding `value_ns` (value must be < 2^max_exponent).
   size_t BucketIndex(uint64_t value_ns) const;

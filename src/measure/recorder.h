@@ -49,8 +49,17 @@ class Recorder {
   // `start_ns`: the phase's shared start (NowNs()); `interval_ns` > 0.
   Recorder(uint64_t start_ns, uint64_t interval_ns);
 
-  // Records one completed operation that ended at `end_ns` and took `latency_ns`.
-  void Record(OpKind kind, uint64_t latency_ns, uint64_t bytes, uint64_t end_ns);
+  // Records one completed operation that ended at `end_ns` and took `latency_ns`. Inline: this is
+  // the per-operation cost of measuring.
+  void Record(OpKind kind, uint64_t latency_ns, uint64_t bytes, uint64_t end_ns) {
+    if (end_ns >= current_end_ns_) StartInterval(end_ns);
+    const int k = static_cast<int>(kind);
+    total_[k].Record(latency_ns);
+    if (latency_ns > current_max_[k]) current_max_[k] = latency_ns;
+    bytes_[k] += bytes;
+    current_bytes_[k] += bytes;
+    current_has_samples_ = true;
+  }
   // Open-loop runs: the same operation's latency measured from its *intended* start (the
   // schedule), not from when it was actually issued. A stall that delays later submissions then
   // shows in these values, as wrk2 corrects for coordinated omission. Totals only.
@@ -84,6 +93,8 @@ class Recorder {
 
  private:
   void CloseInterval();
+  // Closes the current interval and makes the one holding `end_ns` current.
+  void StartInterval(uint64_t end_ns);
 
   uint64_t start_ns_;
   uint64_t interval_ns_;
@@ -91,7 +102,11 @@ class Recorder {
   uint64_t current_end_ns_;  // end of the current interval
   bool current_has_samples_ = false;
   std::array<Histogram, kOpKindCount> total_;
-  std::array<Histogram, kOpKindCount> current_;
+  // The interval so far: totals at the previous close (buckets, overflow, count), its max.
+  std::array<std::vector<uint64_t>, kOpKindCount> prev_counts_;
+  std::array<uint64_t, kOpKindCount> prev_overflow_{};
+  std::array<uint64_t, kOpKindCount> prev_count_{};
+  std::array<uint64_t, kOpKindCount> current_max_{};
   std::array<Histogram, kOpKindCount> corrected_;
   std::array<uint64_t, kOpKindCount> current_bytes_{};
   std::array<uint64_t, kOpKindCount> bytes_{};

@@ -154,11 +154,9 @@ Json RunResultToJson(const RunResult& r) {
   j["tool"] = {{"name", "durabench"}, {"version", r.tool_version}};
   j["started_at"] = r.started_at;
   j["command"] = r.command;
-  j["host"] = {{"hostname", r.host.hostname},
-               {"kernel", r.host.kernel},
-               {"machine", r.host.machine},
-               {"cpu_model", r.host.cpu_model},
-               {"cpus", r.host.cpus}};
+  j["host"] = {{"hostname", r.host.hostname}, {"kernel", r.host.kernel},
+               {"machine", r.host.machine},   {"cpu_model", r.host.cpu_model},
+               {"cpus", r.host.cpus},         {"clock", r.host.clock}};
   j["target"] = {{"path", r.target.path},
                  {"kind", r.target.kind},
                  {"logical_block_size_bytes", r.target.logical_block_size_bytes},

@@ -6,6 +6,8 @@
 
 #include <fstream>
 
+#include "measure/clock.h"
+
 namespace durabench {
 
 HostInfo CollectHostInfo() {
@@ -29,6 +31,7 @@ HostInfo CollectHostInfo() {
   }
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   h.cpus = n > 0 ? static_cast<unsigned>(n) : 0;
+  h.clock = ClockSourceName();
   return h;
 }
 

@@ -19,6 +19,7 @@ struct HostInfo {
   std::string machine;  // uname machine, e.g. "x86_64"
   std::string cpu_model;
   unsigned cpus = 0;  // online CPUs
+  std::string clock;  // what latencies were timed with: "tsc" or "clock_monotonic"
 };
 
 // Reads uname(2), /proc/cpuinfo and sysconf; unknown fields stay empty.

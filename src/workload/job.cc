@@ -61,19 +61,11 @@ void FillBuffer(uint8_t* buf, size_t len, const DataSpec& data, Rng* rng) {
 // Open loop: sleeping this close to a due time would risk waking late; the rest is spun.
 constexpr uint64_t kSpinBeforeDueNs = 200'000;
 
-// Sleeps until the monotonic clock reads `deadline_ns`.
-void SleepUntil(uint64_t deadline_ns) {
-  struct timespec ts = {static_cast<time_t>(deadline_ns / 1'000'000'000ull),
-                        static_cast<long>(deadline_ns % 1'000'000'000ull)};
-  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
-  }
-}
-
 // Waits until `due_ns` as exactly as the scheduler allows: a sleep (with 1 ns timer slack, set by
 // the caller) to shortly before, then a spin. A late wake-up would count as latency of the
 // operation in the corrected (open-loop) figures, although the device had no part in it.
 void WaitUntilDue(uint64_t due_ns) {
-  if (due_ns > NowNs() + kSpinBeforeDueNs) SleepUntil(due_ns - kSpinBeforeDueNs);
+  if (due_ns > NowNs() + kSpinBeforeDueNs) SleepUntilNs(due_ns - kSpinBeforeDueNs);
   while (NowNs() < due_ns) {
   }
 }
@@ -305,7 +297,8 @@ bool Job::OnComplete(Slot* slot, uint64_t now) {
   if (slot->recording) {
     recorder_->Record(kind, now - slot->submit_ns, req.length, now);
     if (spec_.rate_iops) recorder_->RecordCorrected(kind, now - slot->intended_ns);
-    shared_.ops.fetch_add(1, std::memory_order_relaxed);
+    // One writer: a plain store, not a locked read-modify-write, keeps the hot path cheap.
+    shared_.ops.store(++measured_done_, std::memory_order_relaxed);
   }
   if (!is_read) {
     if (SyncIsPerWrite(spec_.sync) && slot->recording) {
@@ -351,7 +344,7 @@ void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, s
     control->start_ns.wait(0, std::memory_order_acquire);
   }
   // Every job begins at the shared start, not when it happens to be released.
-  SleepUntil(start_ns);
+  SleepUntilNs(start_ns);
   measure_start_ns_ = start_ns + spec_.ramp_ns;
   const uint64_t deadline = spec_.runtime_ns ? measure_start_ns_ + spec_.runtime_ns : UINT64_MAX;
   uint64_t op_limit = spec_.ops;
@@ -398,8 +391,9 @@ void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, s
                            (spec_.pattern == Pattern::kRandRW &&
                             rng_.Below(100) < static_cast<uint64_t>(spec_.read_percent));
       IoRequest& req = slot->req;
-      req = IoRequest();
       req.type = is_read ? IoType::kRead : IoType::kWrite;
+      req.link_next = false;
+      req.rw_flags = 0;
       req.user_data = index;
       req.offset = file_.offset_bytes + offsets_.Next();
       req.length = bs;
@@ -437,6 +431,7 @@ void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, s
         CloseOpenGroup();
       }
       if (!ready_.empty()) FlushReadyGroups();  // synchronous engines: flush right behind
+      if (recorder_->closed_intervals() != intervals_seen_) PublishProgress();
       now = slot->submit_ns;
       if (!keep_issuing(now)) break;
     }

@@ -141,6 +141,7 @@ class Job {
   uint32_t max_total_ = 0;             // bound on requests in flight, flushes included
 
   QueueStats queue_;
+  uint64_t measured_done_ = 0;  // measured reads/writes completed (published in shared_.ops)
   uint64_t measure_start_ns_ = 0;
   uint64_t last_end_ns_ = 0;
   bool failed_ = false;
