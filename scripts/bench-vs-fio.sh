@@ -22,8 +22,8 @@ if [[ -n ${DURABENCH_BIN:-} ]]; then
 fi
 
 readonly size_mib=256  # per job, on both sides; small enough for the page-cached read case
-readonly all_cases=(null psync-buffered psync-direct-fdatasync io_uring-randread-cached
-  libaio-direct-qd32 io_uring-linked-fdatasync)
+readonly all_cases=(null null-clock_gettime null-tsc-pinned psync-buffered
+  psync-direct-fdatasync io_uring-randread-cached libaio-direct-qd32 io_uring-linked-fdatasync)
 
 usage() {
   cat <<EOF
@@ -43,7 +43,9 @@ EOF
 describe_case() {
   local what
   case $1 in
-    null) what="null engine, 4 KiB randwrite, qd1: tool overhead" ;;
+    null) what="null engine, 4 KiB randwrite, qd1: tool overhead, each tool's default clock" ;;
+    null-clock_gettime) what="null engine as above, both timing with clock_gettime (vDSO)" ;;
+    null-tsc-pinned) what="null engine as above, both timing with the TSC, pinned to CPU 0" ;;
     psync-buffered) what="psync 4 KiB randwrite, buffered, no sync, qd1: syscall-bound" ;;
     psync-direct-fdatasync) what="psync 4 KiB randwrite, O_DIRECT + fdatasync, qd1: device-bound" ;;
     io_uring-randread-cached) what="io_uring 4 KiB randread, page-cached, qd32: CPU-bound" ;;
@@ -169,12 +171,22 @@ work=$(cd "$work" && pwd)
 # fio_latency (0: fio reports no meaningful latency), cached (1: read fio's file into the page
 # cache before each run), fio_case (fio options) and db_case (durabench options).
 define_case() {
-  njobs=1 direction=write flush=0 fio_latency=1 cached=0
+  njobs=1 direction=write flush=0 fio_latency=1 cached=0 db_env=()
   case $1 in
     null)
+      # Each tool's default clock: fio reads the TSC wherever it deems it reliable, durabench only
+      # where the kernel's clocksource is the TSC (see src/measure/clock.h).
       engine=null fio_latency=0
       fio_case=(--ioengine=null --rw=randwrite --iodepth=1)
       db_case=(--engine null --pattern randwrite --iodepth 1 --sync none) ;;
+    null-clock_gettime)
+      engine=null fio_latency=0 db_env=(DURABENCH_CLOCK=monotonic)
+      fio_case=(--ioengine=null --rw=randwrite --iodepth=1 --clocksource=clock_gettime)
+      db_case=(--engine null --pattern randwrite --iodepth 1 --sync none) ;;
+    null-tsc-pinned)
+      engine=null fio_latency=0 db_env=(DURABENCH_CLOCK=tsc)
+      fio_case=(--ioengine=null --rw=randwrite --iodepth=1 --clocksource=cpu --cpus_allowed=0)
+      db_case=(--engine null --pattern randwrite --iodepth 1 --sync none --cpus 0) ;;
     psync-buffered)
       engine=psync
       fio_case=(--ioengine=psync --rw=randwrite --iodepth=1)
@@ -251,7 +263,7 @@ for c in "${selected[@]}"; do
     run_step "$results/stdout.log" python3 "$helper" check-fio "$results/$c/fio-$i.json"
     sync -f "$work"
     # durabench lays out (fills, fsyncs, uncaches) its own files for every run, removes them after.
-    run_step "$results/$c/durabench-$i.json" "$durabench" run --target "$work" "${db_case[@]}" \
+    run_step "$results/$c/durabench-$i.json" env "${db_env[@]}" "$durabench" run --target "$work" "${db_case[@]}" \
       --block-size 4KiB --size "${size_mib}MiB" --jobs "$njobs" --runtime "$runtime" --json -q
     run_step "$results/stdout.log" python3 "$helper" check-durabench "$results/$c/durabench-$i.json"
   done
