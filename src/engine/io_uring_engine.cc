@@ -82,15 +82,9 @@ Status IoUringEngine::Open(const std::string& path, const EngineOpenOptions& opt
                                    " exceeds the engine's maximum " + std::to_string(kMaxIodepth));
   }
   Ring& r = *ring_;
-  int fd = SysOpen(path.c_str(), OpenFlagsFor(options));
-  if (fd < 0) {
-    if (fd == -EINVAL && options.direct) {
-      return Status::NotSupported("open " + path +
-                                  " with O_DIRECT: not supported by this filesystem");
-    }
-    return ErrnoStatus("open", path, fd);
-  }
-  r.fd = fd;
+  Result<int> fd = OpenDataFile(path, options);
+  if (!fd.ok()) return fd.status();
+  r.fd = *fd;
 
   // Twice the queue depth in the SQ so a full job never finds it full; the CQ is twice the SQ
   // (the kernel's default, made explicit): at most iodepth completions are ever outstanding.

@@ -85,14 +85,9 @@ Status LibaioEngine::Open(const std::string& path, const EngineOpenOptions& opti
                                    " is above its maximum " + std::to_string(caps_.max_iodepth));
   }
 
-  int fd = SysOpen(path.c_str(), OpenFlagsFor(options));
-  if (fd < 0) {
-    if (fd == -EINVAL) {
-      return Status::NotSupported("open " + path +
-                                  " with O_DIRECT: not supported by this filesystem");
-    }
-    return ErrnoStatus("open", path, fd);
-  }
+  Result<int> opened = OpenDataFile(path, options);  // direct is required above
+  if (!opened.ok()) return opened.status();
+  int fd = *opened;
 
   Context& c = *ctx_;
   const uint32_t capacity = 2 * iodepth;

@@ -29,17 +29,21 @@ int OpenFlagsFor(const EngineOpenOptions& options) {
   return flags;
 }
 
+Result<int> OpenDataFile(const std::string& path, const EngineOpenOptions& options) {
+  const int fd = SysOpen(path.c_str(), OpenFlagsFor(options));
+  if (fd >= 0) return fd;
+  if (fd == -EINVAL && options.direct) {
+    return Status::NotSupported("open " + path +
+                                " with O_DIRECT: not supported by this filesystem");
+  }
+  return ErrnoStatus("open", path, fd);
+}
+
 Status PsyncEngine::Open(const std::string& path, const EngineOpenOptions& options) {
   Close();
-  int fd = SysOpen(path.c_str(), OpenFlagsFor(options));
-  if (fd < 0) {
-    if (fd == -EINVAL && options.direct) {
-      return Status::NotSupported("open " + path +
-                                  " with O_DIRECT: not supported by this filesystem");
-    }
-    return ErrnoStatus("open", path, fd);
-  }
-  fd_ = fd;
+  Result<int> fd = OpenDataFile(path, options);
+  if (!fd.ok()) return fd.status();
+  fd_ = *fd;
   return Status::Ok();
 }
 

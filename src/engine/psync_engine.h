@@ -31,5 +31,8 @@ class PsyncEngine final : public Engine {
 
 // The open(2) flags for `options` (O_RDWR/O_RDONLY plus O_DIRECT, O_SYNC, O_DSYNC, O_CLOEXEC).
 int OpenFlagsFor(const EngineOpenOptions& options);
+// Opens a job's data file with OpenFlagsFor(options), for every file engine: the descriptor, or
+// NotSupported when the filesystem refuses O_DIRECT, or the open error naming the path.
+Result<int> OpenDataFile(const std::string& path, const EngineOpenOptions& options);
 
 }  // namespace durabench
