@@ -105,6 +105,11 @@ int PrintFioEquivalent(const WorkloadSpec& workload, const std::string& target) 
     FioCommand fio = FioEquivalent(phase, target, kind);
     std::printf("# phase %s: %s\n", phase.name.c_str(), DescribePhase(phase).c_str());
     for (const std::string& c : fio.caveats) std::printf("#   note: %s\n", c.c_str());
+    if (!fio.layout.empty()) {
+      std::printf(
+          "#   first lay the file out, as durabench does (its writes are overwrites):\n%s\n",
+          fio.layout.c_str());
+    }
     std::printf("%s\n", fio.command.c_str());
   }
   return 0;

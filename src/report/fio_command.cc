@@ -22,6 +22,15 @@ std::string ShellQuote(const std::string& s) {
   return out + "'";
 }
 
+std::string JoinQuoted(const std::vector<std::string>& args) {
+  std::string out;
+  for (const std::string& a : args) {
+    if (!out.empty()) out += ' ';
+    out += ShellQuote(a);
+  }
+  return out;
+}
+
 // fio job names: letters, digits, '-', '_' and '.'.
 std::string JobName(const std::string& phase) {
   std::string out;
@@ -124,9 +133,14 @@ FioCommand FioEquivalent(const PhaseSpec& p, const std::string& target_path,
     args.push_back("--cpus_allowed_policy=split");
   }
   args.push_back("--output-format=json+");
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (i) out.command += ' ';
-    out.command += ShellQuote(args[i]);
+  out.command = JoinQuoted(args);
+  if (target_kind != "block-device" && PatternWrites(p.pattern)) {
+    std::vector<std::string> layout = {args[0],        args[1],
+                                       args[2],        "--rw=write",
+                                       "--bs=1M",      fmt::format("--size={}", p.size_bytes),
+                                       "--end_fsync=1"};
+    if (p.jobs > 1) layout.push_back(fmt::format("--numjobs={}", p.jobs));
+    out.layout = JoinQuoted(layout);
   }
   return out;
 }

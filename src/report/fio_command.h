@@ -10,6 +10,10 @@
 namespace durabench {
 
 struct FioCommand {
+  // For files durabench lays out (a directory or file target): the fio run that writes fio's
+  // files once first, so that both measure overwrites of written blocks (durabench's layout
+  // pass), not first writes into unwritten extents. Empty for block devices and reads only.
+  std::string layout;
   std::string command;               // one shell-quoted line: "fio --name=... --rw=..."
   std::vector<std::string> caveats;  // where fio cannot do exactly the same, and what it does
 };

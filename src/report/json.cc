@@ -81,7 +81,8 @@ Json PhaseToJson(const PhaseResult& phase, const TargetInfo& target) {
   series["intervals"] = std::move(intervals);
   j["time_series"] = std::move(series);
   const FioCommand fio = FioEquivalent(phase.spec, target.path, target.kind);
-  j["fio_equivalent"] = {{"command", fio.command}, {"caveats", fio.caveats}};
+  j["fio_equivalent"] = {
+      {"layout", fio.layout}, {"command", fio.command}, {"caveats", fio.caveats}};
   j["errors"] = phase.errors;
   return j;
 }
