@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -117,6 +118,16 @@ std::string ReadFile(const std::string& path) {
 }
 
 bool IsRoot() { return geteuid() == 0; }
+
+AlignedBlocks::AlignedBlocks(size_t count, size_t block_bytes) : block_bytes_(block_bytes) {
+  void* mem = nullptr;
+  if (posix_memalign(&mem, 4096, count * block_bytes) != 0) std::abort();
+  mem_ = static_cast<char*>(mem);
+  std::memset(mem_, 0, count * block_bytes);
+  for (size_t i = 0; i < count; ++i) iovecs_.push_back({Block(i), block_bytes});
+}
+
+AlignedBlocks::~AlignedBlocks() { std::free(mem_); }
 
 LoopDevice::LoopDevice(const std::string& dir, uint64_t size_bytes, const std::string& mkfs)
     : dir_(dir), backing_(dir + "/loop.img") {

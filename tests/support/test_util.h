@@ -2,6 +2,8 @@
 // filesystem. Each test gets its own directory, removed afterwards (STYLE.md 8).
 #pragma once
 
+#include <sys/uio.h>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -38,6 +40,25 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 int Shell(const std::string& command, std::string* out = nullptr);
 
 std::string ReadFile(const std::string& path);
+
+// `count` zeroed blocks of `block_bytes` each, 4096-byte aligned (O_DIRECT-safe), with an iovec
+// per block (for engines that register buffers). Freed on destruction.
+class AlignedBlocks {
+ public:
+  explicit AlignedBlocks(size_t count, size_t block_bytes = 4096);
+  ~AlignedBlocks();
+  AlignedBlocks(const AlignedBlocks&) = delete;
+  AlignedBlocks& operator=(const AlignedBlocks&) = delete;
+
+  char* Block(size_t i) const { return mem_ + i * block_bytes_; }
+  const struct iovec* iovecs() const { return iovecs_.data(); }
+  size_t count() const { return iovecs_.size(); }
+
+ private:
+  size_t block_bytes_;
+  char* mem_ = nullptr;
+  std::vector<struct iovec> iovecs_;
+};
 bool IsRoot();
 
 // A loop device over a sparse file in `dir`, optionally with an ext4 filesystem mounted at

@@ -50,28 +50,8 @@ constexpr uint32_t kBlock = 4096;
     ASSERT_TRUE(open_st.ok()) << open_st.message();           \
   } while (0)
 
-// `count` page-aligned blocks of kBlock bytes (O_DIRECT-safe), freed on destruction.
-class Blocks {
- public:
-  explicit Blocks(size_t count) : count_(count) {
-    void* mem = nullptr;
-    if (posix_memalign(&mem, kBlock, count * kBlock) != 0) std::abort();
-    mem_.reset(static_cast<char*>(mem));
-    std::memset(mem_.get(), 0, count * kBlock);
-    for (size_t i = 0; i < count; ++i) iovecs_.push_back({Block(i), kBlock});
-  }
-  char* Block(size_t i) const { return mem_.get() + i * kBlock; }
-  const struct iovec* iovecs() const { return iovecs_.data(); }
-  size_t count() const { return count_; }
-
- private:
-  struct Free {
-    void operator()(char* p) const { std::free(p); }
-  };
-  size_t count_;
-  std::unique_ptr<char, Free> mem_;
-  std::vector<struct iovec> iovecs_;
-};
+// `count` page-aligned blocks of kBlock bytes (O_DIRECT-safe).
+using Blocks = testing::AlignedBlocks;
 
 IoRequest Rw(IoType type, char* buf, uint64_t offset, int32_t buf_index = -1) {
   IoRequest r;

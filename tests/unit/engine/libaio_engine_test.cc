@@ -38,33 +38,20 @@ constexpr uint32_t kBlock = 4096;
   } while (0)
 
 // `count` blocks of kBlock bytes, aligned for O_DIRECT; block i is filled with Pattern(i).
-class Buffers {
+class Buffers : public testing::AlignedBlocks {
  public:
-  explicit Buffers(uint32_t count) : count_(count) {
-    void* mem = nullptr;
-    if (posix_memalign(&mem, kBlock, size_t{count} * kBlock) != 0) std::abort();
-    mem_.reset(static_cast<char*>(mem));
-    std::memset(mem_.get(), 0, size_t{count} * kBlock);
-  }
-  char* Block(uint32_t i) { return mem_.get() + size_t{i} * kBlock; }
+  explicit Buffers(uint32_t count) : AlignedBlocks(count, kBlock) {}
   static char Pattern(uint32_t i) { return static_cast<char>('A' + i % 26); }
   void Fill() {
-    for (uint32_t i = 0; i < count_; ++i) std::memset(Block(i), Pattern(i), kBlock);
+    for (uint32_t i = 0; i < count(); ++i) std::memset(Block(i), Pattern(i), kBlock);
   }
   // True when block i holds `kBlock` bytes of `c`.
-  bool Holds(uint32_t i, char c) {
+  bool Holds(uint32_t i, char c) const {
     for (uint32_t j = 0; j < kBlock; ++j) {
       if (Block(i)[j] != c) return false;
     }
     return true;
   }
-
- private:
-  struct Free {
-    void operator()(char* p) const { std::free(p); }
-  };
-  uint32_t count_;
-  std::unique_ptr<char, Free> mem_;
 };
 
 IoRequest Rw(IoType type, void* buf, uint64_t offset, int rwf = 0) {

@@ -72,19 +72,13 @@ class PsyncEngineTest : public ::testing::Test {
     SetSysCalls(&table_);
     path_ = dir_.File("data");
     ASSERT_EQ(testing::Shell("truncate -s 1M " + path_), 0);
-    void* mem = nullptr;
-    ASSERT_EQ(posix_memalign(&mem, 4096, 4096), 0);
-    buf_ = static_cast<char*>(mem);
-    std::memset(buf_, 'x', 4096);
+    std::memset(block_.Block(0), 'x', 4096);
   }
-  void TearDown() override {
-    SetSysCalls(nullptr);
-    std::free(buf_);
-  }
+  void TearDown() override { SetSysCalls(nullptr); }
   IoRequest Write(uint64_t offset, int rwf = 0) {
     IoRequest r;
     r.type = IoType::kWrite;
-    r.buf = buf_;
+    r.buf = block_.Block(0);
     r.length = 4096;
     r.offset = offset;
     r.rw_flags = rwf;
@@ -94,7 +88,7 @@ class PsyncEngineTest : public ::testing::Test {
   testing::TempDir dir_{"/dev/shm"};
   std::string path_;
   SysCalls table_;
-  char* buf_ = nullptr;
+  testing::AlignedBlocks block_{1};
 };
 
 TEST_F(PsyncEngineTest, OpenFlagsFollowSyncAndDirect) {
