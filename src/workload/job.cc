@@ -117,8 +117,8 @@ Status Job::Prepare() {
   // Every slot owns a write buffer (a write's data must not change while it is in flight) and,
   // for patterns that read, a read buffer.
   write_buffers_ = PatternWrites(spec_.pattern) ? nslots : 0;
-  read_buffers_ = PatternReads(spec_.pattern) ? nslots : 0;
-  const size_t nbuf = std::max<size_t>(1, write_buffers_ + read_buffers_);
+  const uint32_t read_buffers = PatternReads(spec_.pattern) ? nslots : 0;
+  const size_t nbuf = std::max<size_t>(1, write_buffers_ + read_buffers);
   buffer_stride_ = (spec_.block_size_bytes + kBufferAlign - 1) / kBufferAlign * kBufferAlign;
   void* mem = nullptr;
   if (posix_memalign(&mem, kBufferAlign, buffer_stride_ * nbuf) != 0) {
@@ -181,7 +181,6 @@ bool Job::SubmitSlot(Slot* slot) {
   ++inflight_total_;
   queue_.max_inflight = std::max(queue_.max_inflight, inflight_total_);
   if (slot->req.type != IoType::kFlush) {
-    ++inflight_io_;
     queue_.inflight_sum += inflight_total_;
     ++queue_.submissions;
   }
@@ -190,7 +189,6 @@ bool Job::SubmitSlot(Slot* slot) {
   if (r == Engine::kQueued) return true;
   // Transport failure: the request never reached the kernel.
   --inflight_total_;
-  if (slot->req.type != IoType::kFlush) --inflight_io_;
   slot->req.result = r;
   Fail(slot->req.type == IoType::kFlush ? OpKind::kFlush : OpKind::kWrite, slot->req, "submit");
   Release(slot);
@@ -284,7 +282,6 @@ bool Job::OnComplete(Slot* slot, uint64_t now) {
     return true;
   }
 
-  --inflight_io_;
   const bool is_read = req.type == IoType::kRead;
   const OpKind kind = is_read ? OpKind::kRead : OpKind::kWrite;
   if (req.result != static_cast<int64_t>(req.length)) {
@@ -423,16 +420,17 @@ void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, s
       }
       const bool link = !is_read && linked_;
       if (link) req.link_next = true;
-      Slot* write_slot = slot;
+      // Read before submitting: an inline completion hands the slot back to the free list.
+      const uint64_t submitted_ns = slot->submit_ns;
       if (!SubmitSlot(slot)) break;
-      if (link && !SubmitFlush(0, write_slot)) break;
+      if (link && !SubmitFlush(0, slot)) break;  // asynchronous engines only: `slot` in flight
       if (!is_read && flush_method_ && !linked_ &&
           GroupAt(open_group_).issued >= spec_.fsync_every) {
         CloseOpenGroup();
       }
       if (!ready_.empty()) FlushReadyGroups();  // synchronous engines: flush right behind
       if (recorder_->closed_intervals() != intervals_seen_) PublishProgress();
-      now = slot->submit_ns;
+      now = submitted_ns;
       if (!keep_issuing(now)) break;
     }
     if (!ready_.empty()) FlushReadyGroups();

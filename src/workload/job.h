@@ -108,7 +108,7 @@ class Job {
   void FlushReadyGroups();
   // Closes the open group (no more writes join it); queues it for its flush when ready.
   void CloseOpenGroup();
-  Group& GroupAt(uint64_t index) { return groups_[index]; }
+  Group& GroupAt(uint32_t index) { return groups_[index]; }
   void PublishProgress();
 
   const PhaseSpec& spec_;
@@ -123,14 +123,12 @@ class Job {
   uint8_t* buffers_ = nullptr;  // write buffers, then one read buffer per read slot
   size_t buffer_stride_ = 0;
   uint32_t write_buffers_ = 0;
-  uint32_t read_buffers_ = 0;
   std::vector<struct iovec> iovecs_;
   uint64_t write_serial_ = 0;
 
   std::vector<Slot> slots_;
   Slot* free_ = nullptr;
   std::vector<IoRequest*> reaped_;
-  uint32_t inflight_io_ = 0;     // reads + writes in flight
   uint32_t inflight_total_ = 0;  // flushes included
   bool linked_ = false;
   bool flush_method_ = false;
