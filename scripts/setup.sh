@@ -8,7 +8,8 @@ packages=(
   libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libblkid-dev
   liburing-dev libaio-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  e2fsprogs util-linux fdisk attr
+  libfuse3-dev fuse3
+  e2fsprogs xfsprogs btrfs-progs util-linux fdisk attr
   fio python3
 )
 
