@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
       "  durabench run ceph-wal --target /mnt/ssd/scratch --runtime 30s\n"
       "  durabench run --target /tmp --sync fdatasync --block-size 8KiB --runtime 5s\n"
       "  durabench run sync-methods --target ./scratch -o result.json\n"
+      "  durabench probe /mnt/ssd/scratch\n"
       "  durabench list\n"
       "Exit codes: 0 ok, 2 usage or input error, 3 I/O or runtime error.");
 
@@ -28,6 +29,9 @@ int main(int argc, char** argv) {
   actions[run] = durabench::RegisterRunCommand(*run);
   CLI::App* list = app.add_subcommand("list", "List workloads, engines and sync methods");
   actions[list] = durabench::RegisterListCommand(*list);
+  CLI::App* probe = app.add_subcommand(
+      "probe", "Show what a target sits on: devices, write cache, filesystem, backend");
+  actions[probe] = durabench::RegisterProbeCommand(*probe);
 
   try {
     app.parse(argc, argv);

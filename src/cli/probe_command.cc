@@ -1,0 +1,135 @@
+// `durabench probe TARGET [--json] [-o FILE]`: what the target sits on, and what its write-cache
+// facts mean for durability. The probing is in target/probe.h; this file only prints.
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "cli/commands.h"
+#include "report/json.h"
+#include "report/probe_json.h"
+#include "target/probe.h"
+
+namespace durabench {
+namespace {
+
+struct ProbeArgs {
+  std::string target;
+  std::string output;
+  bool json = false;
+};
+
+void Line(const std::string& indent, const std::string& label, const std::string& value) {
+  fmt::print("{}{:<20} {}\n", indent, label, value);
+}
+
+// "logical block size" for logical_block_size_bytes (the unit goes to the value).
+std::string Label(std::string_view fact_name) {
+  constexpr std::string_view kBytes = "_bytes";
+  if (fact_name.ends_with(kBytes)) fact_name.remove_suffix(kBytes.size());
+  std::string s(fact_name);
+  for (char& c : s) c = c == '_' ? ' ' : c;
+  return s;
+}
+
+// Known facts as read (with " bytes" for sizes); unknown ones with the reason; not-applicable
+// ones left out.
+template <typename Facts, typename Field>
+void PrintFacts(const Facts& object, std::span<const Field> fields, const std::string& indent) {
+  for (const Field& f : fields) {
+    const ProbeFact& fact = object.*f.member;
+    if (fact.not_applicable()) continue;
+    const bool bytes = std::string_view(f.name).ends_with("_bytes");
+    Line(indent, Label(f.name),
+         fact.known() ? fact.value + (bytes ? " bytes" : "") : "unknown (" + fact.unknown + ")");
+  }
+}
+
+void PrintFilesystem(const ProbeResult& p) {
+  const FilesystemFacts& fs = p.filesystem;
+  fmt::print("\nFilesystem\n");
+  if (p.is_block_device) {
+    fmt::print("  none: the target is a block device\n");
+    return;
+  }
+  PrintFacts(fs, FilesystemFactFields(), "  ");
+  if (!fs.magic_hex.empty()) Line("  ", "statfs magic", fs.magic_hex);
+  std::string options;
+  for (const std::string& o : fs.durability_options) options += (options.empty() ? "" : ",") + o;
+  Line("  ", "durability options", options.empty() ? "none set" : options);
+}
+
+void PrintDevices(const ProbeResult& p) {
+  if (p.devices.empty()) return;
+  fmt::print("\nDevices (from the one under the path down to the drives)\n");
+  for (const DeviceFacts& d : p.devices) {
+    fmt::print("  {} ({}, {}, {})\n", d.name, d.dev_path, d.major_minor, d.transport);
+    Line("    ", "reached by", d.reached_by.empty() ? "the path is on it" : d.reached_by);
+    if (!d.detail.empty()) Line("    ", "detail", d.detail);
+    if (!d.loop_backing_file.empty()) Line("    ", "backing file", d.loop_backing_file);
+    PrintFacts(d, DeviceFactFields(), "    ");
+  }
+}
+
+void PrintHuman(const ProbeResult& p) {
+  fmt::print("durabench probe {}\n", p.path);
+  Line("  ", "resolved path", p.resolved_path);
+  Line("  ", "backend", p.backend_kind + " — " + p.backend_detail);
+  PrintFilesystem(p);
+  PrintDevices(p);
+  fmt::print("\nDurability\n");
+  const std::string backend = BackendMeaning(p.backend_kind);
+  if (!backend.empty()) fmt::print("  {}\n", backend);
+  for (const DeviceFacts* d : LeafDevices(p)) {
+    fmt::print("  {}: {}\n", d->name, WriteCacheMeaning(*d));
+  }
+  if (!p.notes.empty()) {
+    fmt::print("\nNotes\n");
+    for (const std::string& n : p.notes) fmt::print("  {}\n", n);
+  }
+}
+
+int RunProbe(const ProbeArgs& args) {
+  const ProbeResult probe = ProbeTarget(args.target);
+  const std::string text = ProbeToJson(probe).dump(2) + "\n";
+  if (args.json) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  } else {
+    PrintHuman(probe);
+  }
+  if (!args.output.empty()) {
+    const Status st = WriteFileAtomic(args.output, text);
+    if (!st.ok()) {
+      PrintError(st.message());
+      return st.ExitCode();
+    }
+    if (!args.json) fmt::print("\nprobe written to {}\n", args.output);
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+CommandAction RegisterProbeCommand(CLI::App& app) {
+  auto args = std::make_shared<ProbeArgs>();
+  app.add_option("target", args->target,
+                 "A directory, file (need not exist yet: its parent is probed) or block device")
+      ->required();
+  app.add_flag("--json", args->json, "Print the probe as JSON instead of the summary");
+  app.add_option("-o,--output", args->output, "Write the probe as JSON to FILE (atomically)");
+  app.footer(
+      "Reads only: sysfs, /proc/self/mountinfo, statfs(2) and, for NVMe, two read-only admin\n"
+      "commands (Identify, Get Features). Facts that cannot be read are reported unknown with\n"
+      "the reason, never guessed. The same facts are recorded in every result file.\n"
+      "Examples:\n"
+      "  durabench probe /mnt/ssd/scratch\n"
+      "  durabench probe /dev/nvme0n1\n"
+      "  durabench probe /mnt/cephfs/dir --json\n"
+      "  durabench probe . -o probe.json\n"
+      "Exit codes: 0 ok, 2 usage error, 3 the -o file could not be written.");
+  return [args] { return RunProbe(*args); };
+}
+
+}  // namespace durabench
