@@ -14,6 +14,8 @@ using CommandAction = std::function<int()>;
 CommandAction RegisterRunCommand(CLI::App& app);
 CommandAction RegisterListCommand(CLI::App& app);
 CommandAction RegisterProbeCommand(CLI::App& app);
+CommandAction RegisterPlpCommand(CLI::App& app);
+CommandAction RegisterEvalCommand(CLI::App& app);
 
 // The process's argv, recorded in results as `command`.
 void SetCommandLine(int argc, char** argv);

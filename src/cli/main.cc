@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
       "  durabench run ceph-wal --target /mnt/ssd/scratch --runtime 30s\n"
       "  durabench run --target /tmp --sync fdatasync --block-size 8KiB --runtime 5s\n"
       "  durabench run sync-methods --target ./scratch -o result.json\n"
+      "  durabench plp /mnt/ssd/scratch\n"
+      "  durabench eval /mnt/ssd/scratch --quick\n"
       "  durabench probe /mnt/ssd/scratch\n"
       "  durabench list\n"
       "Exit codes: 0 ok, 2 usage or input error, 3 I/O or runtime error.");
@@ -32,6 +34,12 @@ int main(int argc, char** argv) {
   CLI::App* probe = app.add_subcommand(
       "probe", "Show what a target sits on: devices, write cache, filesystem, backend");
   actions[probe] = durabench::RegisterProbeCommand(*probe);
+  CLI::App* plp = app.add_subcommand(
+      "plp", "Power-loss protection verdict: what a flush costs here, and what that means");
+  actions[plp] = durabench::RegisterPlpCommand(*plp);
+  CLI::App* eval = app.add_subcommand(
+      "eval", "Pre-purchase drive evaluation: PLP, Ceph/etcd/PostgreSQL WAL, sustained writes");
+  actions[eval] = durabench::RegisterEvalCommand(*eval);
 
   try {
     app.parse(argc, argv);

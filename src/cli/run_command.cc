@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/session.h"
 #include "durabench/config.h"
 #include "engine/registry.h"
 #include "report/fio_command.h"
@@ -24,21 +26,6 @@
 
 namespace durabench {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-void OnSignal(int) { g_stop.store(true); }
-
-// First SIGINT/SIGTERM ends the run cleanly (partial result written, files removed); the handler
-// resets itself, so a second one kills the process.
-void InstallStopHandlers() {
-  struct sigaction sa = {};
-  sa.sa_handler = OnSignal;
-  sa.sa_flags = SA_RESETHAND;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
 
 struct RunArgs {
   std::string workload;
@@ -115,12 +102,6 @@ int PrintFioEquivalent(const WorkloadSpec& workload, const std::string& target) 
   return 0;
 }
 
-void ShowProgress(const ProgressSnapshot& snap) {
-  std::string line = FormatProgressLine(snap);
-  std::fprintf(stderr, "\r\033[K%s", line.c_str());
-  std::fflush(stderr);
-}
-
 int Run(RunArgs& args) {
   Result<WorkloadSpec> workload = BuildWorkload(args);
   if (!workload.ok()) {
@@ -135,88 +116,34 @@ int Run(RunArgs& args) {
     return 2;
   }
 
-  LayoutRequest layout;
-  for (const PhaseSpec& p : workload->phases) {
-    layout.jobs = std::max(layout.jobs, p.jobs);
-    layout.size_bytes = std::max(layout.size_bytes, p.size_bytes);
-    layout.block_size_bytes =
-        std::max(layout.block_size_bytes, static_cast<uint32_t>(p.block_size_bytes));
-  }
-  args.target.layout_fill = !args.no_layout_fill;
-  // From here on a signal must not kill the process: files durabench creates must be removed.
-  InstallStopHandlers();
-  const bool show_progress = !args.quiet && !args.json && isatty(STDERR_FILENO);
-  if (show_progress) std::fprintf(stderr, "preparing %s ...", args.target.path.c_str());
-  Result<PreparedTarget> target = PrepareTarget(args.target, layout);
-  if (show_progress) std::fprintf(stderr, "\r\033[K");
-  if (!target.ok()) {
-    PrintError(target.status().message());
-    return target.status().ExitCode();
-  }
-  if (g_stop.load()) {
-    target->Cleanup();
-    PrintError("interrupted by a signal while preparing " + args.target.path);
-    return 3;
-  }
-
-  RunResult result;
-  result.tool_version = DURABENCH_VERSION;
-  result.started_at = UtcNowIso8601();
-  result.command = args.command;
-  result.host = CollectHostInfo();
-  result.target.path = target->path();
-  result.target.kind = TargetKindName(target->kind());
-  result.target.logical_block_size_bytes = target->logical_block_size();
-  for (const JobFile& f : target->jobs()) result.target.files.push_back(f.path);
-  result.workload = *workload;
-
-  if (!args.json && !args.quiet) {
-    std::printf("durabench %s: workload %s, target %s (%s)\n\n", DURABENCH_VERSION,
-                workload->name.c_str(), target->path().c_str(), TargetKindName(target->kind()));
-  }
-  RunOptions options;
+  SessionOptions options;
+  options.target = args.target;
+  options.target.layout_fill = !args.no_layout_fill;
   options.interval_ns = *interval;
-  options.stop = &g_stop;
-  if (show_progress) options.progress = ShowProgress;
-
-  Status final_status;
-  const size_t n = workload->phases.size();
-  for (size_t i = 0; i < n && !g_stop.load(); ++i) {
-    Result<PhaseResult> phase = RunPhase(workload->phases[i], *target, options, i, n);
-    if (show_progress) std::fprintf(stderr, "\r\033[K");
-    if (!phase.ok()) {
-      result.errors.push_back(phase.status().message());
-      final_status = phase.status();
-      break;
-    }
-    if (!args.json && !args.quiet) std::printf("%s\n", FormatPhaseSummary(*phase).c_str());
+  // From here on a signal must not kill the process: files durabench creates must be removed.
+  options.stop = InstallStopHandlers();
+  options.show_progress = !args.quiet && !args.json && isatty(STDERR_FILENO);
+  options.on_phase = [&](const PhaseResult& phase) {
+    if (args.json || args.quiet) return;
+    std::printf("%s\n", FormatPhaseSummary(phase).c_str());
     std::fflush(stdout);
-    Status st = phase->status;
-    result.phases.push_back(std::move(phase).value());
-    if (!st.ok()) {
-      final_status = st;
-      break;
-    }
+  };
+  options.on_prepared = [&](const TargetInfo& target) {
+    if (args.json || args.quiet) return;
+    std::printf("durabench %s: workload %s, target %s (%s)\n\n", DURABENCH_VERSION,
+                workload->name.c_str(), target.path.c_str(), target.kind.c_str());
+  };
+  SessionOutcome outcome = RunSession(*workload, options);
+  outcome.result.command = args.command;
+  if (outcome.result.target.path.empty()) {
+    // Refused or failed before any I/O: nothing to write.
+    PrintError(outcome.status.message());
+    return outcome.status.ExitCode();
   }
-  target->Cleanup();
-  if (g_stop.load()) result.errors.push_back("interrupted by a signal");
 
-  const std::string text = RunResultToJson(result).dump(2) + "\n";
-  if (!args.output.empty()) {
-    Status st = WriteFileAtomic(args.output, text);
-    if (!st.ok()) {
-      PrintError(st.message());
-      if (final_status.ok()) final_status = st;
-    } else if (!args.json && !args.quiet) {
-      std::printf("result written to %s\n", args.output.c_str());
-    }
-  }
-  if (args.json) std::fwrite(text.data(), 1, text.size(), stdout);
-  if (!final_status.ok()) {
-    PrintError(final_status.message());
-    return final_status.ExitCode();
-  }
-  return g_stop.load() ? 3 : 0;
+  Status written = EmitResult(RunResultToJson(outcome.result), args.output, args.json,
+                              !args.json && !args.quiet);
+  return ExitFor(outcome.status, written);
 }
 
 }  // namespace
@@ -244,14 +171,7 @@ CommandAction RegisterRunCommand(CLI::App& app) {
   app.add_flag("--json", args->json, "Print the JSON result on stdout instead of the summary");
   app.add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
   app.add_option("--interval", args->interval, "Time-series interval (default 1s)");
-  app.add_flag("--keep", args->target.keep, "Keep the files durabench created");
-  app.add_flag("--allow-overwrite", args->target.allow_overwrite,
-               "Write an existing regular file that durabench did not create");
-  app.add_option("--destroy-data", args->target.destroy_data,
-                 "Confirm that the block device given as --target (same path) may be overwritten");
-  app.add_flag("--ignore-signatures", args->target.ignore_signatures,
-               "With --destroy-data: overwrite even a device that carries a filesystem, "
-               "partition table, LVM or RAID signature");
+  AddTargetSafetyOptions(app, &args->target);
   app.add_flag("--fio-equivalent", args->fio_equivalent,
                "Print the fio command line that runs the same work, per phase, and exit");
   app.add_flag("--no-layout-fill", args->no_layout_fill,

@@ -134,7 +134,7 @@ FioCommand FioEquivalent(const PhaseSpec& p, const std::string& target_path,
   }
   args.push_back("--output-format=json+");
   out.command = JoinQuoted(args);
-  if (target_kind != "block-device" && PatternWrites(p.pattern)) {
+  if (target_kind != "block-device" && PatternWrites(p.pattern) && p.fill) {
     std::vector<std::string> layout = {args[0],        args[1],
                                        args[2],        "--rw=write",
                                        "--bs=1M",      fmt::format("--size={}", p.size_bytes),

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "report/fio_command.h"
+#include "report/probe_json.h"
 #include "util/errno_status.h"
 #include "util/sys.h"
 
@@ -107,6 +108,7 @@ Json PhaseSpecToJson(const PhaseSpec& s) {
   j["rate_iops"] = s.rate_iops;
   j["data"] = DataSpecName(s.data);
   j["sqpoll"] = s.sqpoll;
+  j["fill"] = s.fill;
   j["cpus"] = s.cpus;
   return j;
 }
@@ -162,6 +164,7 @@ Json RunResultToJson(const RunResult& r) {
                  {"kind", r.target.kind},
                  {"logical_block_size_bytes", r.target.logical_block_size_bytes},
                  {"files", r.target.files}};
+  j["probe"] = ProbeToJson(r.probe);
   Json workload;
   workload["name"] = r.workload.name;
   workload["description"] = r.workload.description;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "target/probe.h"
 #include "workload/runner.h"
 #include "workload/spec.h"
 
@@ -38,6 +39,7 @@ struct RunResult {
   std::vector<std::string> command;
   HostInfo host;
   TargetInfo target;
+  ProbeResult probe;      // what the target sits on, taken before the run
   WorkloadSpec workload;  // as run: overrides applied
   std::vector<PhaseResult> phases;
   std::vector<std::string> errors;  // run-level errors (a phase that could not start, ...)

@@ -41,6 +41,10 @@ struct PhaseSpec {
   uint32_t fsync_every = 1;                  // flush after every N writes (flush methods only)
   uint64_t rate_iops = 0;                    // per job; 0 = closed loop, as fast as possible
   bool sqpoll = false;                       // io_uring: a kernel thread polls the submission queue
+  // Lay the file out with a full write pass before measuring (so writes are overwrites); false:
+  // fallocate only, so a sequential phase writes fresh space (an SLC-cache test wants that).
+  // `run` prepares once for all phases and fills unless every phase says false.
+  bool fill = true;
   std::string cpus;  // CPUs to pin jobs to ("0-3,6"): job j on the (j mod n)-th; "" = none
   DataSpec data;
 };

@@ -79,6 +79,7 @@ const KeyDef kKeys[] = {
      [](const Parsed& v, PhaseSpec* p) { p->rate_iops = v.number; }},
     {"data", KeyKind::kData, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->data = v.data; }},
     {"sqpoll", KeyKind::kBool, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->sqpoll = v.flag; }},
+    {"fill", KeyKind::kBool, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->fill = v.flag; }},
     {"cpus", KeyKind::kCpus, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->cpus = v.text; }},
 };
 

@@ -73,6 +73,10 @@ void ExpectValidResult(const nlohmann::json& j) {
   EXPECT_TRUE(j["host"]["cpus"].is_number_unsigned());
   EXPECT_TRUE(j["target"]["path"].is_string());
   EXPECT_TRUE(j["target"]["kind"].is_string());
+  ASSERT_TRUE(j["probe"].is_object());
+  EXPECT_TRUE(j["probe"]["backend_kind"].is_string());
+  EXPECT_TRUE(j["probe"]["filesystem"].is_object());
+  EXPECT_TRUE(j["probe"]["devices"].is_array());
   EXPECT_TRUE(j["workload"]["name"].is_string());
   EXPECT_TRUE(j["workload"]["phases"].is_array());
   EXPECT_TRUE(j["errors"].is_array());

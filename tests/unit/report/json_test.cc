@@ -65,7 +65,7 @@ TEST(PhaseSpecJson, CarriesEveryKey) {
   Json j = PhaseSpecToJson(s);
   for (const char* k : {"engine", "pattern", "read_percent", "block_size_bytes", "size_bytes",
                         "runtime_ns", "ops", "ramp_ns", "iodepth", "jobs", "direct", "sync",
-                        "fsync_every", "rate_iops", "data", "sqpoll", "cpus"}) {
+                        "fsync_every", "rate_iops", "data", "sqpoll", "fill", "cpus"}) {
     EXPECT_TRUE(j.contains(k)) << k;
   }
 }

@@ -594,11 +594,21 @@ TEST(PhaseKeys, CpusAndSqpollParse) {
   EXPECT_THAT(w.status().message(), HasSubstr("t.toml:2: key 'cpus'"));
 }
 
+TEST(PhaseKeys, FillDefaultsOnAndParses) {
+  Result<WorkloadSpec> w = ParseWorkloadText("[defaults]\nruntime = \"1s\"\n", "t.toml");
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  EXPECT_TRUE(w->phases[0].fill);
+  w = ParseWorkloadText("[defaults]\nfill = false\n", "t.toml");
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  EXPECT_FALSE(w->phases[0].fill);
+  EXPECT_TRUE(IsBooleanPhaseKey("fill"));
+}
+
 TEST(PhaseKeys, DocumentationOrder) {
   EXPECT_THAT(PhaseKeys(),
               ElementsAre("engine", "pattern", "read_percent", "block_size", "size", "runtime",
                           "ops", "ramp", "iodepth", "jobs", "direct", "sync", "fsync_every",
-                          "rate_iops", "data", "sqpoll", "cpus"));
+                          "rate_iops", "data", "sqpoll", "fill", "cpus"));
 }
 
 }  // namespace

@@ -185,7 +185,8 @@ TEST(Presets, EveryShippedPresetParsesAndExplainsItself) {
 }
 
 TEST(Presets, RequiredPresetsExist) {
-  for (const char* name : {"ci-smoke", "ceph-wal", "etcd-wal", "postgres-wal", "sync-methods"}) {
+  for (const char* name : {"ci-smoke", "ceph-wal", "etcd-wal", "postgres-wal", "sync-methods",
+                           "plp-probe", "drive-eval", "drive-eval-quick"}) {
     EXPECT_TRUE(fs::exists(std::string(DURABENCH_SOURCE_WORKLOADS_DIR) + "/" + name + ".toml"))
         << name;
   }
@@ -263,6 +264,50 @@ TEST(Presets, SyncMethodsCoversEveryMethod) {
     EXPECT_EQ(p.jobs, 1u);
     EXPECT_EQ(p.runtime_ns, 5'000'000'000u);
   }
+}
+
+uint64_t TotalRuntimeNs(const WorkloadSpec& w) {
+  uint64_t ns = 0;
+  for (const PhaseSpec& p : w.phases) ns += p.ramp_ns + p.runtime_ns;
+  return ns;
+}
+
+TEST(Presets, PlpProbeHasABaselineAndThreeDurableMethods) {
+  WorkloadSpec w = Preset("plp-probe");
+  EXPECT_THAT(Names(w), ElementsAre("write", "fdatasync", "odsync", "rwf_dsync"));
+  for (const PhaseSpec& p : w.phases) {
+    EXPECT_TRUE(p.direct);
+    EXPECT_EQ(p.block_size_bytes, 4096u);
+    EXPECT_EQ(p.iodepth, 1u);
+    EXPECT_EQ(p.jobs, 1u);
+  }
+  EXPECT_EQ(w.phases[0].sync, SyncMethod::kNone);
+}
+
+// `eval` finds its sections by these names (analysis/report_card.h); both variants keep them.
+TEST(Presets, DriveEvalVariantsShareThePhaseNames) {
+  const std::vector<std::string> names = {"plp-write",
+                                          "plp-fdatasync",
+                                          "plp-odsync",
+                                          "plp-rwf_dsync",
+                                          "ceph-wal-1job",
+                                          "ceph-wal-4jobs",
+                                          "etcd",
+                                          "postgres[sync=fdatasync]",
+                                          "postgres[sync=fsync]",
+                                          "postgres[sync=odsync]",
+                                          "postgres[sync=osync]",
+                                          "sustained"};
+  WorkloadSpec full = Preset("drive-eval");
+  WorkloadSpec quick = Preset("drive-eval-quick");
+  EXPECT_EQ(Names(full), names);
+  EXPECT_EQ(Names(quick), names);
+  EXPECT_FALSE(full.phases.back().fill) << "the sustained phase writes fresh space";
+  EXPECT_FALSE(quick.phases.back().fill);
+  // The promised budgets: about 30 minutes and about one minute of measuring.
+  EXPECT_GE(TotalRuntimeNs(full), 25 * 60 * 1'000'000'000ull);
+  EXPECT_LE(TotalRuntimeNs(full), 35 * 60 * 1'000'000'000ull);
+  EXPECT_LE(TotalRuntimeNs(quick), 60 * 1'000'000'000ull);
 }
 
 TEST(Presets, OverridesApplyToPresets) {

@@ -1,0 +1,26 @@
+// Pieces every measuring subcommand (run, plp, eval) shares: the target-safety flags and the
+// way a JSON result is written out.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "target/target.h"
+#include "util/status.h"
+
+namespace durabench {
+
+// Registers --keep, --allow-overwrite, --destroy-data and --ignore-signatures into `target`.
+void AddTargetSafetyOptions(CLI::App& app, TargetOptions* target);
+
+// Writes `result` to `output` (atomically; skipped when empty) and, when `to_stdout`, prints it.
+// `announce` prints "result written to FILE" after a successful write. Returns the write error.
+Status EmitResult(const nlohmann::ordered_json& result, const std::string& output, bool to_stdout,
+                  bool announce);
+
+// The process exit code for a session that ended with `status` and whose result was written with
+// `written` (EmitResult, which printed its own error): the session's error first; 0 when both OK.
+int ExitFor(const Status& status, const Status& written = Status::Ok());
+
+}  // namespace durabench

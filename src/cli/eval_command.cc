@@ -1,0 +1,239 @@
+// `durabench eval TARGET [--quick]`: the pre-purchase drive evaluation. Runs drive-eval (about
+// 30 min) or drive-eval-quick (about 1 min), each phase on a freshly prepared target, and prints
+// the report card (analysis/report_card.h).
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analysis/report_card.h"
+#include "analysis/report_card_json.h"
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/session.h"
+#include "report/json.h"
+#include "util/units.h"
+#include "workload/workload_file.h"
+
+namespace durabench {
+namespace {
+
+struct EvalArgs {
+  std::string target;
+  bool quick = false;
+  std::string workload;
+  std::string sustained_size;
+  std::string sustained_runtime;
+  std::string interval = "1s";
+  std::string output;
+  bool json = false;
+  bool quiet = false;
+  TargetOptions safety;
+};
+
+Result<WorkloadSpec> BuildEvalWorkload(const EvalArgs& args) {
+  const std::string name =
+      !args.workload.empty() ? args.workload : (args.quick ? "drive-eval-quick" : "drive-eval");
+  Result<WorkloadSpec> w = LoadWorkload(name);
+  if (!w.ok()) return w.status();
+  for (PhaseSpec& p : w->phases) {
+    if (p.name != "sustained") continue;
+    if (!args.sustained_size.empty()) {
+      Result<uint64_t> v = ParseSizeBytes(args.sustained_size);
+      if (!v.ok() || *v == 0) {
+        return Status::InvalidArgument(
+            "--sustained-size: " + (v.ok() ? std::string("must be > 0") : v.status().message()));
+      }
+      p.size_bytes = *v;
+    }
+    if (!args.sustained_runtime.empty()) {
+      Result<uint64_t> v = ParseDurationNs(args.sustained_runtime);
+      if (!v.ok() || *v == 0) {
+        return Status::InvalidArgument(
+            "--sustained-runtime: " + (v.ok() ? std::string("must be > 0") : v.status().message()));
+      }
+      p.runtime_ns = *v;
+    }
+  }
+  return w;
+}
+
+std::string Rate(double per_s) { return std::to_string(static_cast<uint64_t>(per_s + 0.5)); }
+
+std::string Mbps(double bytes_per_s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f MB/s", bytes_per_s / 1e6);
+  return buf;
+}
+
+void PrintCard(const ReportCard& card) {
+  std::printf("report card\n");
+  if (card.plp) {
+    std::printf("  PLP            %s\n", card.plp->headline.c_str());
+    for (const std::string& line : card.plp->explanation)
+      std::printf("                 - %s\n", line.c_str());
+  } else {
+    std::printf("  PLP            not decided: %s\n",
+                card.plp_error.empty() ? "no plp-* phases ran" : card.plp_error.c_str());
+  }
+  if (card.ceph_wal.empty()) {
+    std::printf("  Ceph WAL       not run\n");
+  } else {
+    std::printf("  Ceph WAL       ");
+    for (size_t i = 0; i < card.ceph_wal.size(); ++i) {
+      const CephWalRow& r = card.ceph_wal[i];
+      std::printf("%s%u job%s: %s IOPS (p99 %s)", i ? "; " : "", r.jobs, r.jobs == 1 ? "" : "s",
+                  Rate(r.iops).c_str(), FormatDurationNs(r.commit_p99_ns).c_str());
+    }
+    std::printf(
+        "\n                 4 KiB O_DIRECT O_SYNC writes at qd1: %s (PLP-class >= %s, "
+        "consumer-class < %s IOPS single-job)\n",
+        card.ceph_wal_rating.empty() ? "no single-job row" : card.ceph_wal_rating.c_str(),
+        Rate(kCephWalGoodIops).c_str(), Rate(kCephWalPoorIops).c_str());
+  }
+  if (card.etcd) {
+    std::printf("  etcd WAL       fdatasync p99 %s (p50 %s); guidance < %s: %s\n",
+                FormatDurationNs(card.etcd->flush_p99_ns).c_str(),
+                FormatDurationNs(card.etcd->flush_p50_ns).c_str(),
+                FormatDurationNs(kEtcdFsyncP99LimitNs).c_str(), card.etcd->pass ? "PASS" : "FAIL");
+  } else {
+    std::printf("  etcd WAL       not run\n");
+  }
+  if (card.postgres.empty()) {
+    std::printf("  PostgreSQL WAL not run\n");
+  } else {
+    std::printf("  PostgreSQL WAL commits/s (8 KiB, one writer):");
+    for (const PostgresRow& r : card.postgres) {
+      std::printf(" %s %s", r.wal_sync_method.empty() ? r.sync.c_str() : r.wal_sync_method.c_str(),
+                  Rate(r.commits_per_s).c_str());
+    }
+    std::printf("\n");
+  }
+  if (card.sustained) {
+    const SustainedWrite& s = *card.sustained;
+    std::printf("  Sustained      %s mean over %s (%s written)", Mbps(s.mean_bytes_per_s).c_str(),
+                FormatDurationNs(s.measured_ns).c_str(), FormatSizeBytes(s.bytes).c_str());
+    if (s.cliff.found) {
+      std::printf("\n                 cliff at %s: %s before, %s after, after %s written\n",
+                  FormatDurationNs(s.cliff.index * s.interval_ns).c_str(),
+                  Mbps(s.cliff.before_bytes_per_s).c_str(), Mbps(s.cliff.after_bytes_per_s).c_str(),
+                  FormatSizeBytes(s.cliff.bytes_before).c_str());
+    } else {
+      std::printf("; no cliff (no lasting drop of %.0f %% or more)\n", kCliffMinDrop * 100);
+    }
+  } else {
+    std::printf("  Sustained      not run\n");
+  }
+  bool any = false;
+  for (const TailRow& t : card.tail) {
+    if (!t.outlier) continue;
+    std::printf("  %s%s %s p99.9 %s = %.0fx p50 %s (max %s, in the interval at %s)\n",
+                any ? "               " : "Tail outliers  ", t.phase.c_str(), t.op.c_str(),
+                FormatDurationNs(t.p999_ns).c_str(),
+                t.p50_ns ? static_cast<double>(t.p999_ns) / static_cast<double>(t.p50_ns) : 0.0,
+                FormatDurationNs(t.p50_ns).c_str(), FormatDurationNs(t.max_ns).c_str(),
+                FormatDurationNs(t.worst_interval_start_ns).c_str());
+    any = true;
+  }
+  if (!any) {
+    std::printf("  Tail outliers  none (no phase with p99.9 >= %.0fx its p50 and >= %s)\n",
+                kTailOutlierFactor, FormatDurationNs(kTailOutlierMinNs).c_str());
+  }
+}
+
+void PrintPhaseLine(const PhaseResult& p) {
+  const OpKind kind = p.op(OpKind::kCommit).histogram.count() ? OpKind::kCommit : OpKind::kWrite;
+  const Histogram& h = p.op(kind).histogram;
+  std::printf("  %-26s %9s IOPS %10s  %s p50 %9s p99 %9s max %9s\n", p.spec.name.c_str(),
+              Rate(p.Iops()).c_str(), Mbps(p.BytesPerSecond()).c_str(),
+              std::string(OpKindName(kind)).c_str(), FormatDurationNs(h.Percentile(50)).c_str(),
+              FormatDurationNs(h.Percentile(99)).c_str(), FormatDurationNs(h.max()).c_str());
+  std::fflush(stdout);
+}
+
+int RunEval(EvalArgs& args) {
+  Result<WorkloadSpec> workload = BuildEvalWorkload(args);
+  if (!workload.ok()) {
+    PrintError(workload.status().message());
+    return workload.status().ExitCode();
+  }
+  Result<uint64_t> interval = ParseDurationNs(args.interval);
+  if (!interval.ok() || *interval == 0) {
+    PrintError("--interval: " +
+               (interval.ok() ? std::string("must be > 0") : interval.status().message()));
+    return 2;
+  }
+  const bool human = !args.json && !args.quiet;
+  uint64_t planned_ns = 0;
+  for (const PhaseSpec& p : workload->phases) planned_ns += p.ramp_ns + p.runtime_ns;
+  SessionOptions options;
+  options.target = args.safety;
+  options.target.path = args.target;
+  options.stop = InstallStopHandlers();
+  options.show_progress = human && isatty(STDERR_FILENO);
+  options.per_phase_layout = true;
+  options.interval_ns = *interval;
+  if (human) {
+    options.on_phase = PrintPhaseLine;
+    std::printf(
+        "durabench eval: %s, workload %s: %zu phases, about %s of measuring plus layout\n\n",
+        args.target.c_str(), workload->name.c_str(), workload->phases.size(),
+        FormatDurationNs(planned_ns).c_str());
+    std::fflush(stdout);
+  }
+  SessionOutcome outcome = RunSession(*workload, options);
+  outcome.result.command = CommandLine();
+  if (!outcome.status.ok() && outcome.result.phases.empty()) return ExitFor(outcome.status);
+
+  const ReportCard card = BuildReportCard(outcome.result.phases, outcome.result.probe);
+  Json j = RunResultToJson(outcome.result);
+  j["report_card"] = ReportCardToJson(card);
+  if (card.plp) {
+    j["verdict"] = PlpVerdictName(card.plp->verdict);
+  }
+  if (human) {
+    std::printf("\n");
+    PrintCard(card);
+    std::printf("\n");
+  }
+  Status written = EmitResult(j, args.output, args.json, human);
+  return ExitFor(outcome.status, written);
+}
+
+}  // namespace
+
+CommandAction RegisterEvalCommand(CLI::App& app) {
+  auto args = std::make_shared<EvalArgs>();
+  app.add_option("target", args->target,
+                 "Directory on the drive (own files are created and removed), or the block "
+                 "device itself with --destroy-data")
+      ->required();
+  app.add_flag("--quick", args->quick, "About 1 minute (drive-eval-quick) instead of about 30");
+  app.add_option("--workload", args->workload,
+                 "Another workload with the same phase names (see docs/eval.md)");
+  app.add_option("--sustained-size", args->sustained_size,
+                 "File size of the sustained-write phase (default 16GiB; quick 1GiB)");
+  app.add_option("--sustained-runtime", args->sustained_runtime,
+                 "Runtime of the sustained-write phase (default 20m; quick 10s)");
+  app.add_option("--interval", args->interval,
+                 "Time-series interval, also the cliff detector's resolution (default 1s)");
+  app.add_option("-o,--output", args->output, "Write the JSON result to FILE (atomically)");
+  app.add_flag("--json", args->json, "Print the JSON result (with report_card) on stdout");
+  app.add_flag("-q,--quiet", args->quiet, "Print nothing but errors");
+  AddTargetSafetyOptions(app, &args->safety);
+  app.footer(
+      "The report card: PLP verdict; Ceph WAL (4 KiB O_DIRECT O_SYNC qd1 IOPS, 1 and 4 jobs);\n"
+      "etcd WAL (2300 B + fdatasync, p99 against 10 ms); PostgreSQL WAL (commits/s per\n"
+      "wal_sync_method); sustained sequential write (a throughput cliff when an SLC cache runs\n"
+      "out); tail-latency outliers. Each phase gets fresh files, removed afterwards.\n"
+      "Examples:\n"
+      "  durabench eval /mnt/newdrive --quick\n"
+      "  durabench eval /mnt/newdrive -o eval.json            (about 30 minutes)\n"
+      "  durabench eval /dev/sdX --destroy-data=/dev/sdX      (DESTROYS /dev/sdX)\n"
+      "See docs/eval.md.");
+  return [args] { return RunEval(*args); };
+}
+
+}  // namespace durabench
