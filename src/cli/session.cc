@@ -69,8 +69,6 @@ const std::atomic<bool>* InstallStopHandlers() {
   return &g_stop;
 }
 
-LayoutRequest LayoutFor(const WorkloadSpec& workload) { return LayoutForPhases(workload.phases); }
-
 SessionOutcome RunSession(const WorkloadSpec& workload, const SessionOptions& options) {
   SessionOutcome out;
   RunResult& result = out.result;

@@ -38,9 +38,6 @@ struct SessionOutcome {
 // A refusal or setup error before the first phase leaves result.phases empty.
 SessionOutcome RunSession(const WorkloadSpec& workload, const SessionOptions& options);
 
-// The layout that covers every phase of `workload` (the largest jobs and size).
-LayoutRequest LayoutFor(const WorkloadSpec& workload);
-
 // First SIGINT/SIGTERM sets the returned flag (the partial result is written, files removed);
 // the handler resets itself, so a second one kills the process.
 const std::atomic<bool>* InstallStopHandlers();
