@@ -1,0 +1,370 @@
+#include "report/result_reader.h"
+
+#include <cerrno>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <type_traits>
+#include <utility>
+
+#include "report/probe_json.h"
+#include "util/errno_status.h"
+
+namespace durabench {
+namespace {
+
+const char* TypeName(const Json& v) {
+  return v.is_null()      ? "null"
+         : v.is_boolean() ? "a boolean"
+         : v.is_number()  ? "a number"
+         : v.is_string()  ? "a string"
+         : v.is_array()   ? "an array"
+                          : "an object";
+}
+
+std::string Index(const std::string& where, size_t i) {
+  return where + "[" + std::to_string(i) + "]";
+}
+
+// Typed access to the members of one JSON object at path `where` ("" for the root). Getters
+// leave `out` untouched on error; the first error is kept in status(). `j` must outlive this.
+class Fields {
+ public:
+  Fields(const Json& j, std::string where) : j_(j), where_(std::move(where)) {
+    if (!j_.is_object()) Expected(where_.empty() ? "result" : where_, "an object", j_);
+  }
+
+  const Status& status() const { return status_; }
+  void Fail(const Status& st) {
+    if (status_.ok() && !st.ok()) status_ = st;
+  }
+  std::string Path(const std::string& key) const {
+    return where_.empty() ? key : where_ + "." + key;
+  }
+  bool Has(const char* key) const { return j_.is_object() && j_.contains(key); }
+
+  // The member `key`; nullptr (recording "missing") when absent.
+  const Json* Find(const char* key) {
+    if (!j_.is_object()) return nullptr;
+    const auto it = j_.find(key);
+    if (it != j_.end()) return &*it;
+    Fail(Status::InvalidArgument((where_.empty() ? "" : where_ + ": ") + "missing '" + key + "'"));
+    return nullptr;
+  }
+
+  void Get(const char* key, std::string* out) {
+    const Json* v = Find(key);
+    if (v && Check(key, *v, v->is_string(), "a string")) *out = v->get<std::string>();
+  }
+  void Get(const char* key, bool* out) {
+    const Json* v = Find(key);
+    if (v && Check(key, *v, v->is_boolean(), "a boolean")) *out = v->get<bool>();
+  }
+  void Get(const char* key, double* out) {
+    const Json* v = Find(key);
+    if (v && Check(key, *v, v->is_number(), "a number")) *out = v->get<double>();
+  }
+  template <typename T>
+  requires std::is_integral_v<T>
+  void Get(const char* key, T* out) {
+    const Json* v = Find(key);
+    if (!v) return;
+    const bool fits = v->is_number_unsigned()  ? std::in_range<T>(v->get<uint64_t>())
+                      : v->is_number_integer() ? std::in_range<T>(v->get<int64_t>())
+                                               : false;
+    const std::string range = "an integer in [" + std::to_string(std::numeric_limits<T>::min()) +
+                              ", " + std::to_string(std::numeric_limits<T>::max()) + "]";
+    if (Check(key, *v, fits, range.c_str())) *out = v->get<T>();
+  }
+  void Get(const char* key, std::vector<std::string>* out) {
+    const Json* v = Find(key);
+    if (!v || !Check(key, *v, v->is_array(), "an array of strings")) return;
+    std::vector<std::string> strings;
+    for (size_t i = 0; i < v->size(); ++i) {
+      const Json& s = (*v)[i];
+      if (!s.is_string()) return Expected(Index(Path(key), i), "a string", s);
+      strings.push_back(s.get<std::string>());
+    }
+    *out = std::move(strings);
+  }
+  // A string member parsed by `parse` (ParsePattern, ...); its error gets the path as context.
+  template <typename T>
+  void Parse(const char* key, Result<T> (*parse)(std::string_view), T* out) {
+    std::string text;
+    Get(key, &text);
+    if (!status_.ok()) return;
+    Result<T> r = parse(text);
+    if (!r.ok()) return Fail(r.status().WithContext(Path(key)));
+    *out = std::move(r).value();
+  }
+
+  // The object / array member `key`, or nullptr after recording why not.
+  const Json* Object(const char* key) {
+    const Json* v = Find(key);
+    return v && Check(key, *v, v->is_object(), "an object") ? v : nullptr;
+  }
+  const Json* Array(const char* key) {
+    const Json* v = Find(key);
+    return v && Check(key, *v, v->is_array(), "an array") ? v : nullptr;
+  }
+  // Calls read(object, path) on the object member `key` and keeps its error.
+  template <typename Fn>
+  void Read(const char* key, Fn read) {
+    if (const Json* v = Object(key)) Fail(read(*v, Path(key)));
+  }
+
+ private:
+  bool Check(const char* key, const Json& v, bool ok, const char* what) {
+    if (!ok) Expected(Path(key), what, v);
+    return ok;
+  }
+  void Expected(const std::string& path, const char* what, const Json& got) {
+    const std::string desc = got.is_number() ? got.dump() : TypeName(got);
+    Fail(Status::InvalidArgument(path + ": expected " + what + ", got " + desc));
+  }
+
+  const Json& j_;
+  std::string where_;
+  Status status_;
+};
+
+// Calls read(kind, value, path) for each member of the object `j` at `where`, named by op kind.
+template <typename Fn>
+Status ForEachKind(const Json& j, const std::string& where, Fn read) {
+  for (const auto& [name, value] : j.items()) {
+    std::optional<OpKind> kind;
+    for (int k = 0; k < kOpKindCount; ++k) {
+      if (OpKindName(static_cast<OpKind>(k)) == name) kind = static_cast<OpKind>(k);
+    }
+    if (!kind) {
+      return Status::InvalidArgument(where + ": unknown op kind '" + name +
+                                     "' (expected read, write, flush or commit)");
+    }
+    DURABENCH_RETURN_IF_ERROR(read(*kind, value, where + "." + name));
+  }
+  return Status::Ok();
+}
+
+// Every key PhaseSpecToJson writes (not `name`: the caller reads it where it is).
+Status ReadPhaseSpec(const Json& j, const std::string& where, PhaseSpec* s) {
+  Fields f(j, where);
+  f.Get("engine", &s->engine);
+  f.Parse("pattern", &ParsePattern, &s->pattern);
+  if (s->pattern == Pattern::kRandRW) f.Get("read_percent", &s->read_percent);
+  f.Get("block_size_bytes", &s->block_size_bytes);
+  f.Get("size_bytes", &s->size_bytes);
+  f.Get("runtime_ns", &s->runtime_ns);
+  f.Get("ops", &s->ops);
+  f.Get("ramp_ns", &s->ramp_ns);
+  f.Get("iodepth", &s->iodepth);
+  f.Get("jobs", &s->jobs);
+  f.Get("direct", &s->direct);
+  f.Parse("sync", &ParseSyncMethod, &s->sync);
+  f.Get("fsync_every", &s->fsync_every);
+  f.Get("rate_iops", &s->rate_iops);
+  f.Parse("data", &ParseDataSpec, &s->data);
+  f.Get("sqpoll", &s->sqpoll);
+  f.Get("fill", &s->fill);
+  f.Get("cpus", &s->cpus);
+  return f.status();
+}
+
+// A lat_ns / co_lat_ns object: min and max beside the histogram.
+Status ReadLatency(const Json& j, const std::string& where, Histogram* out) {
+  Fields f(j, where);
+  uint64_t min_ns = 0;
+  uint64_t max_ns = 0;
+  f.Get("min", &min_ns);
+  f.Get("max", &max_ns);
+  const Json* h = f.Object("histogram");
+  DURABENCH_RETURN_IF_ERROR(f.status());
+  Result<Histogram> r = HistogramFromJson(*h, min_ns, max_ns);
+  if (!r.ok()) return r.status().WithContext(where);
+  *out = std::move(r).value();
+  return Status::Ok();
+}
+
+Status ReadOpStats(const Json& j, const std::string& where, OpStats* s) {
+  Fields f(j, where);
+  uint64_t count = 0;
+  f.Get("count", &count);
+  f.Get("bytes", &s->bytes);
+  f.Get("errors", &s->errors);
+  f.Read("lat_ns",
+         [s](const Json& v, const std::string& at) { return ReadLatency(v, at, &s->histogram); });
+  if (f.Has("co_lat_ns")) {
+    f.Read("co_lat_ns",
+           [s](const Json& v, const std::string& at) { return ReadLatency(v, at, &s->corrected); });
+  }
+  DURABENCH_RETURN_IF_ERROR(f.status());
+  if (count != s->histogram.count()) {
+    return Status::InvalidArgument(where + ": count " + std::to_string(count) +
+                                   " disagrees with the histogram's " +
+                                   std::to_string(s->histogram.count()));
+  }
+  return Status::Ok();
+}
+
+Status ReadInterval(const Json& j, const std::string& where, IntervalStats* iv) {
+  Fields f(j, where);
+  f.Get("index", &iv->index);
+  f.Get("start_ns", &iv->start_ns);
+  f.Read("ops", [iv](const Json& ops, const std::string& at) {
+    return ForEachKind(ops, at, [iv](OpKind kind, const Json& v, const std::string& path) {
+      IntervalKindStats& s = iv->kinds[static_cast<int>(kind)];
+      Fields k(v, path);
+      k.Get("count", &s.count);
+      k.Get("bytes", &s.bytes);
+      k.Get("p50_ns", &s.p50_ns);
+      k.Get("p99_ns", &s.p99_ns);
+      k.Get("max_ns", &s.max_ns);
+      return k.status();
+    });
+  });
+  return f.status();
+}
+
+Status ReadTimeSeries(const Json& j, const std::string& where, PhaseResult* p) {
+  Fields f(j, where);
+  f.Get("interval_ns", &p->interval_ns);
+  const Json* intervals = f.Array("intervals");
+  DURABENCH_RETURN_IF_ERROR(f.status());
+  p->time_series.resize(intervals->size());
+  for (size_t i = 0; i < intervals->size(); ++i) {
+    const std::string at = Index(f.Path("intervals"), i);
+    DURABENCH_RETURN_IF_ERROR(ReadInterval((*intervals)[i], at, &p->time_series[i]));
+  }
+  return Status::Ok();
+}
+
+Status ReadPhase(const Json& j, const std::string& where, PhaseResult* p) {
+  Fields f(j, where);
+  f.Get("name", &p->spec.name);
+  f.Read("spec",
+         [p](const Json& v, const std::string& at) { return ReadPhaseSpec(v, at, &p->spec); });
+  f.Get("measured_ns", &p->measured_ns);
+  f.Get("interrupted", &p->interrupted);
+  f.Read("ops", [p](const Json& ops, const std::string& at) {
+    return ForEachKind(ops, at, [p](OpKind kind, const Json& v, const std::string& path) {
+      return ReadOpStats(v, path, &p->ops[static_cast<int>(kind)]);
+    });
+  });
+  f.Read("queue", [p](const Json& v, const std::string& at) {
+    Fields q(v, at);
+    q.Get("max_inflight", &p->queue.max_inflight);
+    q.Get("mean_inflight", &p->queue.mean_inflight);
+    q.Get("ordering_violations", &p->queue.ordering_violations);
+    return q.status();
+  });
+  f.Read("time_series",
+         [p](const Json& v, const std::string& at) { return ReadTimeSeries(v, at, p); });
+  f.Get("errors", &p->errors);
+  return f.status();
+}
+
+Status ReadWorkload(const Json& j, const std::string& where, WorkloadSpec* w) {
+  Fields f(j, where);
+  f.Get("name", &w->name);
+  f.Get("description", &w->description);
+  f.Get("source", &w->source);
+  const Json* phases = f.Array("phases");
+  DURABENCH_RETURN_IF_ERROR(f.status());
+  w->phases.resize(phases->size());
+  for (size_t i = 0; i < phases->size(); ++i) {
+    const std::string at = Index(f.Path("phases"), i);
+    Fields p((*phases)[i], at);
+    p.Get("name", &w->phases[i].name);
+    DURABENCH_RETURN_IF_ERROR(p.status());
+    DURABENCH_RETURN_IF_ERROR(ReadPhaseSpec((*phases)[i], at, &w->phases[i]));
+  }
+  return Status::Ok();
+}
+
+Status CheckSchemaVersion(Fields* f) {
+  int version = 0;
+  f->Get("schema_version", &version);
+  DURABENCH_RETURN_IF_ERROR(f->status());
+  if (version == kResultSchemaVersion) return Status::Ok();
+  return Status::InvalidArgument("schema_version " + std::to_string(version) +
+                                 " is not supported (this durabench reads version " +
+                                 std::to_string(kResultSchemaVersion) + ")");
+}
+
+Status ReadRun(const Json& j, RunResult* r) {
+  Fields f(j, "");
+  DURABENCH_RETURN_IF_ERROR(CheckSchemaVersion(&f));
+  f.Read("tool", [r](const Json& v, const std::string& at) {
+    Fields t(v, at);
+    t.Get("version", &r->tool_version);
+    return t.status();
+  });
+  f.Get("started_at", &r->started_at);
+  f.Get("command", &r->command);
+  f.Read("host", [r](const Json& v, const std::string& at) {
+    Fields h(v, at);
+    h.Get("hostname", &r->host.hostname);
+    h.Get("kernel", &r->host.kernel);
+    h.Get("machine", &r->host.machine);
+    h.Get("cpu_model", &r->host.cpu_model);
+    h.Get("cpus", &r->host.cpus);
+    h.Get("clock", &r->host.clock);
+    return h.status();
+  });
+  f.Read("target", [r](const Json& v, const std::string& at) {
+    Fields t(v, at);
+    t.Get("path", &r->target.path);
+    t.Get("kind", &r->target.kind);
+    t.Get("logical_block_size_bytes", &r->target.logical_block_size_bytes);
+    t.Get("files", &r->target.files);
+    return t.status();
+  });
+  f.Read("probe", [r](const Json& v, const std::string& at) {
+    Result<ProbeResult> probe = ProbeFromJson(v);
+    if (!probe.ok()) return probe.status().WithContext(at);
+    r->probe = std::move(probe).value();
+    return Status::Ok();
+  });
+  f.Read("workload",
+         [r](const Json& v, const std::string& at) { return ReadWorkload(v, at, &r->workload); });
+  f.Get("errors", &r->errors);
+  const Json* phases = f.Array("phases");
+  DURABENCH_RETURN_IF_ERROR(f.status());
+  r->phases.resize(phases->size());
+  for (size_t i = 0; i < phases->size(); ++i) {
+    DURABENCH_RETURN_IF_ERROR(ReadPhase((*phases)[i], Index("phases", i), &r->phases[i]));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<RunResult> RunResultFromJson(const Json& j) {
+  RunResult r;
+  DURABENCH_RETURN_IF_ERROR(ReadRun(j, &r));
+  return r;
+}
+
+Result<RunResult> ReadResultFile(const std::string& path) {
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno != 0 ? errno : EIO;
+    const Status st = ErrnoStatus("open", path, err);
+    return err == ENOENT ? Status::NotFound(st.message()) : st;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return ErrnoStatus("read", path, errno != 0 ? errno : EIO);
+  Json j;
+  try {
+    j = Json::parse(text.str());
+  } catch (const Json::parse_error& e) {
+    return Status::InvalidArgument(path + ": not JSON: " + e.what());
+  }
+  Result<RunResult> r = RunResultFromJson(j);
+  if (!r.ok()) return r.status().WithContext(path);
+  return r;
+}
+
+}  // namespace durabench
