@@ -9,14 +9,6 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-// The op kind a phase is judged by: the commit if writes were made durable, else the write,
-// else the read.
-OpKind JudgedKind(const PhaseResult& p) {
-  if (p.op(OpKind::kCommit).histogram.count() > 0) return OpKind::kCommit;
-  if (p.op(OpKind::kWrite).histogram.count() > 0) return OpKind::kWrite;
-  return OpKind::kRead;
-}
-
 TailRow Tail(const PhaseResult& p) {
   TailRow t;
   const OpKind kind = JudgedKind(p);
@@ -59,6 +51,12 @@ SustainedWrite Sustained(const PhaseResult& p) {
 }
 
 }  // namespace
+
+OpKind JudgedKind(const PhaseResult& p) {
+  if (p.op(OpKind::kCommit).histogram.count() > 0) return OpKind::kCommit;
+  if (p.op(OpKind::kWrite).histogram.count() > 0) return OpKind::kWrite;
+  return OpKind::kRead;
+}
 
 std::string WalSyncMethodName(SyncMethod sync) {
   switch (sync) {

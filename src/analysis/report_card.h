@@ -92,6 +92,10 @@ struct ReportCard {
 // Builds the card from whatever phases ran. Pure.
 ReportCard BuildReportCard(const std::vector<PhaseResult>& phases, const ProbeResult& probe);
 
+// The op kind a phase is judged by (tail rows, eval's phase lines): the commit if writes were
+// made durable, else the write, else the read.
+OpKind JudgedKind(const PhaseResult& phase);
+
 // PostgreSQL's wal_sync_method name for a durabench sync method ("" when there is none).
 std::string WalSyncMethodName(SyncMethod sync);
 

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "report/json.h"
+#include "util/units.h"
 
 namespace durabench {
 
@@ -34,6 +35,24 @@ Status EmitResult(const nlohmann::ordered_json& result, const std::string& outpu
   if (to_stdout) std::fwrite(text.data(), 1, text.size(), stdout);
   std::fflush(stdout);
   return st;
+}
+
+namespace {
+
+Result<uint64_t> Positive(std::string_view flag, Result<uint64_t> v) {
+  if (v.ok() && *v > 0) return v;
+  return Status::InvalidArgument(std::string(flag) + ": " +
+                                 (v.ok() ? std::string("must be > 0") : v.status().message()));
+}
+
+}  // namespace
+
+Result<uint64_t> ParsePositiveDuration(std::string_view flag, const std::string& text) {
+  return Positive(flag, ParseDurationNs(text));
+}
+
+Result<uint64_t> ParsePositiveSize(std::string_view flag, const std::string& text) {
+  return Positive(flag, ParseSizeBytes(text));
 }
 
 int ExitFor(const Status& status, const Status& written) {

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "target/target.h"
 #include "util/status.h"
@@ -18,6 +20,11 @@ void AddTargetSafetyOptions(CLI::App& app, TargetOptions* target);
 // `announce` prints "result written to FILE" after a successful write. Returns the write error.
 Status EmitResult(const nlohmann::ordered_json& result, const std::string& output, bool to_stdout,
                   bool announce);
+
+// A flag's value that must be a duration (or a size) greater than 0. InvalidArgument naming the
+// flag: "--interval: must be > 0", or "--interval: <why it does not parse>".
+Result<uint64_t> ParsePositiveDuration(std::string_view flag, const std::string& text);
+Result<uint64_t> ParsePositiveSize(std::string_view flag, const std::string& text);
 
 // The process exit code for a session that ended with `status` and whose result was written with
 // `written` (EmitResult, which printed its own error): the session's error first; 0 when both OK.

@@ -41,19 +41,13 @@ Result<WorkloadSpec> BuildEvalWorkload(const EvalArgs& args) {
   for (PhaseSpec& p : w->phases) {
     if (p.name != "sustained") continue;
     if (!args.sustained_size.empty()) {
-      Result<uint64_t> v = ParseSizeBytes(args.sustained_size);
-      if (!v.ok() || *v == 0) {
-        return Status::InvalidArgument(
-            "--sustained-size: " + (v.ok() ? std::string("must be > 0") : v.status().message()));
-      }
+      Result<uint64_t> v = ParsePositiveSize("--sustained-size", args.sustained_size);
+      if (!v.ok()) return v.status();
       p.size_bytes = *v;
     }
     if (!args.sustained_runtime.empty()) {
-      Result<uint64_t> v = ParseDurationNs(args.sustained_runtime);
-      if (!v.ok() || *v == 0) {
-        return Status::InvalidArgument(
-            "--sustained-runtime: " + (v.ok() ? std::string("must be > 0") : v.status().message()));
-      }
+      Result<uint64_t> v = ParsePositiveDuration("--sustained-runtime", args.sustained_runtime);
+      if (!v.ok()) return v.status();
       p.runtime_ns = *v;
     }
   }
@@ -144,7 +138,7 @@ void PrintCard(const ReportCard& card) {
 }
 
 void PrintPhaseLine(const PhaseResult& p) {
-  const OpKind kind = p.op(OpKind::kCommit).histogram.count() ? OpKind::kCommit : OpKind::kWrite;
+  const OpKind kind = JudgedKind(p);
   const Histogram& h = p.op(kind).histogram;
   std::printf("  %-26s %9s IOPS %10s  %s p50 %9s p99 %9s max %9s\n", p.spec.name.c_str(),
               Rate(p.Iops()).c_str(), Mbps(p.BytesPerSecond()).c_str(),
@@ -159,12 +153,8 @@ int RunEval(EvalArgs& args) {
     PrintError(workload.status().message());
     return workload.status().ExitCode();
   }
-  Result<uint64_t> interval = ParseDurationNs(args.interval);
-  if (!interval.ok() || *interval == 0) {
-    PrintError("--interval: " +
-               (interval.ok() ? std::string("must be > 0") : interval.status().message()));
-    return 2;
-  }
+  Result<uint64_t> interval = ParsePositiveDuration("--interval", args.interval);
+  if (!interval.ok()) return ExitFor(interval.status());
   const bool human = !args.json && !args.quiet;
   uint64_t planned_ns = 0;
   for (const PhaseSpec& p : workload->phases) planned_ns += p.ramp_ns + p.runtime_ns;

@@ -20,7 +20,6 @@
 #include "report/json.h"
 #include "report/text.h"
 #include "target/target.h"
-#include "util/units.h"
 #include "workload/runner.h"
 #include "workload/workload_file.h"
 
@@ -109,12 +108,8 @@ int Run(RunArgs& args) {
     return workload.status().ExitCode();
   }
   if (args.fio_equivalent) return PrintFioEquivalent(*workload, args.target.path);
-  Result<uint64_t> interval = ParseDurationNs(args.interval);
-  if (!interval.ok() || *interval == 0) {
-    PrintError("--interval: " +
-               (interval.ok() ? std::string("must be > 0") : interval.status().message()));
-    return 2;
-  }
+  Result<uint64_t> interval = ParsePositiveDuration("--interval", args.interval);
+  if (!interval.ok()) return ExitFor(interval.status());
 
   SessionOptions options;
   options.target = args.target;
