@@ -49,6 +49,7 @@ IntervalKindStats SummarizeInterval(const IntervalKindSnapshot& snap, Histogram*
   stats.count = h.count();
   stats.p50_ns = h.Percentile(50.0);
   stats.p99_ns = h.Percentile(99.0);
+  stats.p999_ns = h.Percentile(99.9);
   stats.max_ns = snap.max_ns;
   return stats;
 }

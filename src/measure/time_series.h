@@ -1,4 +1,4 @@
-// TimeSeries: per-interval count, bytes and p50/p99/max of every op kind, merged over jobs.
+// TimeSeries: per-interval count, bytes and p50/p99/p99.9/max of every op kind, merged over jobs.
 //
 // Built from the IntervalSnapshots of one or more Recorders of the same phase (same start and
 // interval); snapshots with the same index are merged bucket by bucket, so the merged percentiles
@@ -19,6 +19,7 @@ struct IntervalKindStats {
   uint64_t bytes = 0;
   uint64_t p50_ns = 0;
   uint64_t p99_ns = 0;
+  uint64_t p999_ns = 0;
   uint64_t max_ns = 0;
 };
 
@@ -28,7 +29,7 @@ struct IntervalStats {
   std::array<IntervalKindStats, kOpKindCount> kinds;
 };
 
-// Count, bytes, p50, p99 and max of one interval snapshot. `scratch` (default parameters) is
+// Count, bytes, p50, p99, p99.9 and max of one interval snapshot. `scratch` (default parameters) is
 // reset and reused, so callers that summarise often allocate nothing.
 IntervalKindStats SummarizeInterval(const IntervalKindSnapshot& snap, Histogram* scratch);
 

@@ -70,11 +70,9 @@ Json PhaseToJson(const PhaseResult& phase, const TargetInfo& target) {
     for (int k = 0; k < kOpKindCount; ++k) {
       if (phase.ops[k].histogram.count() == 0) continue;  // kinds that occurred in the phase
       const IntervalKindStats& s = iv.kinds[k];
-      kinds[std::string(OpKindName(static_cast<OpKind>(k)))] = {{"count", s.count},
-                                                                {"bytes", s.bytes},
-                                                                {"p50_ns", s.p50_ns},
-                                                                {"p99_ns", s.p99_ns},
-                                                                {"max_ns", s.max_ns}};
+      kinds[std::string(OpKindName(static_cast<OpKind>(k)))] = {
+          {"count", s.count},   {"bytes", s.bytes},     {"p50_ns", s.p50_ns},
+          {"p99_ns", s.p99_ns}, {"p999_ns", s.p999_ns}, {"max_ns", s.max_ns}};
     }
     row["ops"] = std::move(kinds);
     intervals.push_back(std::move(row));
@@ -181,6 +179,7 @@ Json RunResultToJson(const RunResult& r) {
   for (const PhaseResult& p : r.phases) results.push_back(PhaseToJson(p, r.target));
   j["phases"] = std::move(results);
   j["errors"] = r.errors;
+  if (!r.merged_from.empty()) j["merged_from"] = r.merged_from;
   return j;
 }
 

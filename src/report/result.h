@@ -43,6 +43,9 @@ struct RunResult {
   WorkloadSpec workload;  // as run: overrides applied
   std::vector<PhaseResult> phases;
   std::vector<std::string> errors;  // run-level errors (a phase that could not start, ...)
+  // `durabench merge` only: the inputs, "FILE (host HOSTNAME, started STARTED_AT)"; empty for a
+  // measured run (and then absent from the file).
+  std::vector<std::string> merged_from;
 };
 
 // The current UTC time as ISO 8601 with seconds.

@@ -218,6 +218,7 @@ Status ReadInterval(const Json& j, const std::string& where, IntervalStats* iv) 
       k.Get("bytes", &s.bytes);
       k.Get("p50_ns", &s.p50_ns);
       k.Get("p99_ns", &s.p99_ns);
+      k.Get("p999_ns", &s.p999_ns);
       k.Get("max_ns", &s.max_ns);
       return k.status();
     });
@@ -328,6 +329,7 @@ Status ReadRun(const Json& j, RunResult* r) {
   f.Read("workload",
          [r](const Json& v, const std::string& at) { return ReadWorkload(v, at, &r->workload); });
   f.Get("errors", &r->errors);
+  if (f.Has("merged_from")) f.Get("merged_from", &r->merged_from);
   const Json* phases = f.Array("phases");
   DURABENCH_RETURN_IF_ERROR(f.status());
   r->phases.resize(phases->size());

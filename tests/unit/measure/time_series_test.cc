@@ -30,15 +30,16 @@ void ExpectSameRows(const std::vector<IntervalStats>& a, const std::vector<Inter
       EXPECT_EQ(a[i].kinds[k].bytes, b[i].kinds[k].bytes);
       EXPECT_EQ(a[i].kinds[k].p50_ns, b[i].kinds[k].p50_ns);
       EXPECT_EQ(a[i].kinds[k].p99_ns, b[i].kinds[k].p99_ns);
+      EXPECT_EQ(a[i].kinds[k].p999_ns, b[i].kinds[k].p999_ns);
       EXPECT_EQ(a[i].kinds[k].max_ns, b[i].kinds[k].max_ns);
     }
   }
 }
 
-// Rank ceil(p/100 * n) of the sorted samples, p an integer percent.
-uint64_t ExactPercentile(std::vector<uint64_t> v, uint64_t p) {
+// Rank ceil(p/100 * n) of the sorted samples, p in tenths of a percent (500 = p50).
+uint64_t ExactPercentile(std::vector<uint64_t> v, uint64_t p_tenths) {
   std::sort(v.begin(), v.end());
-  const uint64_t rank = std::max<uint64_t>(1, (p * v.size() + 99) / 100);
+  const uint64_t rank = std::max<uint64_t>(1, (p_tenths * v.size() + 999) / 1000);
   return v[rank - 1];
 }
 
@@ -99,8 +100,9 @@ TEST(TimeSeriesTest, MergingTwoRecordersEqualsOneRecorder) {
       EXPECT_EQ(s.count, v.size());
       EXPECT_EQ(s.bytes, 4096 * v.size());
       EXPECT_EQ(s.max_ns, *std::max_element(v.begin(), v.end()));
-      ExpectWithinBound(s.p50_ns, ExactPercentile(v, 50));
-      ExpectWithinBound(s.p99_ns, ExactPercentile(v, 99));
+      ExpectWithinBound(s.p50_ns, ExactPercentile(v, 500));
+      ExpectWithinBound(s.p999_ns, ExactPercentile(v, 999));
+      ExpectWithinBound(s.p99_ns, ExactPercentile(v, 990));
     }
   }
 

@@ -171,6 +171,7 @@ void ExpectSamePhase(const PhaseResult& want, const PhaseResult& got) {
       EXPECT_EQ(g.kinds[k].bytes, w.kinds[k].bytes) << i << " " << k;
       EXPECT_EQ(g.kinds[k].p50_ns, w.kinds[k].p50_ns) << i << " " << k;
       EXPECT_EQ(g.kinds[k].p99_ns, w.kinds[k].p99_ns) << i << " " << k;
+      EXPECT_EQ(g.kinds[k].p999_ns, w.kinds[k].p999_ns) << i << " " << k;
       EXPECT_EQ(g.kinds[k].max_ns, w.kinds[k].max_ns) << i << " " << k;
     }
   }
