@@ -11,6 +11,7 @@ packages=(
   libfuse3-dev fuse3
   e2fsprogs xfsprogs btrfs-progs util-linux fdisk attr
   fio python3
+  python3-matplotlib chromium fonts-dejavu-core
 )
 
 missing=()

@@ -16,6 +16,10 @@ CommandAction RegisterListCommand(CLI::App& app);
 CommandAction RegisterProbeCommand(CLI::App& app);
 CommandAction RegisterPlpCommand(CLI::App& app);
 CommandAction RegisterEvalCommand(CLI::App& app);
+CommandAction RegisterCompareCommand(CLI::App& app);
+CommandAction RegisterGateCommand(CLI::App& app);
+CommandAction RegisterMergeCommand(CLI::App& app);
+CommandAction RegisterReportCommand(CLI::App& app);
 
 // The process's argv, recorded in results as `command`.
 void SetCommandLine(int argc, char** argv);

@@ -23,8 +23,12 @@ int main(int argc, char** argv) {
       "  durabench plp /mnt/ssd/scratch\n"
       "  durabench eval /mnt/ssd/scratch --quick\n"
       "  durabench probe /mnt/ssd/scratch\n"
+      "  durabench compare local.json ceph.json\n"
+      "  durabench gate --baseline base-*.json --candidate new-*.json\n"
+      "  durabench report result.json -o reports/ssd/\n"
       "  durabench list\n"
-      "Exit codes: 0 ok, 2 usage or input error, 3 I/O or runtime error.");
+      "Exit codes: 0 ok, 1 regression (gate) or verdict not as expected (plp --expect),\n"
+      "2 usage or input error, 3 I/O or runtime error.");
 
   std::map<CLI::App*, durabench::CommandAction> actions;
   CLI::App* run = app.add_subcommand("run", "Run a workload against a target and report latency");
@@ -40,6 +44,18 @@ int main(int argc, char** argv) {
   CLI::App* eval = app.add_subcommand(
       "eval", "Pre-purchase drive evaluation: PLP, Ceph/etcd/PostgreSQL WAL, sustained writes");
   actions[eval] = durabench::RegisterEvalCommand(*eval);
+  CLI::App* compare = app.add_subcommand(
+      "compare", "Results side by side against the first, with what differs between them");
+  actions[compare] = durabench::RegisterCompareCommand(*compare);
+  CLI::App* gate = app.add_subcommand(
+      "gate", "CI regression gate: fail when a candidate is significantly slower than a baseline");
+  actions[gate] = durabench::RegisterGateCommand(*gate);
+  CLI::App* merge =
+      app.add_subcommand("merge", "Add runs of one workload (e.g. from several hosts) into one");
+  actions[merge] = durabench::RegisterMergeCommand(*merge);
+  CLI::App* report = app.add_subcommand(
+      "report", "HTML report with percentile spectrum, histogram, CDF and time-series plots");
+  actions[report] = durabench::RegisterReportCommand(*report);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,957 @@
+#!/usr/bin/env python3
+"""Turns durabench result JSON files into PNG plots and one self-contained HTML report.
+
+Results are data (STYLE.md 10): this script only reads what durabench wrote (docs/results.md,
+schema_version 1); it never measures. Every percentile it shows is recomputed from the
+histogram bins the way docs/results.md defines it: the midpoint of the bucket that holds the
+sample of rank ceil(p/100 * count), clamped to [min, max].
+
+What --out DIR receives (docs/report.md):
+  index.html   the report: verdict panels (plp/eval), the summary table, then one section per
+               phase with its plots. Images are embedded as base64 data URIs and the CSS is
+               inline: no JavaScript, no external resource, so the file can be mailed alone.
+  *.png        the same plots as files: per phase and op kind the percentile spectrum, the
+               histogram and the CDF (one figure), per phase the time series.
+
+Exit codes: 0 report written (its path printed on stdout), 2 usage error or a bad input file
+(one line per file on stderr), 3 the output could not be written.
+
+Dependencies: Python 3 and matplotlib (Debian: python3-matplotlib), drawn with the Agg backend.
+"""
+
+import argparse
+import base64
+import datetime
+import html
+import io
+import json
+import math
+import os
+import re
+import sys
+
+SCHEMA_VERSION = 1
+OP_KINDS = ("read", "write", "flush", "commit")
+# The percentiles of the summary table, as (label, p).
+TABLE_PERCENTILES = (("p50", 50.0), ("p99", 99.0), ("p99.9", 99.9))
+# Histogram plot: log-spaced display bins per decade (the result's buckets are much finer).
+HIST_BINS_PER_DECADE = 20
+# The names of the PNG files this script writes: NN-PHASE-KIND.png, NN-PHASE-timeseries.png.
+PLOT_FILE = re.compile(r"^[0-9]{2,}-.+\.png$")
+# Figure resolution: 100 dpi keeps a 12-phase eval report at a few MB.
+DPI = 100
+
+EXAMPLES = """examples:
+  plot.py --out reports/ssd result.json
+      one result: summary, spectra, histograms, time series -> reports/ssd/index.html
+  plot.py --out reports/cmp --title "NVMe vs SATA" nvme.json sata.json
+      several results overlaid, phase by phase (phases are matched by name)
+  plot.py --out reports/eval eval.json
+      `durabench eval -o eval.json` result: the report card on top, one section per phase
+
+exit codes: 0 written (the path of index.html is printed), 2 usage error or bad input,
+3 output could not be written"""
+
+
+def _import_matplotlib():
+    """Returns matplotlib.pyplot on the Agg backend, or exits 2 with the reason.
+
+    A python3 found first on PATH (pyenv, a virtualenv) often lacks Debian's python3-matplotlib,
+    which is installed for /usr/bin/python3 only; this script then re-runs itself there once.
+    """
+    try:
+        import matplotlib
+    except ImportError:
+        system_python = "/usr/bin/python3"
+        same = os.path.realpath(sys.executable) == os.path.realpath(system_python)
+        if (not same and os.access(system_python, os.X_OK)
+                and not os.environ.get("DURABENCH_PLOT_REEXEC")):
+            os.environ["DURABENCH_PLOT_REEXEC"] = "1"
+            os.execv(system_python, [system_python, os.path.abspath(__file__)] + sys.argv[1:])
+        sys.stderr.write("plot.py: matplotlib is not installed for %s "
+                         "(Debian: apt-get install python3-matplotlib)\n" % sys.executable)
+        sys.exit(2)
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and checking results
+
+
+class BadInput(Exception):
+    """A file that is not a durabench result this script can read; str() is one line."""
+
+
+def _require(cond, what):
+    if not cond:
+        raise BadInput(what)
+
+
+def _check_lat(lat, where):
+    _require(isinstance(lat, dict), "%s: lat_ns is not an object" % where)
+    for key in ("min", "max"):
+        _require(isinstance(lat.get(key), (int, float)), "%s: lat_ns.%s missing" % (where, key))
+    hist = lat.get("histogram")
+    if hist is None:
+        return
+    _require(isinstance(hist, dict), "%s: lat_ns.histogram is not an object" % where)
+    bins = hist.get("bins")
+    _require(isinstance(bins, list), "%s: lat_ns.histogram.bins missing" % where)
+    for b in bins:
+        _require(isinstance(b, list) and len(b) == 3
+                 and all(isinstance(v, (int, float)) for v in b),
+                 "%s: lat_ns.histogram.bins has an entry that is not [lo_ns, hi_ns, count]" % where)
+
+
+def load_result(path):
+    """Returns the parsed result of PATH; raises BadInput with a one-line reason."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise BadInput("cannot read: %s" % (e.strerror or e)) from e
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise BadInput("not JSON (%s)" % str(e).splitlines()[0]) from e
+    _require(isinstance(doc, dict) and "schema_version" in doc,
+             "not a durabench result (no schema_version)")
+    version = doc["schema_version"]
+    _require(version == SCHEMA_VERSION,
+             "schema_version %r, this script reads %d" % (version, SCHEMA_VERSION))
+    phases = doc.get("phases")
+    _require(isinstance(phases, list), "not a durabench result (no phases list)")
+    for i, phase in enumerate(phases):
+        _require(isinstance(phase, dict) and isinstance(phase.get("name"), str),
+                 "phases[%d] has no name" % i)
+        ops = phase.get("ops", {})
+        _require(isinstance(ops, dict), "phase %s: ops is not an object" % phase["name"])
+        for kind, op in ops.items():
+            where = "phase %s, %s" % (phase["name"], kind)
+            _require(isinstance(op, dict) and isinstance(op.get("count"), int),
+                     "%s: count missing" % where)
+            _check_lat(op.get("lat_ns"), where)
+            if "co_lat_ns" in op:
+                _check_lat(op["co_lat_ns"], where + " (co_lat_ns)")
+        ts = phase.get("time_series")
+        if ts is not None:
+            _require(isinstance(ts, dict) and isinstance(ts.get("intervals", []), list),
+                     "phase %s: time_series is not an object with intervals" % phase["name"])
+    return doc
+
+
+class Input:
+    """One result file and how the report names it."""
+
+    def __init__(self, path, doc):
+        self.path = path
+        self.doc = doc
+        target = doc.get("target") or {}
+        probe = doc.get("probe") or {}
+        workload = doc.get("workload") or {}
+        self.target = str(target.get("path") or "?")
+        self.backend = str(probe.get("backend_kind") or "unknown backend")
+        self.workload = str(workload.get("name") or "")
+        self.label = "%s (%s)" % (self.target, self.backend)
+        if self.workload:
+            self.label += " · " + self.workload
+        # Phases by name, which is how inputs are matched; a name that repeats within one
+        # result gets " (2)", " (3)" from its second occurrence on, so no phase is lost.
+        self.phases = {}
+        for p in doc["phases"]:
+            key, n = p["name"], 1
+            while key in self.phases:
+                n += 1
+                key = "%s (%d)" % (p["name"], n)
+            self.phases[key] = p
+
+    def phase(self, name):
+        """The phase named NAME (a key of self.phases), or None."""
+        return self.phases.get(name)
+
+
+def name_inputs(inputs):
+    """Makes every label unique: identical ones get the file name (or the path) appended."""
+    for attr in ("basename", "path"):
+        seen = {}
+        for inp in inputs:
+            seen.setdefault(inp.label, []).append(inp)
+        for group in seen.values():
+            if len(group) > 1:
+                for inp in group:
+                    tag = os.path.basename(inp.path) if attr == "basename" else inp.path
+                    inp.label = "%s [%s]" % (inp.label.split(" [")[0], tag)
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics from the histogram (docs/results.md, "Percentiles")
+
+
+class Dist:
+    """The latency distribution of one op kind: histogram bins and exact min/max, in ns."""
+
+    def __init__(self, lat):
+        self.min = lat["min"]
+        self.max = lat["max"]
+        hist = lat.get("histogram") or {}
+        self.bins = [(b[0], b[1], b[2]) for b in hist.get("bins", []) if b[2] > 0]
+        self.overflow = int(hist.get("overflow", 0) or 0)
+        self.total = sum(b[2] for b in self.bins) + self.overflow
+        self.file_percentiles = lat.get("percentiles") or {}
+
+    def _clamp(self, v):
+        return min(max(v, self.min), self.max)
+
+    def value_at_rank(self, rank):
+        """The value of the sample of RANK (1-based): its bucket's midpoint, clamped."""
+        seen = 0
+        for lo, hi, count in self.bins:
+            seen += count
+            if seen >= rank:
+                return self._clamp((lo + hi) / 2.0)
+        return self.max  # in the overflow bucket: only the max is known
+
+    def percentile(self, p):
+        """The p-th percentile (0 < p <= 100) in ns; None without samples."""
+        if self.total == 0:
+            # A result without bins (none were written): the file's own percentile, if any.
+            return self.file_percentiles.get("%g" % p)
+        rank = max(1, math.ceil(p / 100.0 * self.total))
+        return self.value_at_rank(rank)
+
+    def spectrum(self, points=400):
+        """(x, latency_ns) with x = 1/(1-p), p from 0 to 1 - 1/count, then the max at x = count.
+
+        Ranks are walked once: the points are log-spaced in x, so the tail gets as many as the
+        body, which is what the log 1/(1-p) axis shows.
+        """
+        n = self.total
+        if n == 0:
+            return [], []
+        xs = [n ** (i / float(points)) for i in range(points + 1)]
+        ranks = [max(1, math.ceil((1.0 - 1.0 / x) * n)) for x in xs]
+        ys = []
+        it = iter(self.bins)
+        seen, cur = 0, None
+        for rank in ranks:
+            while seen < rank:
+                b = next(it, None)
+                if b is None:
+                    cur = self.max
+                    seen = n
+                    break
+                seen += b[2]
+                cur = self._clamp((b[0] + b[1]) / 2.0)
+            ys.append(cur)
+        xs.append(float(max(n, 1)) * 1.0001)
+        ys.append(float(self.max))
+        return xs, ys
+
+    def cdf(self):
+        """(latency_ns, cumulative %) at the upper bound of every bucket."""
+        xs, ys, seen = [], [], 0
+        for lo, hi, count in self.bins:
+            seen += count
+            xs.append(self._clamp(hi))
+            ys.append(100.0 * seen / self.total)
+        if self.overflow:
+            xs.append(self.max)
+            ys.append(100.0)
+        return xs, ys
+
+    def log_histogram(self):
+        """(edges_ns, % of operations per edge interval): buckets regrouped log-spaced.
+
+        Each bucket's count goes to the display bin of its (clamped) midpoint; overflow
+        samples go to the bin of the max.
+        """
+        if self.total == 0:
+            return [], []
+        lo_dec = math.floor(math.log10(max(self.min, 1)) * HIST_BINS_PER_DECADE)
+        hi_dec = math.ceil(math.log10(max(self.max, 1)) * HIST_BINS_PER_DECADE) + 1
+        nbins = max(1, hi_dec - lo_dec)
+        counts = [0] * nbins
+
+        def slot(v):
+            i = int(math.floor(math.log10(max(v, 1)) * HIST_BINS_PER_DECADE)) - lo_dec
+            return min(max(i, 0), nbins - 1)
+
+        for lo, hi, count in self.bins:
+            counts[slot(self._clamp((lo + hi) / 2.0))] += count
+        counts[slot(self.max)] += self.overflow
+        edges = [10 ** ((lo_dec + i) / float(HIST_BINS_PER_DECADE)) for i in range(nbins + 1)]
+        return edges, [100.0 * c / self.total for c in counts]
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting
+
+
+def fmt_ns(ns):
+    """A latency in human units: 850 ns, 12.3 µs, 4.56 ms, 1.20 s; '-' for None."""
+    if ns is None:
+        return "-"
+    ns = float(ns)
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            v = ns / scale
+            return "%s %s" % (("%.3g" % v) if v < 100 else ("%.0f" % v), unit)
+    return "%.0f ns" % ns
+
+
+def fmt_tick_ns(ns, _pos=None):
+    """Axis tick label for a latency in ns: '10 µs', '1 ms', '2.5 s'."""
+    if ns <= 0:
+        return ""
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3), ("ns", 1.0)):
+        if ns >= scale * 0.9999:
+            return "%s %s" % (("%.4g" % (ns / scale)), unit)
+    return "%.3g ns" % ns
+
+
+def fmt_count(v):
+    return "{:,}".format(int(v))
+
+
+def fmt_rate(v):
+    if v is None:
+        return "-"
+    v = float(v)
+    return "{:,.0f}".format(v) if v >= 100 else "%.3g" % v
+
+
+def fmt_pct_tick(p):
+    """'99.9%' for 99.9 without float noise."""
+    s = ("%.6f" % p).rstrip("0").rstrip(".")
+    return s + "%"
+
+
+def slug(text):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "x"
+
+
+# ---------------------------------------------------------------------------------------------
+# Plots
+
+
+class Plotter:
+    """Draws the figures; each becomes a PNG file in OUT and a data URI for the HTML."""
+
+    def __init__(self, plt, out_dir):
+        self.plt = plt
+        self.out_dir = out_dir
+        self.files = []
+        import matplotlib.ticker as ticker
+        self.ticker = ticker
+        plt.rcParams.update({
+            "font.size": 9, "axes.titlesize": 10, "axes.grid": True, "grid.alpha": 0.35,
+            "legend.fontsize": 8, "figure.titlesize": 11,
+        })
+        self.colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+    def color(self, i):
+        return self.colors[i % len(self.colors)]
+
+    def save(self, fig, name):
+        """Writes FIG as OUT/NAME.png; returns (file name, base64 of the PNG)."""
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=DPI)
+        self.plt.close(fig)
+        data = buf.getvalue()
+        fname = name + ".png"
+        with open(os.path.join(self.out_dir, fname), "wb") as f:
+            f.write(data)
+        self.files.append(fname)
+        return fname, base64.b64encode(data).decode("ascii")
+
+    def latency_axis(self, axis, lo, hi):
+        """Log latency axis with unit ticks ('10 µs', '1 ms'); 1-2-5 ticks on a short span."""
+        span = math.log10(max(hi, 1.0) / max(lo, 1.0)) if lo > 0 else 3
+        subs = (1.0,) if span > 2.5 else ((1.0, 2.0, 5.0) if span > 0.8 else
+                                          (1.0, 1.5, 2.0, 3.0, 5.0, 7.0))
+        axis.set_major_locator(self.ticker.LogLocator(base=10.0, subs=subs, numticks=30))
+        axis.set_major_formatter(self.ticker.FuncFormatter(fmt_tick_ns))
+        # Unlabelled minor ticks at 2, 3, 5 between decades; not all eight of them: every
+        # tick is an object matplotlib lays out, and they doubled the time per figure.
+        axis.set_minor_locator(self.ticker.LogLocator(base=10.0, subs=(2.0, 3.0, 5.0),
+                                                      numticks=30)
+                               if len(subs) == 1 else self.ticker.NullLocator())
+        axis.set_minor_formatter(self.ticker.NullFormatter())
+
+    def spectrum_axes(self, ax, series, title):
+        """Percentile spectrum: latency (log) against 1/(1-p) (log), HdrHistogram style."""
+        max_x, lo, hi = 10.0, None, None
+        for label, dist, color, style in series:
+            xs, ys = dist.spectrum()
+            if not xs:
+                continue
+            ax.plot(xs, ys, color=color, linestyle=style, linewidth=1.4, label=label,
+                    drawstyle="steps-post")
+            max_x = max(max_x, xs[-1])
+            lo = min(ys) if lo is None else min(lo, min(ys))
+            hi = max(ys) if hi is None else max(hi, max(ys))
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ticks, labels = [], []
+        for p in (50.0, 90.0, 99.0, 99.9, 99.99, 99.999, 99.9999, 99.99999):
+            x = 1.0 / (1.0 - p / 100.0)
+            if x <= max_x * 1.05:
+                ticks.append(x)
+                labels.append(fmt_pct_tick(p))
+        ax.set_xticks(ticks)
+        ax.set_xticklabels(labels)
+        ax.xaxis.set_minor_locator(self.ticker.NullLocator())
+        ax.set_xlim(1.0, max_x * 1.1)
+        if lo is not None:
+            ax.set_ylim(lo / 1.3, hi * 1.3)
+            self.latency_axis(ax.yaxis, lo, hi)
+        ax.set_xlabel("percentile (log scale of 1/(1-p))")
+        ax.set_ylabel("latency (log scale)")
+        ax.set_title(title)
+
+    def histogram_axes(self, ax, series, title):
+        lo, hi = None, None
+        for label, dist, color, _style in series:
+            edges, pct = dist.log_histogram()
+            if not edges:
+                continue
+            ax.stairs(pct, edges, color=color, linewidth=1.3, label=label)
+            lo = edges[0] if lo is None else min(lo, edges[0])
+            hi = edges[-1] if hi is None else max(hi, edges[-1])
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        if lo is not None:
+            ax.set_xlim(lo, hi)
+            self.latency_axis(ax.xaxis, lo, hi)
+        ax.yaxis.set_major_formatter(self.ticker.FuncFormatter(
+            lambda v, _p: fmt_pct_tick(float("%.3g" % v)) if v > 0 else ""))
+        ax.yaxis.set_minor_locator(self.ticker.NullLocator())
+        ax.set_xlabel("latency (log scale, %d bins per decade)" % HIST_BINS_PER_DECADE)
+        ax.set_ylabel("operations (% per bin, log scale)")
+        ax.set_title(title)
+
+    def cdf_axes(self, ax, series, title):
+        lo, hi = None, None
+        for label, dist, color, _style in series:
+            xs, ys = dist.cdf()
+            if not xs:
+                continue
+            ax.plot(xs, ys, color=color, linewidth=1.3, label=label, drawstyle="steps-post")
+            lo = min(xs) if lo is None else min(lo, min(xs))
+            hi = max(xs) if hi is None else max(hi, max(xs))
+        ax.set_xscale("log")
+        if lo is not None:
+            ax.set_xlim(lo / 1.2, hi * 1.2)
+            self.latency_axis(ax.xaxis, lo, hi)
+        ax.set_ylim(0, 101)
+        ax.yaxis.set_major_formatter(self.ticker.FuncFormatter(lambda v, _p: "%.0f%%" % v))
+        ax.set_xlabel("latency (log scale)")
+        ax.set_ylabel("operations at or below (%)")
+        ax.set_title(title)
+
+    def latency_figure(self, name, phase, kind, series):
+        """One figure per phase and op kind: spectrum, histogram, CDF side by side.
+
+        SERIES: [(label, Dist, color, linestyle)], one per input (and its CO-corrected twin).
+        """
+        fig, axes = self.plt.subplots(1, 3, figsize=(15, 4.6),
+                                      gridspec_kw={"width_ratios": [1.25, 1, 1]})
+        what = "%s latency, phase %s" % (kind, phase)
+        self.spectrum_axes(axes[0], series, "Percentile spectrum: " + what)
+        self.histogram_axes(axes[1], series, "Histogram: " + what)
+        self.cdf_axes(axes[2], series, "CDF: " + what)
+        self._legend(fig, axes[0], len(series))
+        return self.save(fig, name)
+
+    def timeseries_figure(self, name, phase, lines, interval_ns):
+        """IOPS and p99 per interval. LINES: [(label, color, style, t_s, iops, p99_ns)].
+
+        IOPS go on a log axis when the lines differ by more than 50x (a RAM disk beside a
+        real one), where a linear one would flatten the slower line onto zero.
+        """
+        fig, (ax1, ax2) = self.plt.subplots(2, 1, figsize=(15, 6.2), sharex=True)
+        p_lo, p_hi = None, None
+        peaks = [max(iops) for *_x, iops, _p in lines if iops and max(iops) > 0]
+        log_iops = bool(peaks) and max(peaks) > 50 * min(peaks)
+        for label, color, style, ts, iops, p99 in lines:
+            ax1.plot(ts, iops, color=color, linestyle=style, linewidth=1.3, marker=".",
+                     markersize=4, label=label)
+            pts = [(t, v) for t, v in zip(ts, p99) if v]
+            if pts:
+                ax2.plot([t for t, _ in pts], [v for _, v in pts], color=color, linestyle=style,
+                         linewidth=1.3, marker=".", markersize=4, label=label)
+                vals = [v for _, v in pts]
+                p_lo = min(vals) if p_lo is None else min(p_lo, min(vals))
+                p_hi = max(vals) if p_hi is None else max(p_hi, max(vals))
+        interval = fmt_ns(interval_ns)
+        ax1.set_title("Operations per second per %s interval, phase %s" % (interval, phase))
+        if log_iops:
+            ax1.set_yscale("log")
+            ax1.set_ylabel("operations/s (IOPS, log scale;\nempty intervals not shown)")
+        else:
+            ax1.set_ylabel("operations/s (IOPS)")
+            ax1.set_ylim(bottom=0)
+        ax1.yaxis.set_major_formatter(self.ticker.FuncFormatter(
+            lambda v, _p: "{:,.0f}".format(v)))
+        ax2.set_title("p99 latency per %s interval, phase %s" % (interval, phase))
+        ax2.set_yscale("log")
+        if p_lo is not None:
+            ax2.set_ylim(p_lo / 1.5, p_hi * 1.5)
+            self.latency_axis(ax2.yaxis, p_lo, p_hi)
+        ax2.set_ylabel("p99 latency (log scale)")
+        ax2.set_xlabel("time since the end of the ramp (s, middle of each interval)")
+        self._legend(fig, ax1, len(lines), hspace=0.3)
+        return self.save(fig, name)
+
+    def _legend(self, fig, ax, n, hspace=0.2):
+        """Legend below the plots, so many inputs never cover the curves; fixed margins.
+
+        Margins are set in inches rather than by tight_layout, which measured every tick
+        label of every axis and took two thirds of the run time of a 12-phase report.
+        """
+        handles, labels = ax.get_legend_handles_labels()
+        ncol = 1 if n <= 2 else 2
+        rows = math.ceil(len(handles) / float(ncol))
+        if handles:
+            fig.legend(handles, labels, loc="lower center", ncol=ncol, frameon=False)
+        legend_in = 0.1 + 0.19 * rows  # one legend row is ~0.19 in at 8 pt
+        height, width = fig.get_figheight(), fig.get_figwidth()
+        fig.subplots_adjust(left=0.95 / width, right=1 - 0.2 / width, top=1 - 0.35 / height,
+                            bottom=min(0.6, (legend_in + 0.5) / height), wspace=0.27,
+                            hspace=hspace)
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+
+
+CSS = """
+body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:0;background:#fff;color:#222}
+main{max-width:1500px;margin:0 auto;padding:16px 24px 48px}
+h1{font-size:22px;margin:8px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:2px solid
+#d0d7de;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}
+.meta{color:#555;font-size:13px}
+table{border-collapse:collapse;font-size:13px;margin:6px 0 12px}
+th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f3f5f7}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+img{max-width:100%;height:auto;border:1px solid #e4e7ea;margin:4px 0 10px}
+.verdict{border:1px solid #d0d7de;border-left:8px solid #888;padding:8px 14px;margin:12px 0;
+background:#fafbfc}
+.verdict.good{border-left-color:#2da44e}.verdict.bad{border-left-color:#cf222e}
+.verdict.warn{border-left-color:#d4a72c}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;background:#666;
+font-weight:bold}.good .badge{background:#2da44e}.bad .badge{background:#cf222e}
+.warn .badge{background:#bf8700}
+.headline{font-size:15px;font-weight:bold;margin:6px 0}
+.note{color:#6e4c00;background:#fff8c5;border:1px solid #eac54f;padding:4px 10px;
+font-size:13px;margin:6px 0}
+nav ol{columns:3;font-size:13px}
+.phase{margin-top:24px}
+"""
+
+VERDICT_CLASS = {"flush-free": "good", "flush-costly": "bad", "suspicious": "warn"}
+
+
+def esc(text):
+    return html.escape(str(text), quote=True)
+
+
+class Report:
+    """Builds index.html as a list of HTML fragments."""
+
+    def __init__(self, inputs, plotter, title):
+        self.inputs = inputs
+        self.plotter = plotter
+        self.title = title
+        self.parts = []
+
+    def add(self, text):
+        self.parts.append(text)
+
+    def img(self, fname, b64, alt):
+        self.add('<img src="data:image/png;base64,%s" alt="%s" title="%s">\n'
+                 % (b64, esc(alt), esc(fname)))
+
+    def note(self, text):
+        self.add('<p class="note">%s</p>\n' % esc(text))
+
+    # -- header and inputs --------------------------------------------------------------------
+
+    def header(self):
+        self.add("<h1>%s</h1>\n" % esc(self.title))
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        self.add('<p class="meta">Generated by scripts/plot.py at %s from %d result file(s). '
+                 "Percentiles are recomputed from the histogram bins (docs/results.md); "
+                 "how to read the plots: docs/report.md.</p>\n" % (esc(now), len(self.inputs)))
+        self.add("<table><tr><th>input</th><th>file</th><th>workload</th><th>target</th>"
+                 "<th>backend</th><th>host</th><th>started</th><th>tool</th></tr>\n")
+        for inp in self.inputs:
+            doc = inp.doc
+            probe = doc.get("probe") or {}
+            host = doc.get("host") or {}
+            tool = doc.get("tool") or {}
+            backend = inp.backend
+            if probe.get("backend_detail"):
+                backend += ": " + str(probe["backend_detail"])
+            self.add("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                     "<td>%s</td><td>%s</td></tr>\n" % (
+                         esc(inp.label), esc(os.path.basename(inp.path)), esc(inp.workload),
+                         esc("%s (%s)" % (inp.target, (doc.get("target") or {}).get("kind", "?"))),
+                         esc(backend),
+                         esc("%s, %s, %s CPUs, clock %s" % (
+                             host.get("hostname"), host.get("kernel"), host.get("cpus"),
+                             host.get("clock")) if host.get("hostname") else "not recorded"),
+                         esc(doc.get("started_at", "")),
+                         esc("%s %s" % (tool.get("name", "?"), tool.get("version", "")))))
+        self.add("</table>\n")
+        for inp in self.inputs:
+            for err in inp.doc.get("errors") or []:
+                self.note("%s: run error: %s" % (inp.label, err))
+
+    # -- verdicts -----------------------------------------------------------------------------
+
+    def verdicts(self):
+        shown = [inp for inp in self.inputs if "verdict" in inp.doc or "report_card" in inp.doc]
+        if not shown:
+            return
+        self.add('<h2 id="verdicts">Verdicts</h2>\n')
+        for inp in shown:
+            doc = inp.doc
+            verdict = str(doc.get("verdict") or "none")
+            self.add('<div class="verdict %s">\n' % VERDICT_CLASS.get(verdict, ""))
+            self.add("<h3>%s</h3>\n" % esc(inp.label))
+            kind = "PLP verdict" if "report_card" not in doc else "eval: PLP verdict"
+            self.add('<p>%s: <span class="badge">%s</span></p>\n' % (kind, esc(verdict)))
+            plp = (doc.get("report_card") or {}).get("plp") or {}
+            headline = doc.get("headline") or plp.get("headline")
+            explanation = doc.get("explanation") or plp.get("explanation") or []
+            if headline:
+                self.add('<p class="headline">%s</p>\n' % esc(headline))
+            if explanation:
+                self.add("<ul>%s</ul>\n" % "".join("<li>%s</li>" % esc(line)
+                                                   for line in explanation))
+            evidence = doc.get("evidence") or plp.get("evidence")
+            if evidence:
+                self.evidence(evidence)
+            if doc.get("report_card"):
+                self.report_card(doc["report_card"])
+            self.add("</div>\n")
+
+    def evidence(self, ev):
+        self.add("<table><tr><th>method</th><th>phase</th><th>samples</th><th>commit p50</th>"
+                 "<th>commit p99</th><th>flush p50</th><th>flush p99</th><th>penalty p50</th>"
+                 "<th>penalty p99</th><th>costly</th></tr>\n")
+        self.add('<tr><td>baseline (no flush)</td><td>%s</td><td class="n">%s</td>'
+                 '<td class="n">%s</td><td class="n">%s</td><td colspan="5">plain write'
+                 "%s</td></tr>\n" % (
+                     esc(ev.get("baseline_phase", "")), fmt_count(ev.get("write_samples") or 0),
+                     fmt_ns(ev.get("write_p50_ns")), fmt_ns(ev.get("write_p99_ns")),
+                     ", O_DIRECT" if ev.get("direct") else ", buffered"))
+        for m in ev.get("methods") or []:
+            primary = " (verdict)" if m.get("sync") == ev.get("primary_method") else ""
+            self.add("<tr><td>%s%s</td><td>%s</td>" % (esc(m.get("sync")), primary,
+                                                       esc(m.get("phase")))
+                     + "".join('<td class="n">%s</td>' % v for v in (
+                         fmt_count(m.get("samples") or 0), fmt_ns(m.get("commit_p50_ns")),
+                         fmt_ns(m.get("commit_p99_ns")), fmt_ns(m.get("flush_p50_ns")),
+                         fmt_ns(m.get("flush_p99_ns")), fmt_ns(m.get("penalty_p50_ns")),
+                         fmt_ns(m.get("penalty_p99_ns"))))
+                     + "<td>%s</td></tr>\n" % ("yes" if m.get("costly") else "no"))
+        self.add("</table>\n")
+        facts = ev.get("facts") or {}
+        if facts:
+            self.add('<p class="meta">device facts: %s</p>\n' % esc(", ".join(
+                "%s=%s" % (k, "unknown" if v is None else v) for k, v in facts.items())))
+
+    def report_card(self, card):
+        rows = []
+        plp = card.get("plp")
+        rows.append(("PLP", "not run" if not plp else
+                     "%s: %s" % (plp.get("verdict", "?"), plp.get("headline", ""))))
+        ceph = card.get("ceph_wal")
+        if ceph:
+            parts = ["%s job%s: %s IOPS (commit p99 %s)" % (
+                r.get("jobs"), "" if r.get("jobs") == 1 else "s", fmt_rate(r.get("iops")),
+                fmt_ns(r.get("commit_p99_ns"))) for r in ceph.get("rows") or []]
+            parts.append("rating %s (good >= %s, poor < %s IOPS single-job)" % (
+                ceph.get("rating", "?"), fmt_rate(ceph.get("good_iops")),
+                fmt_rate(ceph.get("poor_iops"))))
+            rows.append(("Ceph WAL", "; ".join(parts)))
+        else:
+            rows.append(("Ceph WAL", "not run"))
+        etcd = card.get("etcd")
+        rows.append(("etcd WAL", "not run" if not etcd else
+                     "fdatasync p99 %s (p50 %s); guidance < %s: %s" % (
+                         fmt_ns(etcd.get("flush_p99_ns")), fmt_ns(etcd.get("flush_p50_ns")),
+                         fmt_ns(etcd.get("limit_p99_ns")),
+                         "PASS" if etcd.get("pass") else "FAIL")))
+        pg = card.get("postgres")
+        rows.append(("PostgreSQL WAL", "not run" if not pg else
+                     "commits/s (one writer): " + ", ".join(
+                         "%s %s" % (r.get("wal_sync_method") or r.get("sync"),
+                                    fmt_rate(r.get("commits_per_s"))) for r in pg)))
+        sus = card.get("sustained")
+        if sus:
+            text = "%s MB/s mean over %s (%s written)" % (
+                fmt_rate((sus.get("mean_bytes_per_s") or 0) / 1e6),
+                fmt_ns(sus.get("measured_ns")), fmt_bytes(sus.get("bytes")))
+            cliff = sus.get("cliff")
+            if cliff:
+                text += "; cliff at %s: %s MB/s before, %s MB/s after, %s written before" % (
+                    fmt_ns(cliff.get("at_ns")),
+                    fmt_rate((cliff.get("before_bytes_per_s") or 0) / 1e6),
+                    fmt_rate((cliff.get("after_bytes_per_s") or 0) / 1e6),
+                    fmt_bytes(cliff.get("bytes_before")))
+            else:
+                text += "; no cliff"
+            rows.append(("Sustained write", text))
+        else:
+            rows.append(("Sustained write", "not run"))
+        tail = card.get("tail")
+        if tail is None:
+            rows.append(("Tail outliers", "not run"))
+        else:
+            out = [t for t in tail if t.get("outlier")]
+            rows.append(("Tail outliers", "none (no phase with p99.9 >= 20x its p50 and >= 1 ms)"
+                         if not out else "; ".join(
+                             "%s %s: p50 %s, p99.9 %s, max %s (interval at %s)" % (
+                                 t.get("phase"), t.get("op"), fmt_ns(t.get("p50_ns")),
+                                 fmt_ns(t.get("p99_9_ns")), fmt_ns(t.get("max_ns")),
+                                 fmt_ns(t.get("worst_interval_start_ns")) if
+                                 t.get("worst_interval_start_ns") else "0 s")
+                             for t in out)))
+        self.add("<table><tr><th colspan=\"2\">report card</th></tr>\n")
+        for name, text in rows:
+            self.add("<tr><th>%s</th><td>%s</td></tr>\n" % (esc(name), esc(text)))
+        self.add("</table>\n")
+
+    # -- summary ------------------------------------------------------------------------------
+
+    def phase_names(self):
+        names = []
+        for inp in self.inputs:
+            for key in inp.phases:
+                if key not in names:
+                    names.append(key)
+        return names
+
+    def summary_rows(self, inp, phase):
+        rows = []
+        for kind in kinds_of(phase):
+            op = phase["ops"][kind]
+            dist = Dist(op["lat_ns"])
+            rows.append([kind, fmt_count(op["count"]), fmt_rate(op.get("iops"))]
+                        + [fmt_ns(dist.percentile(p)) for _l, p in TABLE_PERCENTILES]
+                        + [fmt_ns(op["lat_ns"].get("max")), fmt_count(op.get("errors") or 0)])
+        return rows
+
+    def summary_table(self, names, only_phase=None):
+        heads = (["input", "phase", "op", "count", "IOPS"]
+                 + [l for l, _p in TABLE_PERCENTILES] + ["max", "errors"])
+        if only_phase is not None:
+            heads.remove("phase")
+        self.add("<table><tr>%s</tr>\n" % "".join("<th>%s</th>" % h for h in heads))
+        for inp in self.inputs:
+            for name in names:
+                phase = inp.phase(name)
+                if phase is None:
+                    continue
+                rows = self.summary_rows(inp, phase) or [["(no operations)"] + [""] * 7]
+                for i, row in enumerate(rows):
+                    lead = [inp.label if i == 0 else ""]
+                    if only_phase is None:
+                        lead.append(name if i == 0 else "")
+                    cells = ["<td>%s</td>" % esc(c) for c in lead + row[:1]]
+                    cells += ['<td class="n">%s</td>' % esc(c) for c in row[1:]]
+                    self.add("<tr>%s</tr>\n" % "".join(cells))
+        self.add("</table>\n")
+
+    # -- phases -------------------------------------------------------------------------------
+
+    def phase_section(self, index, name):
+        self.add('<section class="phase"><h2 id="phase-%d">Phase %d: %s</h2>\n'
+                 % (index, index, esc(name)))
+        present = [(i, inp, inp.phase(name)) for i, inp in enumerate(self.inputs)]
+        present = [(i, inp, p) for i, inp, p in present if p is not None]
+        for _i, inp, p in present:
+            spec = p.get("spec") or {}
+            desc = ", ".join("%s=%s" % (k, spec[k]) for k in (
+                "engine", "pattern", "block_size_bytes", "iodepth", "jobs", "direct", "sync",
+                "fsync_every", "rate_iops") if k in spec)
+            self.add('<p class="meta">%s: %s; measured %s%s</p>\n' % (
+                esc(inp.label), esc(desc), esc(fmt_ns(p.get("measured_ns"))),
+                "; INTERRUPTED" if p.get("interrupted") else ""))
+            for err in (p.get("errors") or [])[:5]:
+                self.note("%s: %s" % (inp.label, err))
+            if (p.get("queue") or {}).get("ordering_violations"):
+                self.note("%s: %d flush ordering violations" % (
+                    inp.label, p["queue"]["ordering_violations"]))
+        self.summary_table([name], only_phase=name)
+        kinds = [k for k in OP_KINDS if any(k in (p.get("ops") or {}) for _i, _n, p in present)]
+        kinds += sorted({k for _i, _n, p in present for k in (p.get("ops") or {})} - set(kinds))
+        if not kinds:
+            self.note("No operations were measured in this phase.")
+        multi = len(self.inputs) > 1
+        for kind in kinds:
+            series = []
+            for i, inp, p in present:
+                op = (p.get("ops") or {}).get(kind)
+                if not op:
+                    continue
+                dist = Dist(op["lat_ns"])
+                if dist.total == 0:
+                    continue
+                # One input: each op kind keeps its colour across figures (the time series
+                # too); several: each input keeps its colour.
+                color = self.plotter.color(i if multi else kind_index(kind))
+                series.append((inp.label if multi else kind, dist, color, "-"))
+                co = op.get("co_lat_ns")
+                if co and Dist(co).total:
+                    series.append(((inp.label if multi else kind)
+                                   + " (from scheduled start, CO-corrected)",
+                                   Dist(co), color, "--"))
+            self.add("<h3>%s latency</h3>\n" % esc(kind))
+            if not series:
+                self.note("No %s samples with a histogram in this phase." % kind)
+                continue
+            fname, b64 = self.plotter.latency_figure(
+                "%02d-%s-%s" % (index, slug(name), kind), name, kind, series)
+            self.img(fname, b64, "%s latency, phase %s: spectrum, histogram, CDF" % (kind, name))
+        self.time_series(index, name, present, kinds)
+        self.add("</section>\n")
+
+    def time_series(self, index, name, present, kinds):
+        self.add("<h3>time series</h3>\n")
+        lines, interval_ns = [], None
+        styles = ["-", "--", ":", "-."]
+        multi = len(self.inputs) > 1
+        for i, inp, p in present:
+            ts = p.get("time_series") or {}
+            intervals = ts.get("intervals") or []
+            step = ts.get("interval_ns")
+            if not intervals or not step:
+                self.note("%s: no time series in this result (e.g. converted from fio)."
+                          % inp.label)
+                continue
+            interval_ns = interval_ns or step
+            measured = p.get("measured_ns") or 0
+            for k_i, kind in enumerate(k for k in kinds if k in (p.get("ops") or {})):
+                t, iops, p99 = [], [], []
+                for iv in intervals:
+                    o = (iv.get("ops") or {}).get(kind) or {}
+                    start = iv.get("start_ns", (iv.get("index") or 0) * step)
+                    # The last interval ends with the phase: its rate is over what it lasted;
+                    # one under a tenth of an interval is too short for a rate and left out.
+                    length = min(step, measured - start) if measured > start else step
+                    if length < step / 10.0:
+                        continue
+                    t.append((start + length / 2.0) / 1e9)
+                    iops.append((o.get("count") or 0) / (length / 1e9))
+                    p99.append(o.get("p99_ns") or None)
+                if multi:
+                    lines.append(("%s, %s" % (inp.label, kind), self.plotter.color(i),
+                                  styles[k_i % len(styles)], t, iops, p99))
+                else:
+                    lines.append((kind, self.plotter.color(kind_index(kind)), "-", t, iops,
+                                  p99))
+        if lines:
+            fname, b64 = self.plotter.timeseries_figure(
+                "%02d-%s-timeseries" % (index, slug(name)), name, lines, interval_ns)
+            self.img(fname, b64, "IOPS and p99 per interval, phase %s" % name)
+
+    def build(self):
+        self.add("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                 "<title>%s</title>\n<style>%s</style></head><body><main>\n"
+                 % (esc(self.title), CSS))
+        self.header()
+        self.verdicts()
+        names = self.phase_names()
+        self.add('<h2 id="summary">Summary</h2>\n')
+        self.summary_table(names)
+        if len(names) > 1:
+            self.add("<nav><ol>%s</ol></nav>\n" % "".join(
+                '<li><a href="#phase-%d">%s</a></li>' % (i + 1, esc(n))
+                for i, n in enumerate(names)))
+        for i, name in enumerate(names):
+            self.phase_section(i + 1, name)
+        self.add("</main></body></html>\n")
+        return "".join(self.parts)
+
+
+def kind_index(kind):
+    """Position of KIND in OP_KINDS (4 for an unknown one): its colour with one input."""
+    return OP_KINDS.index(kind) if kind in OP_KINDS else len(OP_KINDS)
+
+
+def kinds_of(phase):
+    ops = phase.get("ops") or {}
+    return [k for k in OP_KINDS if k in ops] + sorted(k for k in ops if k not in OP_KINDS)
+
+
+def fmt_bytes(n):
+    if n is None:
+        return "-"
+    n = float(n)
+    for unit, scale in (("TiB", 2 ** 40), ("GiB", 2 ** 30), ("MiB", 2 ** 20), ("KiB", 2 ** 10)):
+        if n >= scale:
+            return "%.2f %s" % (n / scale, unit)
+    return "%.0f B" % n
+
+
+def default_title(inputs):
+    names = sorted({inp.workload or "result" for inp in inputs})
+    return "durabench report: " + ", ".join(names)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(
+        prog="plot.py",
+        description="Plot durabench result JSON files (schema_version 1) into PNG files and "
+                    "a self-contained index.html (no JavaScript, images embedded).",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="output directory (created if missing); receives index.html "
+                             "and the PNG files")
+    parser.add_argument("--title", metavar="T", help="report title (default: the workloads)")
+    parser.add_argument("files", nargs="+", metavar="FILE.json",
+                        help="durabench result files (durabench run/plp/eval -o FILE)")
+    args = parser.parse_args(argv)
+
+    inputs, bad = [], 0
+    for path in args.files:
+        try:
+            inputs.append(Input(path, load_result(path)))
+        except BadInput as e:
+            sys.stderr.write("plot.py: %s: %s\n" % (path, e))
+            bad += 1
+    if bad:
+        return 2
+    name_inputs(inputs)
+
+    plt = _import_matplotlib()
+    try:
+        os.makedirs(args.out, exist_ok=True)
+        plotter = Plotter(plt, args.out)
+        report = Report(inputs, plotter, args.title or default_title(inputs))
+        text = report.build()
+        index = os.path.join(args.out, "index.html")
+        tmp = index + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, index)
+        # Plots of an earlier report in the same directory (more phases, other names) would
+        # otherwise lie beside this one's; only files named like ours are removed.
+        for fname in os.listdir(args.out):
+            if PLOT_FILE.match(fname) and fname not in plotter.files:
+                os.remove(os.path.join(args.out, fname))
+    except OSError as e:
+        sys.stderr.write("plot.py: writing %s: %s\n" % (e.filename or args.out, e.strerror or e))
+        return 3
+    print(index)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,81 @@
+// `durabench merge A.json B.json ... -o M.json`: runs of one workload added into one result.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/result_inputs.h"
+#include "compare/merge.h"
+#include "report/json.h"
+
+namespace durabench {
+namespace {
+
+struct MergeArgs {
+  std::vector<std::string> files;
+  std::string output;
+  bool sequential = false;
+};
+
+int RunMerge(const MergeArgs& args) {
+  Result<LoadedResults> loaded = LoadResults(args.files);
+  if (!loaded.ok()) {
+    PrintError(loaded.status().message());
+    return 2;
+  }
+  Result<RunResult> merged =
+      MergeResults(loaded->Pointers(), loaded->labels,
+                   args.sequential ? MergeTime::kSequential : MergeTime::kConcurrent);
+  if (!merged.ok()) {
+    PrintError(merged.status().message());
+    return 2;
+  }
+  merged->merged_from.clear();
+  for (size_t i = 0; i < loaded->files.size(); ++i) {
+    const RunResult& r = loaded->results[i];
+    merged->merged_from.push_back(
+        fmt::format("{} (host {}, started {})", loaded->files[i], r.host.hostname, r.started_at));
+  }
+  merged->command = CommandLine();
+  const Status st = WriteFileAtomic(args.output, RunResultToJson(*merged).dump(2) + "\n");
+  if (!st.ok()) {
+    PrintError(st.message());
+    return st.ExitCode();
+  }
+  uint64_t ops = 0;
+  for (const PhaseResult& p : merged->phases) {
+    for (const OpStats& s : p.ops) ops += s.histogram.count();
+  }
+  fmt::print("merged {} results ({} phases, {} operations) into {}\n", loaded->files.size(),
+             merged->phases.size(), ops, args.output);
+  return 0;
+}
+
+}  // namespace
+
+CommandAction RegisterMergeCommand(CLI::App& app) {
+  auto args = std::make_shared<MergeArgs>();
+  app.add_option("results", args->files, "Result files of one workload (durabench or fio json+)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app.add_option("-o,--output", args->output, "The merged result file (written atomically)")
+      ->required();
+  app.add_flag("--sequential", args->sequential,
+               "The runs ran one after another: measured times add up and IOPS is the rate over "
+               "all runs; the time series is dropped. Default: they ran at the same time (e.g. "
+               "on several hosts), so IOPS add up and time series align by interval");
+  app.footer(
+      "Histograms are added bucket by bucket, so merged percentiles are those of all operations\n"
+      "together. Per-interval p50/p99/p99.9 of a merged time series are the largest of the\n"
+      "inputs' (an upper bound); counts and bytes are sums. The inputs must be runs of the same\n"
+      "workload (same phases and specs); metadata comes from the first, and `merged_from` lists\n"
+      "all inputs.\n"
+      "Examples:\n"
+      "  durabench merge host1.json host2.json host3.json -o cluster.json\n"
+      "  durabench merge run1.json run2.json run3.json --sequential -o pooled.json\n"
+      "Exit codes: 0 ok, 2 usage or input error (different workloads), 3 write error.");
+  return [args] { return RunMerge(*args); };
+}
+
+}  // namespace durabench

@@ -1,0 +1,164 @@
+// `durabench report FILES... -o DIR`: an HTML report with plots. The inputs are checked and
+// normalised to durabench result files under DIR/data/ (fio json+ converted), then
+// scripts/plot.py (matplotlib) draws the plots and writes DIR/index.html; see docs/report.md.
+#include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/result_inputs.h"
+#include "durabench/config.h"
+#include "report/fio_import.h"
+#include "report/json.h"
+
+extern char** environ;
+
+namespace durabench {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ReportArgs {
+  std::vector<std::string> files;
+  std::string out_dir;
+  std::string title;
+  std::string python;  // empty: DefaultPython()
+};
+
+// Debian's /usr/bin/python3, where python3-matplotlib installs, ahead of another python3 on the
+// PATH (a pyenv or venv interpreter without matplotlib).
+std::string DefaultPython() {
+  return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+}
+
+// $DURABENCH_PLOT_SCRIPT, else the source tree's scripts/plot.py, else the installed copy.
+std::string FindPlotScript() {
+  if (const char* env = std::getenv("DURABENCH_PLOT_SCRIPT"); env && *env) return env;
+  std::error_code ec;
+  if (fs::exists(DURABENCH_SOURCE_PLOT_SCRIPT, ec)) return DURABENCH_SOURCE_PLOT_SCRIPT;
+  return DURABENCH_INSTALL_PLOT_SCRIPT;
+}
+
+Result<std::string> ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("open " + path + ": " + std::strerror(errno));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The inputs as durabench result files in `data_dir`: durabench results copied byte for byte
+// (they may carry plp/eval keys the reader does not keep), fio files converted.
+Result<std::vector<std::string>> Normalise(const ReportArgs& args, const LoadedResults& loaded,
+                                           const fs::path& data_dir) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.files.size(); ++i) {
+    Result<std::string> content = ReadWhole(args.files[i]);
+    if (!content.ok()) return content.status();
+    const Json j = Json::parse(*content, nullptr, /*allow_exceptions=*/false);
+    std::string stem = fs::path(args.files[i]).stem().string();
+    const fs::path dest = data_dir / fmt::format("{:02}-{}.json", i + 1, stem);
+    const std::string text =
+        IsFioJson(j) ? RunResultToJson(loaded.results[i]).dump(2) + "\n" : *content;
+    DURABENCH_RETURN_IF_ERROR(WriteFileAtomic(dest.string(), text));
+    out.push_back(dest.string());
+  }
+  return out;
+}
+
+int RunReport(const ReportArgs& args) {
+  Result<LoadedResults> loaded = LoadResults(args.files);
+  if (!loaded.ok()) {
+    PrintError(loaded.status().message());
+    return 2;
+  }
+  const fs::path data_dir = fs::path(args.out_dir) / "data";
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) {
+    PrintError("create " + data_dir.string() + ": " + ec.message());
+    return 3;
+  }
+  Result<std::vector<std::string>> data = Normalise(args, *loaded, data_dir);
+  if (!data.ok()) {
+    PrintError(data.status().message());
+    return 3;
+  }
+  const std::string script = FindPlotScript();
+  if (!fs::exists(script, ec)) {
+    PrintError("plot script not found at " + script + " (set DURABENCH_PLOT_SCRIPT)");
+    return 3;
+  }
+  const std::string python = args.python.empty() ? DefaultPython() : args.python;
+  std::vector<std::string> argv_s = {python, script, "--out", args.out_dir};
+  if (!args.title.empty()) {
+    argv_s.push_back("--title");
+    argv_s.push_back(args.title);
+  }
+  argv_s.insert(argv_s.end(), data->begin(), data->end());
+  std::vector<char*> argv;
+  for (std::string& s : argv_s) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  pid_t pid = 0;
+  const int err = posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
+  if (err != 0) {
+    PrintError(fmt::format("run {}: {} (the report needs python3 and python3-matplotlib)", python,
+                           std::strerror(err)));
+    return 3;
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      PrintError(fmt::format("wait for {}: {}", script, std::strerror(errno)));
+      return 3;
+    }
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    PrintError(fmt::format(
+        "{} failed ({}); the normalised inputs are in {}", script,
+        WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status)) : "killed by a signal",
+        data_dir.string()));
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace
+
+CommandAction RegisterReportCommand(CLI::App& app) {
+  auto args = std::make_shared<ReportArgs>();
+  app.add_option("results", args->files,
+                 "Result files (durabench JSON, including plp/eval results, or fio json+)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app.add_option("-o,--output", args->out_dir, "Report directory (created), e.g. reports/NAME/")
+      ->required();
+  app.add_option("--title", args->title, "Title of the report");
+  app.add_option("--python", args->python,
+                 "Python interpreter with matplotlib (default /usr/bin/python3, else python3)");
+  app.footer(
+      "Writes DIR/index.html (self-contained: plots embedded, no scripts, no external files)\n"
+      "with the summary table, per op kind a percentile spectrum, histogram and CDF, the time\n"
+      "series (IOPS and p99 per interval), overlays of all inputs, and the verdict panel of\n"
+      "plp/eval results. The inputs are kept, as durabench results, in DIR/data/. Needs python3\n"
+      "and python3-matplotlib; scripts/plot.py also runs on its own (plot.py --help).\n"
+      "Examples:\n"
+      "  durabench report result.json -o reports/ssd/\n"
+      "  durabench report local.json gluster.json ceph.json -o reports/backends/ --title "
+      "'WAL on three backends'\n"
+      "  durabench report eval.json -o reports/eval/\n"
+      "Exit codes: 0 ok, 2 usage or input error, 3 the report could not be written.");
+  return [args] { return RunReport(*args); };
+}
+
+}  // namespace durabench

@@ -1,0 +1,291 @@
+#include "compare/compare.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "util/units.h"
+
+namespace durabench {
+namespace {
+
+std::string Join(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (const std::string& p : parts) {
+    if (p.empty()) continue;
+    out += (out.empty() ? "" : sep) + p;
+  }
+  return out;
+}
+
+// One value per leaf device (the drives), joined: "write back, write through".
+template <typename Get>
+std::string Leaves(const ProbeResult& probe, Get get) {
+  std::vector<std::string> values;
+  for (const DeviceFacts* d : LeafDevices(probe)) values.push_back(get(*d));
+  return Join(values, ", ");
+}
+
+std::string Fact(const ProbeFact& f) { return f.known() ? f.value : ""; }
+
+KindSummary Summarize(const PhaseResult& p, OpKind kind) {
+  const Histogram& h = p.op(kind).histogram;
+  KindSummary s;
+  s.count = h.count();
+  s.iops =
+      p.measured_ns ? static_cast<double>(s.count) * 1e9 / static_cast<double>(p.measured_ns) : 0.0;
+  s.latency_ns = {h.Percentile(50), h.Percentile(99), h.Percentile(99.9), h.max()};
+  return s;
+}
+
+std::string Iops(double v) { return fmt::format("{:.0f}", v); }
+std::string Lat(uint64_t v) { return FormatDurationNs(v); }
+
+std::string Relative(double reference, double value) {
+  if (reference == 0) return value == 0 ? "+0%" : "n/a";
+  return fmt::format("{:+.1f}%", (value / reference - 1) * 100);
+}
+
+// Cells of one row: count, IOPS, then the latency columns. With a reference, each cell is
+// followed (in `changes`) by its change.
+void Cells(const std::optional<KindSummary>& s, const std::optional<KindSummary>& ref,
+           std::vector<std::string>* values, std::vector<std::string>* changes) {
+  values->clear();
+  changes->clear();
+  if (!s) {
+    values->assign(6, "-");
+    changes->assign(6, "");
+    return;
+  }
+  values->push_back(std::to_string(s->count));
+  values->push_back(Iops(s->iops));
+  for (uint64_t v : s->latency_ns) values->push_back(Lat(v));
+  if (!ref) {
+    changes->assign(6, "");
+    return;
+  }
+  changes->push_back(
+      ChangeText(static_cast<double>(ref->count), static_cast<double>(s->count), false));
+  changes->push_back(ChangeText(ref->iops, s->iops, false));
+  for (size_t i = 0; i < s->latency_ns.size(); ++i) {
+    changes->push_back(ChangeText(static_cast<double>(ref->latency_ns[i]),
+                                  static_cast<double>(s->latency_ns[i]), true));
+  }
+}
+
+constexpr const char* kHeader[] = {"count", "IOPS", "p50", "p99", "p99.9", "max"};
+
+}  // namespace
+
+std::string ChangeText(double reference, double value, bool latency) {
+  if (value == reference) return "=";
+  const double diff = value - reference;
+  std::string abs;
+  if (latency) {
+    abs = (diff < 0 ? "-" : "+") +
+          FormatDurationNs(static_cast<uint64_t>(std::llround(std::fabs(diff))));
+  } else {
+    abs = fmt::format("{:+.0f}", diff);
+  }
+  return abs + " " + Relative(reference, value);
+}
+
+std::string ResultLabel(const std::string& file, const RunResult& r) {
+  std::string base = file;
+  const size_t slash = base.rfind('/');
+  if (slash != std::string::npos) base = base.substr(slash + 1);
+  const std::string backend = r.probe.backend_kind.empty() ? "?" : r.probe.backend_kind;
+  return base + " (" + r.target.path + ", " + backend + ")";
+}
+
+std::vector<std::pair<std::string, std::string>> DescribeFacts(const RunResult& r) {
+  const ProbeResult& p = r.probe;
+  std::vector<std::string> chain;
+  for (const DeviceFacts& d : p.devices) chain.push_back(d.name);
+  return {
+      {"workload", r.workload.name},
+      {"target", r.target.path},
+      {"target kind", r.target.kind},
+      {"backend", Join({p.backend_kind, p.backend_detail}, ": ")},
+      {"filesystem", Fact(p.filesystem.type)},
+      {"mount source", Fact(p.filesystem.mount_source)},
+      {"durability options", Join(p.filesystem.durability_options, ",")},
+      {"device chain", Join(chain, " > ")},
+      {"drive model", Leaves(p, [](const DeviceFacts& d) { return Fact(d.model); })},
+      {"drive transport", Leaves(p, [](const DeviceFacts& d) { return d.transport; })},
+      {"write cache", Leaves(p, [](const DeviceFacts& d) { return Fact(d.write_cache); })},
+      {"FUA", Leaves(p, [](const DeviceFacts& d) { return Fact(d.fua); })},
+      {"rotational", Leaves(p, [](const DeviceFacts& d) { return Fact(d.rotational); })},
+      {"host", r.host.hostname},
+      {"kernel", r.host.kernel},
+      {"cpus", r.host.cpus ? std::to_string(r.host.cpus) : ""},
+      {"clock", r.host.clock},
+      {"tool version", r.tool_version},
+  };
+}
+
+Comparison Compare(const std::vector<CompareInput>& inputs) {
+  Comparison c;
+  for (const CompareInput& in : inputs) c.labels.push_back(in.label);
+  if (inputs.empty()) return c;
+
+  // Facts that are not all equal.
+  std::vector<std::vector<std::pair<std::string, std::string>>> facts;
+  for (const CompareInput& in : inputs) facts.push_back(DescribeFacts(*in.result));
+  for (size_t f = 0; f < facts[0].size(); ++f) {
+    FactDiff d{facts[0][f].first, {}};
+    bool differ = false;
+    for (const auto& per_input : facts) {
+      d.values.push_back(per_input[f].second);
+      differ = differ || per_input[f].second != facts[0][f].second;
+    }
+    if (differ) c.differing_facts.push_back(std::move(d));
+  }
+
+  // Phases in first-seen order over all inputs.
+  std::vector<std::string> phases;
+  for (const CompareInput& in : inputs) {
+    for (const PhaseResult& p : in.result->phases) {
+      if (std::find(phases.begin(), phases.end(), p.spec.name) == phases.end()) {
+        phases.push_back(p.spec.name);
+      }
+    }
+  }
+  for (const std::string& name : phases) {
+    for (int k = 0; k < kOpKindCount; ++k) {
+      CompareRow row{name, static_cast<OpKind>(k), {}};
+      bool any = false;
+      for (const CompareInput& in : inputs) {
+        const auto it = std::find_if(in.result->phases.begin(), in.result->phases.end(),
+                                     [&name](const PhaseResult& p) { return p.spec.name == name; });
+        if (it == in.result->phases.end() || it->ops[k].histogram.count() == 0) {
+          row.per_input.push_back(std::nullopt);
+          continue;
+        }
+        row.per_input.push_back(Summarize(*it, row.kind));
+        any = true;
+      }
+      if (any) c.rows.push_back(std::move(row));
+    }
+  }
+  return c;
+}
+
+std::string ComparisonText(const Comparison& c) {
+  std::string out;
+  out += "inputs (the first is the reference):\n";
+  for (size_t i = 0; i < c.labels.size(); ++i) out += fmt::format("  [{}] {}\n", i, c.labels[i]);
+  if (c.differing_facts.empty()) {
+    out += "\nno differences in target, device, filesystem, host or tool\n";
+  } else {
+    out += "\nwhat differs:\n";
+    for (const FactDiff& d : c.differing_facts) {
+      out += fmt::format("  {}\n", d.name);
+      for (size_t i = 0; i < d.values.size(); ++i) {
+        out += fmt::format("    [{}] {}\n", i, d.values[i].empty() ? "(none)" : d.values[i]);
+      }
+    }
+  }
+  std::vector<std::string> values;
+  std::vector<std::string> changes;
+  for (const CompareRow& row : c.rows) {
+    out += fmt::format("\n{} / {}\n", row.phase, OpKindName(row.kind));
+    out += fmt::format("  {:<6}", "");
+    for (const char* h : kHeader) out += fmt::format(" {:>20}", h);
+    out += "\n";
+    for (size_t i = 0; i < row.per_input.size(); ++i) {
+      Cells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], &values, &changes);
+      out += fmt::format("  {:<6}", fmt::format("[{}]", i));
+      for (const std::string& v : values) out += fmt::format(" {:>20}", v);
+      out += "\n";
+      if (i == 0 || !row.per_input[i] || !row.per_input[0]) continue;
+      out += fmt::format("  {:<6}", "  vs 0");
+      for (const std::string& ch : changes) out += fmt::format(" {:>20}", ch);
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+std::string ComparisonMarkdown(const Comparison& c) {
+  std::string out = "| # | input |\n|---|---|\n";
+  for (size_t i = 0; i < c.labels.size(); ++i) {
+    out += fmt::format("| {} | {}{} |\n", i, c.labels[i], i == 0 ? " (reference)" : "");
+  }
+  if (!c.differing_facts.empty()) {
+    out += "\n**What differs**\n\n| fact |";
+    for (size_t i = 0; i < c.labels.size(); ++i) out += fmt::format(" [{}] |", i);
+    out += "\n|---|";
+    for (size_t i = 0; i < c.labels.size(); ++i) out += "---|";
+    out += "\n";
+    for (const FactDiff& d : c.differing_facts) {
+      out += "| " + d.name + " |";
+      for (const std::string& v : d.values) out += " " + (v.empty() ? "-" : v) + " |";
+      out += "\n";
+    }
+  }
+  std::vector<std::string> values;
+  std::vector<std::string> changes;
+  for (const CompareRow& row : c.rows) {
+    out += fmt::format("\n**{} / {}**\n\n| # |", row.phase, OpKindName(row.kind));
+    for (const char* h : kHeader) out += fmt::format(" {} |", h);
+    out += "\n|---|---:|---:|---:|---:|---:|---:|\n";
+    for (size_t i = 0; i < row.per_input.size(); ++i) {
+      Cells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], &values, &changes);
+      out += fmt::format("| {} |", i);
+      for (size_t col = 0; col < values.size(); ++col) {
+        const std::string& ch = changes[col];
+        out += " " + values[col] + (ch.empty() ? "" : " (" + ch + ")") + " |";
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+Json ComparisonToJson(const Comparison& c) {
+  Json j;
+  j["inputs"] = c.labels;
+  Json facts = Json::array();
+  for (const FactDiff& d : c.differing_facts)
+    facts.push_back({{"name", d.name}, {"values", d.values}});
+  j["differing_facts"] = std::move(facts);
+  Json rows = Json::array();
+  for (const CompareRow& row : c.rows) {
+    Json per = Json::array();
+    const std::optional<KindSummary>& ref = row.per_input[0];
+    for (size_t i = 0; i < row.per_input.size(); ++i) {
+      const std::optional<KindSummary>& s = row.per_input[i];
+      if (!s) {
+        per.push_back(nullptr);
+        continue;
+      }
+      Json v = {{"count", s->count}, {"iops", s->iops}};
+      Json lat = Json::object();
+      for (size_t col = 0; col < s->latency_ns.size(); ++col) {
+        lat[kSummaryColumns[col]] = s->latency_ns[col];
+      }
+      v["lat_ns"] = std::move(lat);
+      if (i > 0 && ref) {
+        Json change = {{"iops", s->iops - ref->iops},
+                       {"iops_ratio", ref->iops ? Json(s->iops / ref->iops) : Json(nullptr)}};
+        for (size_t col = 0; col < s->latency_ns.size(); ++col) {
+          const double a = static_cast<double>(ref->latency_ns[col]);
+          const double b = static_cast<double>(s->latency_ns[col]);
+          change[std::string(kSummaryColumns[col]) + "_ns"] = b - a;
+          change[std::string(kSummaryColumns[col]) + "_ratio"] = a ? Json(b / a) : Json(nullptr);
+        }
+        v["change"] = std::move(change);
+      }
+      per.push_back(std::move(v));
+    }
+    rows.push_back({{"phase", row.phase},
+                    {"kind", std::string(OpKindName(row.kind))},
+                    {"inputs", std::move(per)}});
+  }
+  j["rows"] = std::move(rows);
+  return j;
+}
+
+}  // namespace durabench

@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""plot_py_test: runs scripts/plot.py on the result fixtures of tests/report/data and checks
+the report it writes (docs/report.md).
+
+Usage: plot_py_test.py --plot SCRIPTS/plot.py --data TESTS/report/data [unittest args]
+
+Exit 77 (CTest: skipped) with "skipped: <why>" when matplotlib is missing. Each case writes into
+its own temporary directory, removed afterwards; each run of plot.py has a timeout.
+"""
+
+import argparse
+import base64
+import html
+import importlib.util
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SKIP = 77
+RUN_TIMEOUT_S = 240
+OP_KINDS = ("read", "write", "flush", "commit")
+
+ARGS = None  # parsed --plot / --data
+
+
+def png_stats(data):
+    """(width, height, distinct colours, share of non-white pixels) of PNG bytes."""
+    from PIL import Image  # python3-pil comes with python3-matplotlib
+    img = Image.open(io.BytesIO(data)).convert("RGB")
+    w, h = img.size
+    colors = img.getcolors(maxcolors=1 << 20)
+    distinct = len(colors) if colors is not None else 1 << 20
+    white = sum(c for c, rgb in colors if min(rgb) >= 250) if colors else 0
+    return w, h, distinct, 1.0 - white / float(w * h)
+
+
+def expected_plots(doc):
+    """Images plot.py draws for one result: per phase, one per op kind with samples, plus the
+    time series where the phase has one."""
+    n = 0
+    for phase in doc["phases"]:
+        n += sum(1 for k, op in phase.get("ops", {}).items()
+                 if op["count"] > 0 and op["lat_ns"].get("histogram", {}).get("bins"))
+        if (phase.get("time_series") or {}).get("intervals"):
+            n += 1
+    return n
+
+
+def fixture(name):
+    return os.path.join(ARGS.data, name)
+
+
+def load(name):
+    with open(fixture(name), encoding="utf-8") as f:
+        return json.load(f)
+
+
+class PlotTest(unittest.TestCase):
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="durabench-plot-test-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def plot(self, *args):
+        proc = subprocess.run([sys.executable, ARGS.plot] + list(args), capture_output=True,
+                              text=True, timeout=RUN_TIMEOUT_S)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def render(self, files, name="out", extra=()):
+        """Runs plot.py and checks the common contract; returns (out dir, index.html text)."""
+        out = os.path.join(self.tmp, name)
+        rc, stdout, stderr = self.plot("--out", out, *extra, *files)
+        self.assertEqual(rc, 0, "plot.py failed:\n" + stderr)
+        index = os.path.join(out, "index.html")
+        self.assertEqual(stdout.strip().splitlines()[-1], index)
+        self.assertTrue(os.path.isfile(index))
+        with open(index, encoding="utf-8") as f:
+            text = f.read()
+        self.check_self_contained(text)
+        self.check_images(out, text)
+        return out, text
+
+    def check_self_contained(self, text):
+        """No JavaScript and nothing loaded from outside the file."""
+        self.assertTrue(text.startswith("<!DOCTYPE html>"))
+        self.assertNotRegex(text, r"(?i)<script|javascript:|<[^>]*\son[a-z]+\s*=")
+        self.assertNotRegex(text, r"(?i)<link|@import|url\(|<iframe|<object|<embed")
+        for m in re.finditer(r'(?i)\b(src|href)\s*=\s*"([^"]*)"', text):
+            attr, value = m.group(1).lower(), m.group(2)
+            if attr == "src":
+                self.assertTrue(value.startswith("data:image/png;base64,"), value[:80])
+            else:
+                self.assertTrue(value.startswith("#"), "external link " + value)
+
+    def check_images(self, out, text):
+        """One <img> per PNG file; each decodes, matches its file and is not blank."""
+        srcs = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
+        files = sorted(f for f in os.listdir(out) if f.endswith(".png"))
+        self.assertEqual(len(srcs), len(files))
+        self.assertEqual(len(re.findall(r"<img\b", text)), len(srcs))
+        on_disk = set()
+        for f in files:
+            with open(os.path.join(out, f), "rb") as fh:
+                on_disk.add(fh.read())
+        for b64 in srcs:
+            data = base64.b64decode(b64, validate=True)
+            self.assertTrue(data.startswith(b"\x89PNG\r\n\x1a\n"))
+            self.assertIn(data, on_disk)
+            w, h, distinct, inked = png_stats(data)
+            self.assertGreaterEqual(w, 600)
+            self.assertGreaterEqual(h, 300)
+            self.assertGreater(distinct, 50, "image with %d colours looks blank" % distinct)
+            self.assertGreater(inked, 0.01, "image is %.1f %% ink" % (100 * inked))
+        self.image_count = len(srcs)
+
+    def assertContains(self, needle, text):  # noqa: N802 (unittest style)
+        """assertIn that names only the needle, not the whole report."""
+        if needle not in text:
+            self.fail("not in the report: %r" % needle)
+
+    def check_sections(self, text, doc):
+        """One section per phase, in order, with a latency figure per op kind."""
+        heads = re.findall(r'<h2 id="phase-(\d+)">Phase \1: (.*?)</h2>', text)
+        self.assertEqual([int(n) for n, _ in heads], list(range(1, len(heads) + 1)))
+        names = [html.unescape(name) for _, name in heads]
+        positions = [names.index(p["name"]) for p in doc["phases"]]
+        self.assertEqual(positions, sorted(positions))
+        for phase in doc["phases"]:
+            for kind in phase["ops"]:
+                self.assertContains('alt="%s latency, phase %s: spectrum, histogram, CDF"'
+                                    % (kind, escape(phase["name"])), text)
+
+    # -- the cases --------------------------------------------------------------------------
+
+    def test_one_input(self):
+        doc = load("ci-smoke-ext4.json")
+        _out, text = self.render([fixture("ci-smoke-ext4.json")], extra=("--title", "one <&>"))
+        self.assertContains("<title>one &lt;&amp;&gt;</title>", text)
+        self.assertContains('<h2 id="summary">Summary</h2>', text)
+        self.assertContains("%s (%s)" % (doc["target"]["path"], doc["probe"]["backend_kind"]),
+                            text)
+        self.assertContains("ci-smoke", text)
+        for head in ("p50", "p99", "p99.9", "max", "IOPS", "count"):
+            self.assertContains("<th>%s</th>" % head, text)
+        self.assertContains("IOPS and p99 per interval", text)
+        self.check_sections(text, doc)
+        self.assertEqual(self.image_count, expected_plots(doc))
+        self.assertNotIn("Verdicts", text)
+        # Units in the table: a microsecond or millisecond figure, never a raw ns count.
+        self.assertRegex(text, r'<td class="n">[0-9.]+ (µs|ms)</td>')
+
+    def test_three_inputs_overlay(self):
+        copy = os.path.join(self.tmp, "ext4-again.json")
+        shutil.copy(fixture("ci-smoke-ext4.json"), copy)
+        files = [fixture("ci-smoke-ext4.json"), fixture("ci-smoke-tmpfs.json"), copy]
+        _out, text = self.render(files)
+        ext4, tmpfs = load("ci-smoke-ext4.json"), load("ci-smoke-tmpfs.json")
+        self.assertContains("%s (%s)" % (tmpfs["target"]["path"],
+                                         tmpfs["probe"]["backend_kind"]), text)
+        # The two identical labels are told apart by their file names.
+        label = "%s (%s) · ci-smoke" % (ext4["target"]["path"], ext4["probe"]["backend_kind"])
+        self.assertContains(label + " [ci-smoke-ext4.json]", text)
+        self.assertContains(label + " [ext4-again.json]", text)
+        # Overlays: one figure per phase and op kind, however many inputs.
+        self.check_sections(text, ext4)
+        self.assertEqual(self.image_count, expected_plots(ext4))
+
+    def test_plp_and_eval_verdicts(self):
+        plp, ev = load("plp-ext4.json"), load("eval-tiny-ext4.json")
+        _out, text = self.render([fixture("plp-ext4.json"), fixture("eval-tiny-ext4.json")])
+        self.assertContains('<h2 id="verdicts">Verdicts</h2>', text)
+        self.assertLess(text.index("Verdicts"), text.index('id="summary"'))
+        for doc in (plp, ev):
+            self.assertContains('<span class="badge">%s</span>' % doc["verdict"], text)
+        self.assertContains(escape(plp["headline"]), text)
+        for line in plp["explanation"]:
+            self.assertContains(escape(line), text)
+        self.assertContains(escape(ev["report_card"]["plp"]["headline"]), text)
+        for row in ("report card", "PLP", "Ceph WAL", "etcd WAL", "PostgreSQL WAL",
+                    "Sustained write", "Tail outliers"):
+            self.assertContains(">%s</th>" % row, text)
+        self.assertContains("rating %s" % ev["report_card"]["ceph_wal"]["rating"], text)
+        self.check_sections(text, ev)
+        self.check_sections(text, plp)
+        names = {p["name"] for p in ev["phases"]} | {p["name"] for p in plp["phases"]}
+        self.assertEqual(len(re.findall(r'<section class="phase">', text)), len(names))
+        # Phases differ between the two inputs: every phase gets its own figures.
+        self.assertEqual(self.image_count, expected_plots(ev) + expected_plots(plp))
+
+    def test_no_time_series(self):
+        doc = load("ci-smoke-ext4.json")
+        for phase in doc["phases"]:
+            del phase["time_series"]
+        path = os.path.join(self.tmp, "from-fio.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        _out, text = self.render([path])
+        self.assertContains("no time series in this result", text)
+        self.assertEqual(self.image_count, expected_plots(doc))
+
+    def test_rerun_same_dir(self):
+        """A second report into the same directory leaves none of the first one's plots."""
+        out, _text = self.render([fixture("plp-ext4.json")], name="again")
+        other = os.path.join(out, "notes.png")  # not named like a plot: kept
+        shutil.copy(os.path.join(out, sorted(os.listdir(out))[0]), other)
+        rc, _stdout, stderr = self.plot("--out", out, fixture("ci-smoke-tmpfs.json"))
+        self.assertEqual(rc, 0, stderr)
+        self.assertTrue(os.path.exists(other))
+        os.remove(other)
+        with open(os.path.join(out, "index.html"), encoding="utf-8") as f:
+            self.check_images(out, f.read())
+        self.assertEqual(self.image_count, expected_plots(load("ci-smoke-tmpfs.json")))
+
+    def test_bad_inputs_exit_2(self):
+        not_json = os.path.join(self.tmp, "not-json.json")
+        with open(not_json, "w", encoding="utf-8") as f:
+            f.write("phases: [this is not JSON\n")
+        doc = load("ci-smoke-ext4.json")
+        doc["schema_version"] = 2
+        wrong = os.path.join(self.tmp, "schema-2.json")
+        with open(wrong, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        array = os.path.join(self.tmp, "array.json")
+        with open(array, "w", encoding="utf-8") as f:
+            f.write("[1, 2]\n")
+        missing = os.path.join(self.tmp, "missing.json")
+        out = os.path.join(self.tmp, "out")
+        rc, _stdout, stderr = self.plot("--out", out, fixture("ci-smoke-ext4.json"), not_json,
+                                        wrong, array, missing)
+        self.assertEqual(rc, 2, stderr)
+        lines = stderr.strip().splitlines()
+        self.assertEqual(len(lines), 4, stderr)
+        for path, why in ((not_json, "not JSON"), (wrong, "schema_version 2"),
+                          (array, "not a durabench result"), (missing, "cannot read")):
+            matching = [l for l in lines if path in l]
+            self.assertEqual(len(matching), 1, stderr)
+            self.assertIn(why, matching[0])
+        self.assertFalse(os.path.exists(os.path.join(out, "index.html")))
+
+    def test_usage(self):
+        rc, stdout, _stderr = self.plot("--help")
+        self.assertEqual(rc, 0)
+        for word in ("--out", "--title", "examples:", "plot.py --out"):
+            self.assertIn(word, stdout)
+        rc, _stdout, stderr = self.plot(fixture("ci-smoke-ext4.json"))  # no --out
+        self.assertEqual(rc, 2)
+        self.assertIn("--out", stderr)
+
+    def test_percentiles_from_bins(self):
+        """plot.py's percentiles from the bins agree with the file's, within the bucket
+        midpoint rounding (docs/results.md: the midpoint, clamped to [min, max])."""
+        sys.path.insert(0, os.path.dirname(os.path.abspath(ARGS.plot)))
+        sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+        import plot  # noqa: E402 (the script under test)
+        checked = 0
+        for name in sorted(os.listdir(ARGS.data)):
+            if not name.endswith(".json"):
+                continue
+            for phase in load(name)["phases"]:
+                for kind, op in phase["ops"].items():
+                    dist = plot.Dist(op["lat_ns"])
+                    self.assertEqual(dist.total, op["count"])
+                    for key, value in op["lat_ns"]["percentiles"].items():
+                        self.assertLessEqual(abs(dist.percentile(float(key)) - value), 1.0,
+                                             "%s %s %s p%s" % (name, phase["name"], kind, key))
+                        checked += 1
+                    xs, ys = dist.spectrum()
+                    self.assertEqual(ys, sorted(ys))  # a spectrum never decreases
+                    self.assertEqual(ys[-1], op["lat_ns"]["max"])
+                    self.assertLessEqual(xs[-2], op["count"])
+        self.assertGreater(checked, 50)
+
+
+def escape(text):
+    return html.escape(text, quote=True)
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--plot", required=True)
+    parser.add_argument("--data", required=True)
+    ARGS, rest = parser.parse_known_args()
+    missing = [m for m in ("matplotlib", "PIL") if importlib.util.find_spec(m) is None]
+    if missing:
+        print("skipped: python3-matplotlib not installed (no %s for %s)"
+              % (" or ".join(missing), sys.executable))
+        return SKIP
+    prog = unittest.main(argv=[sys.argv[0], "-v"] + rest, exit=False)
+    return 0 if prog.result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
