@@ -10,15 +10,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/result_inputs.h"
 #include "durabench/config.h"
 #include "report/fio_import.h"
 #include "report/json.h"
+#include "report/result_reader.h"
 
 extern char** environ;
 
@@ -48,27 +47,22 @@ std::string FindPlotScript() {
   return DURABENCH_INSTALL_PLOT_SCRIPT;
 }
 
-Result<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("open " + path + ": " + std::strerror(errno));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The inputs as durabench result files in `data_dir`: durabench results copied byte for byte
 // (they may carry plp/eval keys the reader does not keep), fio files converted.
 Result<std::vector<std::string>> Normalise(const ReportArgs& args, const LoadedResults& loaded,
                                            const fs::path& data_dir) {
   std::vector<std::string> out;
   for (size_t i = 0; i < args.files.size(); ++i) {
-    Result<std::string> content = ReadWhole(args.files[i]);
-    if (!content.ok()) return content.status();
-    const Json j = Json::parse(*content, nullptr, /*allow_exceptions=*/false);
     std::string stem = fs::path(args.files[i]).stem().string();
     const fs::path dest = data_dir / fmt::format("{:02}-{}.json", i + 1, stem);
-    const std::string text =
-        IsFioJson(j) ? RunResultToJson(loaded.results[i]).dump(2) + "\n" : *content;
+    std::string text;
+    if (IsFioResult(loaded.results[i])) {
+      text = RunResultToJson(loaded.results[i]).dump(2) + "\n";
+    } else {
+      Result<std::string> content = ReadWholeFile(args.files[i]);
+      if (!content.ok()) return content.status();
+      text = std::move(content).value();
+    }
     DURABENCH_RETURN_IF_ERROR(WriteFileAtomic(dest.string(), text));
     out.push_back(dest.string());
   }

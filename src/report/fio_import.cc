@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <ctime>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -376,18 +374,12 @@ Result<RunResult> RunResultFromFioJson(const Json& j, const std::string& source)
   return r;
 }
 
+bool IsFioResult(const RunResult& r) { return r.tool_version.rfind("fio ", 0) == 0; }
+
 Result<RunResult> ReadResultOrFioFile(const std::string& path) {
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno != 0 ? errno : EIO;
-    const Status st = ErrnoStatus("open", path, err);
-    return err == ENOENT ? Status::NotFound(st.message()) : st;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return ErrnoStatus("read", path, errno != 0 ? errno : EIO);
-  const std::string text = buffer.str();
+  Result<std::string> content = ReadWholeFile(path);
+  if (!content.ok()) return content.status();
+  const std::string& text = *content;
 
   Json j;
   try {

@@ -44,4 +44,7 @@ Result<RunResult> RunResultFromFioJson(const Json& j, const std::string& source)
 // InvalidArgument "<path>: not JSON: ..." or "<path>: ...".
 Result<RunResult> ReadResultOrFioFile(const std::string& path);
 
+// Whether `r` came from RunResultFromFioJson (its tool_version is "fio <version>").
+bool IsFioResult(const RunResult& r);
+
 }  // namespace durabench

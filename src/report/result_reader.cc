@@ -347,7 +347,7 @@ Result<RunResult> RunResultFromJson(const Json& j) {
   return r;
 }
 
-Result<RunResult> ReadResultFile(const std::string& path) {
+Result<std::string> ReadWholeFile(const std::string& path) {
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -358,9 +358,15 @@ Result<RunResult> ReadResultFile(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return ErrnoStatus("read", path, errno != 0 ? errno : EIO);
+  return text.str();
+}
+
+Result<RunResult> ReadResultFile(const std::string& path) {
+  Result<std::string> text = ReadWholeFile(path);
+  if (!text.ok()) return text.status();
   Json j;
   try {
-    j = Json::parse(text.str());
+    j = Json::parse(*text);
   } catch (const Json::parse_error& e) {
     return Status::InvalidArgument(path + ": not JSON: " + e.what());
   }

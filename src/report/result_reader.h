@@ -21,6 +21,10 @@
 
 namespace durabench {
 
+// The whole content of the file at `path`: NotFound "open <path>: No such file or directory"
+// when it does not exist, IoError for another open or read failure.
+Result<std::string> ReadWholeFile(const std::string& path);
+
 // Inverse of RunResultToJson. A nlohmann::json argument converts.
 Result<RunResult> RunResultFromJson(const Json& j);
 
