@@ -62,9 +62,9 @@ CommandAction RegisterCompareCommand(CLI::App& app) {
   app.add_option("-o,--output", args->output, "Write to FILE instead of stdout (atomically)");
   app.footer(
       "Lists the facts that differ between the results (workload, target, backend, filesystem,\n"
-      "device chain, drive model, write cache, FUA, host, kernel, tool version), then per phase\n"
-      "and op kind: count, IOPS, p50, p99, p99.9 and max of every result, and for each result\n"
-      "after the first its change against the first, absolute and relative.\n"
+      "device chain, drive model, write cache, FUA, replication, host, kernel, tool version),\n"
+      "then per phase and op kind: count, IOPS, p50, p99, p99.9 and max of every result, and for\n"
+      "each result after the first its change against the first, absolute and relative.\n"
       "Examples:\n"
       "  durabench compare local.json ceph-rep1.json ceph-rep3.json\n"
       "  durabench compare before.json after.json --markdown -o comment.md\n"

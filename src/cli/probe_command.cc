@@ -78,6 +78,10 @@ void PrintHuman(const ProbeResult& p) {
   Line("  ", "backend", p.backend_kind + " — " + p.backend_detail);
   PrintFilesystem(p);
   PrintDevices(p);
+  if (p.replication.system.known()) {
+    fmt::print("\nReplication\n");
+    PrintFacts(p.replication, ReplicationFactFields(), "  ");
+  }
   fmt::print("\nDurability\n");
   const std::string backend = BackendMeaning(p.backend_kind);
   if (!backend.empty()) fmt::print("  {}\n", backend);

@@ -29,6 +29,22 @@ std::string Leaves(const ProbeResult& probe, Get get) {
 
 std::string Fact(const ProbeFact& f) { return f.known() ? f.value : ""; }
 
+// "glusterfs dbrep3: replicate, 3 copies"; "" when not a replicated backend.
+std::string Replication(const ReplicationFacts& r) {
+  if (!r.system.known() || r.system.value.empty()) return "";
+  std::string out = r.system.value;
+  if (r.volume.known()) out += " " + r.volume.value;
+  std::vector<std::string> parts;
+  if (r.volume_type.known()) parts.push_back(r.volume_type.value);
+  if (!r.replica_count.known()) {
+    parts.push_back("copies unknown");
+  } else {
+    parts.push_back(r.replica_count.value + (r.replica_count.value == "1" ? " copy" : " copies"));
+  }
+  if (r.min_size.known()) parts.push_back("min_size " + r.min_size.value);
+  return out + ": " + Join(parts, ", ");
+}
+
 KindSummary Summarize(const PhaseResult& p, OpKind kind) {
   const Histogram& h = p.op(kind).histogram;
   KindSummary s;
@@ -117,6 +133,7 @@ std::vector<std::pair<std::string, std::string>> DescribeFacts(const RunResult& 
       {"write cache", Leaves(p, [](const DeviceFacts& d) { return Fact(d.write_cache); })},
       {"FUA", Leaves(p, [](const DeviceFacts& d) { return Fact(d.fua); })},
       {"rotational", Leaves(p, [](const DeviceFacts& d) { return Fact(d.rotational); })},
+      {"replication", Replication(p.replication)},
       {"host", r.host.hostname},
       {"kernel", r.host.kernel},
       {"cpus", r.host.cpus ? std::to_string(r.host.cpus) : ""},

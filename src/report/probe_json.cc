@@ -156,6 +156,10 @@ Json ProbeToJson(const ProbeResult& p) {
   fs["durability_options"] = p.filesystem.durability_options;
   fs["unknown"] = std::move(unknown);
   j["filesystem"] = std::move(fs);
+  Json replication;
+  Json replication_unknown = PutFacts(p.replication, ReplicationFactFields(), &replication);
+  replication["unknown"] = std::move(replication_unknown);
+  j["replication"] = std::move(replication);
   Json devices = Json::array();
   for (const DeviceFacts& d : p.devices) devices.push_back(DeviceToJson(d));
   j["devices"] = std::move(devices);
@@ -185,6 +189,15 @@ Result<ProbeResult> ProbeFromJson(const Json& j) {
   } else {
     for (const FilesystemFactField& f : FilesystemFactFields()) {
       p.filesystem.*f.member = ProbeFact::Unknown("not recorded");
+    }
+  }
+  if (const auto it = j.find("replication"); it != j.end()) {
+    if (!it->is_object()) return Expected("replication", "an object", *it);
+    DURABENCH_RETURN_IF_ERROR(
+        GetFacts(*it, ReplicationFactFields(), "replication.", &p.replication));
+  } else {
+    for (const ReplicationFactField& f : ReplicationFactFields()) {
+      p.replication.*f.member = ProbeFact::Unknown("not recorded");
     }
   }
   if (const auto it = j.find("devices"); it != j.end()) {

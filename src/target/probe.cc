@@ -138,6 +138,29 @@ void NoteCacheContradictions(ProbeResult* r) {
   }
 }
 
+void SetReplication(ReplicationFacts* r, const ProbeFact& fact) {
+  for (const ReplicationFactField& f : ReplicationFactFields()) r->*f.member = fact;
+}
+
+// Replication facts by backend: read for Gluster mounts, not yet for Ceph, not applicable to
+// local and other backends.
+ReplicationFacts ProbeReplication(const std::string& backend_kind,
+                                  const std::optional<MountInfoLine>& mount) {
+  ReplicationFacts r;
+  if (backend_kind == "glusterfs-fuse" && mount) {
+    return internal::ProbeGlusterReplication(mount->mount_point, mount->source);
+  }
+  if (backend_kind == "ceph-fuse" || backend_kind == "cephfs-kernel" || backend_kind == "rbd") {
+    SetReplication(
+        &r, ProbeFact::Unknown("a Ceph pool's size and min_size need the cluster (librados); not "
+                               "read by this version"));
+    r.system = ProbeFact::Known("ceph");
+    return r;
+  }
+  SetReplication(&r, ProbeFact::NotApplicable("not a replicated network backend"));
+  return r;
+}
+
 }  // namespace
 
 ProbeResult ProbeTarget(const std::string& path, const ProbeRoots& roots) {
@@ -151,6 +174,9 @@ ProbeResult ProbeTarget(const std::string& path, const ProbeRoots& roots) {
     for (const FilesystemFactField& f : FilesystemFactFields()) {
       r.filesystem.*f.member = ProbeFact::NotApplicable("the target is a URI, not a path");
     }
+    SetReplication(&r.replication,
+                   ProbeFact::Unknown("the target is a URI: a native client's storage is not "
+                                      "probed"));
     r.notes.push_back(path + " is a URI: the storage behind a native client is not probed");
     return r;
   }
@@ -168,6 +194,7 @@ ProbeResult ProbeTarget(const std::string& path, const ProbeRoots& roots) {
       for (const FilesystemFactField& f : FilesystemFactFields()) {
         r.filesystem.*f.member = ProbeFact::Unknown(why);
       }
+      SetReplication(&r.replication, ProbeFact::Unknown(why));
       r.notes.push_back("nothing probed: " + why);
       return r;
     }
@@ -199,6 +226,7 @@ ProbeResult ProbeTarget(const std::string& path, const ProbeRoots& roots) {
 
   r.backend_kind = internal::ClassifyBackend(Value(r.filesystem.fs_type_mountinfo),
                                              Value(r.filesystem.type), r.devices);
+  r.replication = ProbeReplication(r.backend_kind, mount);
   const std::string fs = r.filesystem.type.known() ? r.filesystem.type.value : "filesystem";
   if (r.is_block_device) {
     r.backend_detail = "block device " + DescribeChain(r.devices);

@@ -97,12 +97,26 @@ struct FilesystemFacts {
 // "rbd", "nbd", "glusterfs-fuse", "fuse" (another FUSE filesystem), "zram", "unknown".
 // A block-device chain is classified by its topmost loop, rbd, nbd or zram device, else
 // "local-block"; a filesystem with no block device by its type (mountinfo first, then statfs).
+// What a replicated network backend does with a write: how many copies it keeps. Read for
+// Gluster FUSE mounts from the client's own translator graph (MOUNT/.meta/graphs/active: a
+// `cluster/replicate` node's subvolumes are the copies), so no cluster access is needed. Ceph
+// pools' size and min_size need the cluster (librados) and are not read yet: unknown, with that
+// reason. Not applicable to every other backend.
+struct ReplicationFacts {
+  ProbeFact system;         // "glusterfs"
+  ProbeFact volume;         // the Gluster volume (from the mount source "HOST:VOLUME")
+  ProbeFact volume_type;    // "replicate", "distributed-replicate", "distribute", "disperse"
+  ProbeFact replica_count;  // copies of every write ("1" for a plain distribute volume)
+  ProbeFact min_size;       // Ceph: copies a write needs to complete (not applicable to Gluster)
+};
+
 struct ProbeResult {
   std::string path;           // as given
   std::string resolved_path;  // realpath, or the path itself if it does not exist yet
   std::string backend_kind;
   std::string backend_detail;    // e.g. "loop0 backed by /tmp/x.img on vda (virtio)"
   FilesystemFacts filesystem;    // absent fields unknown for a raw block device target
+  ReplicationFacts replication;  // copies kept by a replicated network backend
   bool is_block_device = false;  // the path itself is a block device node
   // The chain, from the device under the path down to the leaves (physical devices last).
   std::vector<DeviceFacts> devices;
@@ -150,8 +164,14 @@ struct FilesystemFactField {
   ProbeFact FilesystemFacts::*member;
   FactType type;
 };
+struct ReplicationFactField {
+  const char* name;
+  ProbeFact ReplicationFacts::*member;
+  FactType type;
+};
 std::span<const DeviceFactField> DeviceFactFields();
 std::span<const FilesystemFactField> FilesystemFactFields();
+std::span<const ReplicationFactField> ReplicationFactFields();
 
 // One line on what the write-cache facts of `device` (a leaf) mean for durability, e.g.
 // "write back cache: a flush must reach the media unless the drive has PLP (power-loss

@@ -130,4 +130,13 @@ void ProbeNvmeCache(const std::string& dir, const ProbeRoots& roots, DeviceFacts
 std::string ClassifyBackend(const std::string& mountinfo_type, const std::string& statfs_type,
                             const std::vector<DeviceFacts>& devices);
 
+// --- probe_gluster.cc -------------------------------------------------------------------------
+
+// The replication facts of a Gluster FUSE mount at `mount_point` mounted from `source`
+// ("HOST:VOLUME" or "HOST:/VOLUME"), read from the client's active translator graph
+// MOUNT/.meta/graphs/active/: each directory there is a translator with a `type` file; every
+// `cluster/replicate` node has one entry per copy in its `subvolumes` directory,
+// `cluster/disperse` marks an erasure-coded volume. Unreadable facts are unknown with the reason.
+ReplicationFacts ProbeGlusterReplication(const std::string& mount_point, const std::string& source);
+
 }  // namespace durabench::internal

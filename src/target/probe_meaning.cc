@@ -35,12 +35,21 @@ constexpr FilesystemFactField kFilesystemFields[] = {
     {"fuse_subtype", &FilesystemFacts::fuse_subtype, FactType::kText},
 };
 
+constexpr ReplicationFactField kReplicationFields[] = {
+    {"system", &ReplicationFacts::system, FactType::kText},
+    {"volume", &ReplicationFacts::volume, FactType::kText},
+    {"volume_type", &ReplicationFacts::volume_type, FactType::kText},
+    {"replica_count", &ReplicationFacts::replica_count, FactType::kNumber},
+    {"min_size", &ReplicationFacts::min_size, FactType::kNumber},
+};
+
 std::string Value(const ProbeFact& f) { return f.known() ? f.value : std::string(); }
 
 }  // namespace
 
 std::span<const DeviceFactField> DeviceFactFields() { return kDeviceFields; }
 std::span<const FilesystemFactField> FilesystemFactFields() { return kFilesystemFields; }
+std::span<const ReplicationFactField> ReplicationFactFields() { return kReplicationFields; }
 
 namespace internal {
 

@@ -63,6 +63,9 @@ ProbeResult Sample() {
     dm.*f.member = ProbeFact::NotApplicable("dm is a virtual device");
   }
   dm.write_cache = ProbeFact::Known("write back");
+  for (const ReplicationFactField& f : ReplicationFactFields()) {
+    p.replication.*f.member = ProbeFact::NotApplicable("not a replicated network backend");
+  }
   p.devices = {dm, Disk()};
   p.notes = {"/mnt/data/new does not exist; probed its nearest existing parent /mnt/data"};
   return p;
@@ -83,6 +86,9 @@ void ExpectSame(const ProbeResult& a, const ProbeResult& b) {
   EXPECT_EQ(a.filesystem.durability_options, b.filesystem.durability_options);
   for (const FilesystemFactField& f : FilesystemFactFields()) {
     ExpectSameFact(a.filesystem.*f.member, b.filesystem.*f.member, f.name);
+  }
+  for (const ReplicationFactField& f : ReplicationFactFields()) {
+    ExpectSameFact(a.replication.*f.member, b.replication.*f.member, f.name);
   }
   ASSERT_EQ(a.devices.size(), b.devices.size());
   for (size_t i = 0; i < a.devices.size(); ++i) {
@@ -140,6 +146,24 @@ TEST(ProbeJson, RoundTrip) {
   ExpectSame(in, *out);
 }
 
+TEST(ProbeJson, GlusterReplicationRoundTripsWithATypedReplicaCount) {
+  ProbeResult in = Sample();
+  in.backend_kind = "glusterfs-fuse";
+  in.replication.system = ProbeFact::Known("glusterfs");
+  in.replication.volume = ProbeFact::Known("dbrep3");
+  in.replication.volume_type = ProbeFact::Known("replicate");
+  in.replication.replica_count = ProbeFact::Known("3");
+  in.replication.min_size = ProbeFact::NotApplicable("Gluster volumes have no min_size");
+  const Json j = ProbeToJson(in);
+  EXPECT_EQ(j["replication"]["replica_count"], 3);
+  EXPECT_EQ(j["replication"]["volume"], "dbrep3");
+  EXPECT_TRUE(j["replication"]["min_size"].is_null());
+  EXPECT_THAT(j["replication"]["unknown"]["min_size"].get<std::string>(), HasSubstr("no min_size"));
+  Result<ProbeResult> out = ProbeFromJson(j);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  ExpectSame(in, *out);
+}
+
 TEST(ProbeJson, RoundTripThroughTextAndPlainJson) {
   const ProbeResult in = Sample();
   const std::string text = ProbeToJson(in).dump(2);
@@ -162,11 +186,13 @@ TEST(ProbeJson, ReaderIsLenientOnAbsenceAndIgnoresNewKeys) {
   j["devices"][1]["unknown"].erase("firmware");
   j["devices"][1]["future_fact"] = 7;
   j.erase("filesystem");
+  j.erase("replication");  // results written before the probe read replication
   Result<ProbeResult> out = ProbeFromJson(j);
   ASSERT_TRUE(out.ok()) << out.status().message();
   EXPECT_EQ(out->devices[1].model.unknown, "not recorded");
   EXPECT_EQ(out->devices[1].firmware.unknown, "no reason recorded");
   EXPECT_EQ(out->filesystem.type.unknown, "not recorded");
+  EXPECT_EQ(out->replication.replica_count.unknown, "not recorded");
 }
 
 TEST(ProbeJson, ReaderRejectsWrongTypesNamingTheKey) {
