@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "compare/metric.h"
 #include "util/units.h"
 
 namespace durabench {
@@ -49,8 +50,7 @@ KindSummary Summarize(const PhaseResult& p, OpKind kind) {
   const Histogram& h = p.op(kind).histogram;
   KindSummary s;
   s.count = h.count();
-  s.iops =
-      p.measured_ns ? static_cast<double>(s.count) * 1e9 / static_cast<double>(p.measured_ns) : 0.0;
+  s.iops = MetricValue(Metric{std::string(OpKindName(kind)), MetricStat::kIops}, p).value_or(0);
   s.latency_ns = {h.Percentile(50), h.Percentile(99), h.Percentile(99.9), h.max()};
   return s;
 }

@@ -9,6 +9,27 @@
 namespace durabench {
 namespace {
 
+// The midrank of every value in `values` (ranks from 1; tied values share the mean of their
+// ranks), in the order given; *tie_term gets the sum of t^3 - t over the tie groups.
+std::vector<double> MidRanks(const std::vector<double>& values, double* tie_term) {
+  std::vector<size_t> order(values.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&values](size_t x, size_t y) { return values[x] < values[y]; });
+  std::vector<double> rank(values.size());
+  *tie_term = 0;
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i;
+    while (j < order.size() && values[order[j]] == values[order[i]]) ++j;
+    const double midrank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
+    for (size_t k = i; k < j; ++k) rank[order[k]] = midrank;
+    const double t = static_cast<double>(j - i);
+    *tie_term += t * t * t - t;
+    i = j;
+  }
+  return rank;
+}
+
 // Number of orderings of m a-values and n b-values with U = u, for every u in 0..m*n. The
 // largest pooled value is either a b, above all m a-values (U += m), or an a, above no b:
 // N(m, n, u) = N(m, n - 1, u - m) + N(m - 1, n, u). Counts as doubles: C(40, 20) ~ 1.4e11 is
@@ -44,30 +65,13 @@ RankSumResult RankSumGreater(std::span<const double> a, std::span<const double> 
   const size_t n = b.size();
   if (m == 0 || n == 0) return r;
 
-  // Midranks of the pooled sample.
-  std::vector<std::pair<double, bool>> pooled;  // (value, is_b)
-  pooled.reserve(m + n);
-  for (double v : a) pooled.emplace_back(v, false);
-  for (double v : b) pooled.emplace_back(v, true);
-  std::sort(pooled.begin(), pooled.end(),
-            [](const auto& x, const auto& y) { return x.first < y.first; });
-  double rank_sum_b = 0;
+  std::vector<double> pooled(a.begin(), a.end());  // a's values, then b's
+  pooled.insert(pooled.end(), b.begin(), b.end());
   double tie_term = 0;  // sum of t^3 - t over tie groups
-  bool ties = false;
-  for (size_t i = 0; i < pooled.size();) {
-    size_t j = i;
-    while (j < pooled.size() && pooled[j].first == pooled[i].first) ++j;
-    const double t = static_cast<double>(j - i);
-    const double midrank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
-    for (size_t k = i; k < j; ++k) {
-      if (pooled[k].second) rank_sum_b += midrank;
-    }
-    if (t > 1) {
-      ties = true;
-      tie_term += t * t * t - t;
-    }
-    i = j;
-  }
+  const std::vector<double> rank = MidRanks(pooled, &tie_term);
+  double rank_sum_b = 0;
+  for (size_t i = m; i < rank.size(); ++i) rank_sum_b += rank[i];
+  const bool ties = tie_term > 0;
   const double dm = static_cast<double>(m);
   const double dn = static_cast<double>(n);
   r.u = rank_sum_b - dn * (dn + 1) / 2.0;
@@ -140,16 +144,14 @@ double StudentTUpperTail(double t, double df) {
 RunRankTestResult RunRankTestGreater(std::span<const std::vector<double>> a,
                                      std::span<const std::vector<double>> b) {
   RunRankTestResult r;
-  struct Value {
-    double v;
-    size_t run;  // runs of a first, then b's; empty runs skipped
-  };
-  std::vector<Value> pooled;
+  std::vector<double> pooled;
+  std::vector<size_t> run_of;  // per value: its run, runs of a first, then b's; empty runs skipped
   std::vector<int> run_side;
   for (int side = 0; side < 2; ++side) {
     for (const std::vector<double>& run : side == 0 ? a : b) {
       if (run.empty()) continue;
-      for (double v : run) pooled.push_back({v, run_side.size()});
+      pooled.insert(pooled.end(), run.begin(), run.end());
+      run_of.insert(run_of.end(), run.size(), run_side.size());
       run_side.push_back(side);
     }
   }
@@ -160,21 +162,13 @@ RunRankTestResult RunRankTestGreater(std::span<const std::vector<double>> a,
   const size_t nb = runs_of(1);
   if (na < 2 || nb < 2) return r;
 
-  std::vector<size_t> order(pooled.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&pooled](size_t x, size_t y) { return pooled[x].v < pooled[y].v; });
+  double tie_term = 0;
+  const std::vector<double> rank = MidRanks(pooled, &tie_term);
   std::vector<double> run_sum(run_side.size(), 0);
   std::vector<double> run_count(run_side.size(), 0);
-  for (size_t i = 0; i < order.size();) {
-    size_t j = i;
-    while (j < order.size() && pooled[order[j]].v == pooled[order[i]].v) ++j;
-    const double midrank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
-    for (size_t k = i; k < j; ++k) {
-      run_sum[pooled[order[k]].run] += midrank;
-      run_count[pooled[order[k]].run] += 1;
-    }
-    i = j;
+  for (size_t i = 0; i < rank.size(); ++i) {
+    run_sum[run_of[i]] += rank[i];
+    run_count[run_of[i]] += 1;
   }
   std::array<double, 2> mean{};
   for (size_t run = 0; run < run_side.size(); ++run) {
