@@ -1,9 +1,12 @@
 // `durabench compare A.json B.json [C.json ...]`: results side by side against the first.
+// `durabench compare --breakdown FILES...`: what a replicated backend adds to a durable write,
+// split into client/daemon/network overhead and replication (compare/breakdown.h).
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/result_inputs.h"
+#include "compare/breakdown.h"
 #include "compare/compare.h"
 #include "report/json.h"
 
@@ -15,26 +18,58 @@ struct CompareArgs {
   bool markdown = false;
   bool json = false;
   std::string output;
+  bool breakdown = false;
+  std::string local;                  // --local FILE
+  std::vector<std::string> replicas;  // --replicas N=FILE, as given
+  std::string kind;                   // --kind
+  std::string percentiles;            // --percentiles
 };
 
-int RunCompare(const CompareArgs& args) {
-  if (args.markdown && args.json) {
-    PrintError("--markdown and --json exclude each other");
-    return 2;
+// The inputs of a breakdown: the positional files, then those only named by an override, each
+// with its override.
+struct BreakdownFiles {
+  std::vector<std::string> files;
+  std::vector<BreakdownInput> overrides;  // label and result filled in later
+};
+
+Result<BreakdownFiles> CollectBreakdownFiles(const CompareArgs& args) {
+  BreakdownFiles out;
+  const auto index_of = [&out](const std::string& file) {
+    for (size_t i = 0; i < out.files.size(); ++i) {
+      if (out.files[i] == file) return i;
+    }
+    out.files.push_back(file);
+    out.overrides.emplace_back();
+    return out.files.size() - 1;
+  };
+  for (const std::string& f : args.files) index_of(f);
+  if (!args.local.empty()) out.overrides[index_of(args.local)].force_local = true;
+  for (const std::string& spec : args.replicas) {
+    const size_t eq = spec.find('=');
+    int n = 0;
+    size_t used = 0;
+    bool ok = eq != std::string::npos && eq > 0 && eq + 1 < spec.size();
+    if (ok) {
+      try {
+        n = std::stoi(spec.substr(0, eq), &used);
+      } catch (const std::exception&) {
+        ok = false;
+      }
+    }
+    if (!ok || used != eq || n < 1) {
+      return Status::InvalidArgument("--replicas '" + spec +
+                                     "': expected N=FILE with N >= 1 copies, e.g. 3=rbd-rep3.json");
+    }
+    BreakdownInput& in = out.overrides[index_of(spec.substr(eq + 1))];
+    if (in.replicas && *in.replicas != n) {
+      return Status::InvalidArgument("--replicas names " + spec.substr(eq + 1) + " twice");
+    }
+    in.replicas = n;
   }
-  Result<LoadedResults> loaded = LoadResults(args.files);
-  if (!loaded.ok()) {
-    PrintError(loaded.status().message());
-    return 2;
-  }
-  std::vector<CompareInput> inputs;
-  for (size_t i = 0; i < loaded->results.size(); ++i) {
-    inputs.push_back({loaded->labels[i], &loaded->results[i]});
-  }
-  const Comparison c = Compare(inputs);
-  const std::string text = args.json       ? ComparisonToJson(c).dump(2) + "\n"
-                           : args.markdown ? ComparisonMarkdown(c)
-                                           : ComparisonText(c);
+  return out;
+}
+
+int Emit(const CompareArgs& args, const std::string& text) {
   if (!args.output.empty()) {
     const Status st = WriteFileAtomic(args.output, text);
     if (!st.ok()) {
@@ -47,6 +82,76 @@ int RunCompare(const CompareArgs& args) {
   return 0;
 }
 
+int RunBreakdown(const CompareArgs& args) {
+  Result<BreakdownFiles> files = CollectBreakdownFiles(args);
+  if (!files.ok()) {
+    PrintError(files.status().message());
+    return 2;
+  }
+  if (files->files.size() < 2) {
+    PrintError("--breakdown needs at least two results: a local baseline and a replicated one");
+    return 2;
+  }
+  BreakdownOptions options;
+  options.kind = args.kind;
+  if (!args.percentiles.empty()) {
+    Result<std::vector<MetricStat>> stats = ParseBreakdownStats(args.percentiles);
+    if (!stats.ok()) {
+      PrintError(stats.status().message());
+      return 2;
+    }
+    options.stats = *stats;
+  }
+  Result<LoadedResults> loaded = LoadResults(files->files);
+  if (!loaded.ok()) {
+    PrintError(loaded.status().message());
+    return 2;
+  }
+  std::vector<BreakdownInput> inputs = files->overrides;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    inputs[i].label = loaded->labels[i];
+    inputs[i].result = &loaded->results[i];
+  }
+  Result<Breakdown> b = BuildBreakdown(inputs, options);
+  if (!b.ok()) {
+    PrintError(b.status().message());
+    return 2;
+  }
+  return Emit(args, args.json       ? BreakdownToJson(*b).dump(2) + "\n"
+                    : args.markdown ? BreakdownMarkdown(*b)
+                                    : BreakdownText(*b));
+}
+
+int RunCompare(const CompareArgs& args) {
+  if (args.markdown && args.json) {
+    PrintError("--markdown and --json exclude each other");
+    return 2;
+  }
+  if (args.breakdown) return RunBreakdown(args);
+  if (!args.local.empty() || !args.replicas.empty() || !args.kind.empty() ||
+      !args.percentiles.empty()) {
+    PrintError("--local, --replicas, --kind and --percentiles go with --breakdown");
+    return 2;
+  }
+  if (args.files.size() < 2) {
+    PrintError("compare needs at least two results");
+    return 2;
+  }
+  Result<LoadedResults> loaded = LoadResults(args.files);
+  if (!loaded.ok()) {
+    PrintError(loaded.status().message());
+    return 2;
+  }
+  std::vector<CompareInput> inputs;
+  for (size_t i = 0; i < loaded->results.size(); ++i) {
+    inputs.push_back({loaded->labels[i], &loaded->results[i]});
+  }
+  const Comparison c = Compare(inputs);
+  return Emit(args, args.json       ? ComparisonToJson(c).dump(2) + "\n"
+                    : args.markdown ? ComparisonMarkdown(c)
+                                    : ComparisonText(c));
+}
+
 }  // namespace
 
 CommandAction RegisterCompareCommand(CLI::App& app) {
@@ -54,21 +159,42 @@ CommandAction RegisterCompareCommand(CLI::App& app) {
   app.add_option("results", args->files,
                  "Result files (durabench JSON or fio --output-format=json+); the first is the "
                  "reference")
-      ->required()
-      ->expected(2, -1)
       ->check(CLI::ExistingFile);
   app.add_flag("--markdown", args->markdown, "Print Markdown tables (for a pull request or wiki)");
   app.add_flag("--json", args->json, "Print the comparison as JSON");
   app.add_option("-o,--output", args->output, "Write to FILE instead of stdout (atomically)");
+  app.add_flag("--breakdown", args->breakdown,
+               "Split a replicated backend's durable-write latency into local device, "
+               "client/daemon/network overhead and replication");
+  app.add_option("--local", args->local,
+                 "With --breakdown: FILE is the local baseline, whatever its facts say")
+      ->check(CLI::ExistingFile);
+  app.add_option("--replicas", args->replicas,
+                 "With --breakdown: N=FILE, FILE ran on a backend keeping N copies (repeatable)")
+      ->allow_extra_args(false)  // one N=FILE per --replicas; later words stay positional
+      ->take_all();
+  app.add_option("--kind", args->kind,
+                 "With --breakdown: the latency to split (default: commit, else write)")
+      ->check(CLI::IsMember({"write", "flush", "commit"}));
+  app.add_option("--percentiles", args->percentiles,
+                 "With --breakdown: statistics, comma-separated (default p50,p90,p99,p99.9,max)");
   app.footer(
       "Lists the facts that differ between the results (workload, target, backend, filesystem,\n"
       "device chain, drive model, write cache, FUA, replication, host, kernel, tool version),\n"
       "then per phase and op kind: count, IOPS, p50, p99, p99.9 and max of every result, and for\n"
       "each result after the first its change against the first, absolute and relative.\n"
+      "\n"
+      "--breakdown: from a run on a local device and runs on a backend with 1 and 3 replicas\n"
+      "(roles from each result's probe facts: replication.replica_count, backend, engine), per\n"
+      "phase: local | + overhead (1 replica - local) | + replication (3 - 1 replicas) | = total.\n"
+      "Several backends (access paths) may be given at once. --local and --replicas set roles the\n"
+      "facts do not give (docs/compare.md, \"Replication breakdown\").\n"
       "Examples:\n"
       "  durabench compare local.json ceph-rep1.json ceph-rep3.json\n"
       "  durabench compare before.json after.json --markdown -o comment.md\n"
       "  durabench compare durabench.json fio-json-plus.json\n"
+      "  durabench compare --breakdown local.json rbd-rep1.json rbd-rep3.json fuse-rep3.json\n"
+      "  durabench compare --breakdown --local ssd.json --replicas 1=g1.json --replicas 3=g3.json\n"
       "Exit codes: 0 ok, 2 usage or input error (a file that is not a result), 3 write error.");
   return [args] { return RunCompare(*args); };
 }

@@ -186,7 +186,7 @@ TEST(Presets, EveryShippedPresetParsesAndExplainsItself) {
 
 TEST(Presets, RequiredPresetsExist) {
   for (const char* name : {"ci-smoke", "ceph-wal", "etcd-wal", "postgres-wal", "sync-methods",
-                           "plp-probe", "drive-eval", "drive-eval-quick"}) {
+                           "plp-probe", "drive-eval", "drive-eval-quick", "backend-compare"}) {
     EXPECT_TRUE(fs::exists(std::string(DURABENCH_SOURCE_WORKLOADS_DIR) + "/" + name + ".toml"))
         << name;
   }
