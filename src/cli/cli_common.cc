@@ -1,5 +1,6 @@
 #include "cli/cli_common.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -18,6 +19,47 @@ void AddTargetSafetyOptions(CLI::App& app, TargetOptions* target) {
   app.add_flag("--ignore-signatures", target->ignore_signatures,
                "With --destroy-data: overwrite even a device that carries a filesystem, "
                "partition table, LVM or RAID signature");
+}
+
+void AddBackendOptions(CLI::App& app, BackendArgs* args) {
+  const std::string group = "Clusters (rados://, rbd://, gluster:// targets; CephFS probes)";
+  app.add_option("--ceph-conf", args->options.ceph_conf,
+                 "Ceph config file (default: $CEPH_CONF, then /etc/ceph/ceph.conf)")
+      ->group(group);
+  app.add_option("--ceph-keyring", args->options.ceph_keyring,
+                 "Ceph keyring (default: as the config says)")
+      ->group(group);
+  app.add_option("--ceph-id", args->options.ceph_id, "Ceph client name without 'client.'")
+      ->group(group)
+      ->default_str("admin");
+  app.add_option("--gluster-port", args->options.gluster_port,
+                 "glusterd port when the URI names none")
+      ->group(group)
+      ->default_str("24007");
+  app.add_option("--connect-timeout", args->connect_timeout,
+                 "Give up connecting to a cluster after this long (default 10s)")
+      ->group(group);
+  app.add_option("--op-timeout", args->op_timeout,
+                 "End the phase with a timeout error when no operation of a job completes for "
+                 "this long; the partial result is kept (default 30s, 0 = never)");
+}
+
+Status ApplyBackendArgs(BackendArgs* args, uint64_t* op_timeout_ns) {
+  Result<uint64_t> connect = ParsePositiveDuration("--connect-timeout", args->connect_timeout);
+  if (!connect.ok()) return connect.status();
+  args->options.connect_timeout_s =
+      static_cast<uint32_t>(std::max<uint64_t>(1, (*connect + 999'999'999) / 1'000'000'000));
+  if (args->op_timeout == "0") {
+    *op_timeout_ns = 0;
+    args->options.op_timeout_s = 0;
+    return Status::Ok();
+  }
+  Result<uint64_t> op = ParsePositiveDuration("--op-timeout", args->op_timeout);
+  if (!op.ok()) return op.status();
+  *op_timeout_ns = *op;
+  args->options.op_timeout_s =
+      static_cast<uint32_t>(std::max<uint64_t>(1, (*op + 999'999'999) / 1'000'000'000));
+  return Status::Ok();
 }
 
 Status EmitResult(const nlohmann::ordered_json& result, const std::string& output, bool to_stdout,

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "backend/uri.h"
 #include "target/target.h"
 #include "util/status.h"
 
@@ -15,6 +16,19 @@ namespace durabench {
 
 // Registers --keep, --allow-overwrite, --destroy-data and --ignore-signatures into `target`.
 void AddTargetSafetyOptions(CLI::App& app, TargetOptions* target);
+
+// How to reach a cluster (URI targets, CephFS probes), as given on the command line.
+struct BackendArgs {
+  BackendOptions options;
+  std::string connect_timeout = "10s";
+  std::string op_timeout = "30s";
+};
+// Registers --ceph-conf, --ceph-keyring, --ceph-id, --gluster-port, --connect-timeout and
+// --op-timeout (the last applies to every target).
+void AddBackendOptions(CLI::App& app, BackendArgs* args);
+// Parses the durations into args->options (whole seconds, at least 1) and *op_timeout_ns
+// ("0" turns the op timeout off).
+Status ApplyBackendArgs(BackendArgs* args, uint64_t* op_timeout_ns);
 
 // Writes `result` to `output` (atomically; skipped when empty) and, when `to_stdout`, prints it.
 // `announce` prints "result written to FILE" after a successful write. Returns the write error.

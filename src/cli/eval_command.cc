@@ -22,6 +22,7 @@ namespace {
 
 struct EvalArgs {
   std::string target;
+  BackendArgs backend;
   bool quick = false;
   std::string workload;
   std::string sustained_size;
@@ -161,6 +162,10 @@ int RunEval(EvalArgs& args) {
   SessionOptions options;
   options.target = args.safety;
   options.target.path = args.target;
+  if (Status st = ApplyBackendArgs(&args.backend, &options.op_timeout_ns); !st.ok()) {
+    return ExitFor(st);
+  }
+  options.backend = args.backend.options;
   options.stop = InstallStopHandlers();
   options.show_progress = human && isatty(STDERR_FILENO);
   options.per_phase_layout = true;
@@ -213,6 +218,7 @@ CommandAction RegisterEvalCommand(CLI::App& app) {
   app.add_flag("--json", args->json, "Print the JSON result (with report_card) on stdout");
   app.add_flag("-q,--quiet", args->quiet, "Print nothing but errors");
   AddTargetSafetyOptions(app, &args->safety);
+  AddBackendOptions(app, &args->backend);
   app.footer(
       "The report card: PLP verdict; Ceph WAL (4 KiB O_DIRECT O_SYNC qd1 IOPS, 1 and 4 jobs);\n"
       "etcd WAL (2300 B + fdatasync, p99 against 10 ms); PostgreSQL WAL (commits/s per\n"

@@ -21,6 +21,7 @@ namespace {
 
 struct PlpArgs {
   std::string target;
+  BackendArgs backend;
   std::string workload = "plp-probe";
   std::string runtime;
   std::string size;
@@ -85,6 +86,10 @@ int RunPlp(PlpArgs& args) {
   SessionOptions options;
   options.target = args.safety;
   options.target.path = args.target;
+  if (Status st = ApplyBackendArgs(&args.backend, &options.op_timeout_ns); !st.ok()) {
+    return ExitFor(st);
+  }
+  options.backend = args.backend.options;
   options.stop = InstallStopHandlers();
   options.show_progress = human && isatty(STDERR_FILENO);
   if (human) {
@@ -149,6 +154,7 @@ CommandAction RegisterPlpCommand(CLI::App& app) {
   app.add_flag("--json", args->json, "Print the JSON result (verdict + evidence) on stdout");
   app.add_flag("-q,--quiet", args->quiet, "Print nothing but errors");
   AddTargetSafetyOptions(app, &args->safety);
+  AddBackendOptions(app, &args->backend);
   app.footer(
       "Measures 4 KiB O_DIRECT writes at qd1 without a flush, with fdatasync, with O_DSYNC and\n"
       "with RWF_DSYNC (5 s each), and decides from the flush penalty and the probe facts:\n"

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "backend/backend.h"
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "report/json.h"
 #include "report/probe_json.h"
@@ -16,6 +18,7 @@ namespace {
 
 struct ProbeArgs {
   std::string target;
+  BackendArgs backend;
   std::string output;
   bool json = false;
 };
@@ -95,7 +98,10 @@ void PrintHuman(const ProbeResult& p) {
 }
 
 int RunProbe(const ProbeArgs& args) {
-  const ProbeResult probe = ProbeTarget(args.target);
+  uint64_t op_timeout_ns = 0;
+  BackendArgs backend = args.backend;
+  if (Status st = ApplyBackendArgs(&backend, &op_timeout_ns); !st.ok()) return ExitFor(st);
+  const ProbeResult probe = ProbeAnyTarget(args.target, backend.options);
   const std::string text = ProbeToJson(probe).dump(2) + "\n";
   if (args.json) {
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -119,18 +125,24 @@ int RunProbe(const ProbeArgs& args) {
 CommandAction RegisterProbeCommand(CLI::App& app) {
   auto args = std::make_shared<ProbeArgs>();
   app.add_option("target", args->target,
-                 "A directory, file (need not exist yet: its parent is probed) or block device")
+                 "A directory, file (need not exist yet: its parent is probed), block device, or "
+                 "rados://POOL, rbd://POOL/IMAGE, gluster://HOST[:PORT]/VOLUME[/DIR]")
       ->required();
+  AddBackendOptions(app, &args->backend);
   app.add_flag("--json", args->json, "Print the probe as JSON instead of the summary");
   app.add_option("-o,--output", args->output, "Write the probe as JSON to FILE (atomically)");
   app.footer(
       "Reads only: sysfs, /proc/self/mountinfo, statfs(2) and, for NVMe, two read-only admin\n"
-      "commands (Identify, Get Features). Facts that cannot be read are reported unknown with\n"
+      "commands (Identify, Get Features); for Ceph (CephFS mounts, rados://, rbd://) librados\n"
+      "monitor commands (pool size, min_size, fsid); for gluster:// the client volfile.\n"
+      "Facts that cannot be read are reported unknown with\n"
       "the reason, never guessed. The same facts are recorded in every result file.\n"
       "Examples:\n"
       "  durabench probe /mnt/ssd/scratch\n"
       "  durabench probe /dev/nvme0n1\n"
-      "  durabench probe /mnt/cephfs/dir --json\n"
+      "  durabench probe /mnt/cephfs/dir --json --ceph-conf /etc/ceph/ceph.conf\n"
+      "  durabench probe rbd://rep3/img\n"
+      "  durabench probe gluster://127.0.0.1/dbrep3\n"
       "  durabench probe . -o probe.json\n"
       "Exit codes: 0 ok, 2 usage error, 3 the -o file could not be written.");
   return [args] { return RunProbe(*args); };

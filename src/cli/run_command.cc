@@ -29,6 +29,7 @@ namespace {
 struct RunArgs {
   std::string workload;
   TargetOptions target;
+  BackendArgs backend;
   std::string output;
   bool json = false;
   bool quiet = false;
@@ -113,6 +114,10 @@ int Run(RunArgs& args) {
 
   SessionOptions options;
   options.target = args.target;
+  if (Status st = ApplyBackendArgs(&args.backend, &options.op_timeout_ns); !st.ok()) {
+    return ExitFor(st);
+  }
+  options.backend = args.backend.options;
   options.target.layout_fill = !args.no_layout_fill;
   options.interval_ns = *interval;
   // From here on a signal must not kill the process: files durabench creates must be removed.
@@ -160,13 +165,15 @@ CommandAction RegisterRunCommand(CLI::App& app) {
                  "Workload name (see `durabench list`) or path to a .toml file; omitted: one "
                  "ad-hoc phase from the flags below");
   app.add_option("-t,--target", args->target.path,
-                 "Directory (own files are created and removed), regular file, or block device")
+                 "Directory (own files are created and removed), regular file, block device, "
+                 "or rados://POOL, rbd://POOL/IMAGE, gluster://HOST[:PORT]/VOLUME[/DIR]")
       ->required();
   app.add_option("-o,--output", args->output, "Write the JSON result to FILE (atomically)");
   app.add_flag("--json", args->json, "Print the JSON result on stdout instead of the summary");
   app.add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
   app.add_option("--interval", args->interval, "Time-series interval (default 1s)");
   AddTargetSafetyOptions(app, &args->target);
+  AddBackendOptions(app, &args->backend);
   app.add_flag("--fio-equivalent", args->fio_equivalent,
                "Print the fio command line that runs the same work, per phase, and exit");
   app.add_flag("--no-layout-fill", args->no_layout_fill,
@@ -202,6 +209,9 @@ CommandAction RegisterRunCommand(CLI::App& app) {
       "  durabench run etcd-wal --target /var/lib/etcd-test --json > etcd.json\n"
       "  durabench run ceph-wal --target /mnt/ssd --fio-equivalent   (the same work for fio)\n"
       "  durabench run ceph-wal --target /dev/sdX --destroy-data=/dev/sdX   (DESTROYS /dev/sdX)\n"
+      "  durabench run ceph-wal --target rbd://rep3/bench --ceph-conf /etc/ceph/ceph.conf\n"
+      "  durabench run backend-compare --target gluster://127.0.0.1/vol0/bench -o gfapi.json\n"
+      "  durabench run ceph-wal --target rados://rep3 --runtime 10s   (native engine: rados)\n"
       "Sizes: B KiB MiB GiB TiB (KB MB GB TB = powers of 1000). Durations: ns us ms s m h.");
   return [args] {
     args->command = CommandLine();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "backend/backend.h"
 #include "durabench/config.h"
 #include "report/text.h"
 #include "target/probe.h"
@@ -41,7 +42,10 @@ Result<PreparedTarget> Prepare(const SessionOptions& options, const std::vector<
   TargetOptions target = options.target;
   target.layout_fill = target.layout_fill && fill;
   if (options.show_progress) std::fprintf(stderr, "preparing %s ...", target.path.c_str());
-  Result<PreparedTarget> prepared = PrepareTarget(target, LayoutForPhases(phases));
+  Result<PreparedTarget> prepared =
+      LooksLikeTargetUri(target.path)
+          ? PrepareBackendTarget(target, LayoutForPhases(phases), options.backend)
+          : PrepareTarget(target, LayoutForPhases(phases));
   if (options.show_progress) std::fprintf(stderr, "\r\033[K");
   return prepared;
 }
@@ -57,6 +61,17 @@ void FillTargetInfo(const PreparedTarget& target, TargetInfo* info) {
   }
 }
 
+// A target that is stuck (op timeout) cannot be cleaned up: removing files or objects, or
+// disconnecting, would wait on the same storage. It is left as it is, with a warning.
+void LeaveBehind(Result<PreparedTarget>* target) {
+  if (!target->ok()) return;
+  std::fprintf(stderr,
+               "durabench: warning: an operation on %s never completed; its files, objects or "
+               "image are left in place\n",
+               (*target)->path().c_str());
+  (void)new PreparedTarget(std::move(**target));  // never cleaned up, never freed
+}
+
 }  // namespace
 
 const std::atomic<bool>* InstallStopHandlers() {
@@ -69,17 +84,27 @@ const std::atomic<bool>* InstallStopHandlers() {
   return &g_stop;
 }
 
-SessionOutcome RunSession(const WorkloadSpec& workload, const SessionOptions& options) {
+SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& options) {
   SessionOutcome out;
   RunResult& result = out.result;
   result.tool_version = DURABENCH_VERSION;
   result.started_at = UtcNowIso8601();
   result.host = CollectHostInfo();
-  result.probe = ProbeTarget(options.target.path);
+  result.probe = ProbeAnyTarget(options.target.path, options.backend);
+  WorkloadSpec workload = given;
+  if (LooksLikeTargetUri(options.target.path)) {
+    Result<TargetUri> uri = ParseTargetUri(options.target.path);
+    if (!uri.ok()) {
+      out.status = uri.status();
+      return out;
+    }
+    for (PhaseSpec& p : workload.phases) p.engine = NativeEngineFor(uri->scheme);
+  }
   result.workload = workload;
 
   RunOptions run;
   run.interval_ns = options.interval_ns;
+  run.op_timeout_ns = options.op_timeout_ns;
   run.stop = options.stop;
   if (options.show_progress) run.progress = ShowProgress;
 
@@ -97,6 +122,7 @@ SessionOutcome RunSession(const WorkloadSpec& workload, const SessionOptions& op
   }
 
   const size_t n = workload.phases.size();
+  bool stuck = false;
   for (size_t i = 0; i < n && !Stopped(options); ++i) {
     const PhaseSpec& spec = workload.phases[i];
     Result<PreparedTarget> own = Status::Internal("not prepared");
@@ -114,7 +140,14 @@ SessionOutcome RunSession(const WorkloadSpec& workload, const SessionOptions& op
     if (Stopped(options)) break;
     Result<PhaseResult> phase = RunPhase(spec, target, run, i, n);
     if (options.show_progress) std::fprintf(stderr, "\r\033[K");
-    if (options.per_phase_layout) own->Cleanup();
+    if (phase.ok() && phase->abandoned_jobs > 0) stuck = true;
+    if (options.per_phase_layout) {
+      if (stuck) {
+        LeaveBehind(&own);
+      } else {
+        own->Cleanup();
+      }
+    }
     if (!phase.ok()) {
       out.status = phase.status();
       result.errors.push_back(phase.status().message());
@@ -128,7 +161,11 @@ SessionOutcome RunSession(const WorkloadSpec& workload, const SessionOptions& op
       break;
     }
   }
-  if (shared.ok()) shared->Cleanup();
+  if (stuck) {
+    LeaveBehind(&shared);
+  } else if (shared.ok()) {
+    shared->Cleanup();
+  }
   if (Stopped(options)) {
     result.errors.push_back("interrupted by a signal");
     if (out.status.ok()) out.status = Status::IoError("interrupted by a signal");

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "backend/uri.h"
 #include "report/result.h"
 #include "target/target.h"
 #include "util/status.h"
@@ -16,6 +17,9 @@ namespace durabench {
 
 struct SessionOptions {
   TargetOptions target;  // layout_fill applies to every phase unless per_phase_layout
+  // URI targets (rados://, rbd://, gluster://) and CephFS probes: how to reach the cluster.
+  BackendOptions backend;
+  uint64_t op_timeout_ns = 30'000'000'000;  // see RunOptions::op_timeout_ns
   uint64_t interval_ns = 1'000'000'000;
   const std::atomic<bool>* stop = nullptr;
   bool show_progress = false;  // live progress line on stderr
@@ -34,7 +38,8 @@ struct SessionOutcome {
   Status status;     // first error: refusal, setup failure, I/O error, or interruption
 };
 
-// Runs `workload` on options.target. The probe is taken before the target is prepared.
+// Runs `workload` on options.target. The probe is taken before the target is prepared. On a URI
+// target every phase runs on the URI's native engine (rados, rbd or gfapi), as recorded.
 // A refusal or setup error before the first phase leaves result.phases empty.
 SessionOutcome RunSession(const WorkloadSpec& workload, const SessionOptions& options);
 

@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/connection.h"
 #include "engine/sync_method.h"
 #include "util/status.h"
 
@@ -75,6 +76,9 @@ struct EngineOpenOptions {
   // register them with the kernel; they stay valid until Close().
   const struct iovec* buffers = nullptr;
   size_t buffer_count = 0;
+  // Native engines (rados, rbd, gfapi): the cluster connection of the run's URI target, which
+  // outlives the engine. File engines get nullptr and ignore it.
+  BackendConnection* connection = nullptr;
 };
 
 class Engine {
@@ -84,7 +88,9 @@ class Engine {
   virtual ~Engine() = default;
 
   virtual const EngineCaps& caps() const = 0;
-  // Opens `path` for this job. NotSupported when the filesystem refuses O_DIRECT etc.
+  // Opens `path` for this job: a file or device path, or for a native engine the object-name
+  // prefix, image or file on options.connection. NotSupported when the filesystem refuses
+  // O_DIRECT etc.
   virtual Status Open(const std::string& path, const EngineOpenOptions& options) = 0;
   // Performs or queues `req` (which must stay valid until it completes). Returns kCompleted,
   // kQueued, or -errno for a transport failure.

@@ -11,6 +11,9 @@
 #if DURABENCH_HAVE_LIBAIO
 #include "engine/libaio_engine.h"
 #endif
+#if DURABENCH_HAVE_RADOS || DURABENCH_HAVE_GFAPI
+#include "engine/native_engines.h"
+#endif
 
 namespace durabench {
 
@@ -26,6 +29,18 @@ const std::vector<EngineInfo>& AllEngines() {
 #if DURABENCH_HAVE_LIBAIO
     {"libaio", "Linux native AIO (io_submit/io_getevents), O_DIRECT, queue depth N",
      LibaioEngine::Caps(), [] { return std::unique_ptr<Engine>(new LibaioEngine()); }},
+#endif
+#if DURABENCH_HAVE_RADOS
+    {"rados", "librados objects in a pool (rados://POOL): aio writes, acknowledged when durable",
+     RadosEngineCaps(), NewRadosEngine},
+#endif
+#if DURABENCH_HAVE_RBD
+    {"rbd", "librbd image (rbd://POOL/IMAGE): aio writes, rbd_aio_flush as the flush",
+     RbdEngineCaps(), NewRbdEngine},
+#endif
+#if DURABENCH_HAVE_GFAPI
+    {"gfapi", "libgfapi file on a Gluster volume (gluster://HOST/VOLUME/DIR), no FUSE",
+     GfapiEngineCaps(), NewGfapiEngine},
 #endif
     {"null", "no I/O at all: measures durabench's own per-op overhead", NullEngine::Caps(),
      [] { return std::unique_ptr<Engine>(new NullEngine()); }},

@@ -246,6 +246,7 @@ Status ReadPhase(const Json& j, const std::string& where, PhaseResult* p) {
          [p](const Json& v, const std::string& at) { return ReadPhaseSpec(v, at, &p->spec); });
   f.Get("measured_ns", &p->measured_ns);
   f.Get("interrupted", &p->interrupted);
+  if (j.contains("timed_out")) f.Get("timed_out", &p->timed_out);
   f.Read("ops", [p](const Json& ops, const std::string& at) {
     return ForEachKind(ops, at, [p](OpKind kind, const Json& v, const std::string& path) {
       return ReadOpStats(v, path, &p->ops[static_cast<int>(kind)]);

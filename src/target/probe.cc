@@ -152,8 +152,7 @@ ReplicationFacts ProbeReplication(const std::string& backend_kind,
   }
   if (backend_kind == "ceph-fuse" || backend_kind == "cephfs-kernel" || backend_kind == "rbd") {
     SetReplication(
-        &r, ProbeFact::Unknown("a Ceph pool's size and min_size need the cluster (librados); not "
-                               "read by this version"));
+        &r, ProbeFact::Unknown("a Ceph pool's size and min_size need the cluster (librados)"));
     r.system = ProbeFact::Known("ceph");
     return r;
   }

@@ -103,11 +103,14 @@ struct FilesystemFacts {
 // pools' size and min_size need the cluster (librados) and are not read yet: unknown, with that
 // reason. Not applicable to every other backend.
 struct ReplicationFacts {
-  ProbeFact system;         // "glusterfs"
-  ProbeFact volume;         // the Gluster volume (from the mount source "HOST:VOLUME")
-  ProbeFact volume_type;    // "replicate", "distributed-replicate", "distribute", "disperse"
+  ProbeFact system;  // "glusterfs" or "ceph"
+  ProbeFact volume;  // the Gluster volume, or the Ceph pool
+  // Gluster: "replicate", "distributed-replicate", "distribute", "disperse"; Ceph: "replicated"
+  // or "erasure"
+  ProbeFact volume_type;
   ProbeFact replica_count;  // copies of every write ("1" for a plain distribute volume)
   ProbeFact min_size;       // Ceph: copies a write needs to complete (not applicable to Gluster)
+  ProbeFact cluster_id;     // Ceph: the cluster's fsid (not applicable to Gluster)
 };
 
 struct ProbeResult {

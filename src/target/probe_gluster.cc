@@ -19,6 +19,7 @@ ReplicationFacts ProbeGlusterReplication(const std::string& mount_point,
   ReplicationFacts r;
   r.system = ProbeFact::Known("glusterfs");
   r.min_size = ProbeFact::NotApplicable("Gluster volumes have no min_size (quorum is an option)");
+  r.cluster_id = ProbeFact::NotApplicable("Gluster volumes are named by host and volume");
   const size_t colon = source.rfind(':');
   std::string volume = colon == std::string::npos ? "" : source.substr(colon + 1);
   while (!volume.empty() && volume.front() == '/') volume.erase(0, 1);

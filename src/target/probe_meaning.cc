@@ -41,6 +41,7 @@ constexpr ReplicationFactField kReplicationFields[] = {
     {"volume_type", &ReplicationFacts::volume_type, FactType::kText},
     {"replica_count", &ReplicationFacts::replica_count, FactType::kNumber},
     {"min_size", &ReplicationFacts::min_size, FactType::kNumber},
+    {"cluster_id", &ReplicationFacts::cluster_id, FactType::kText},
 };
 
 std::string Value(const ProbeFact& f) { return f.known() ? f.value : std::string(); }
@@ -134,6 +135,18 @@ std::string BackendMeaning(const std::string& kind) {
   }
   if (kind == "glusterfs-fuse") {
     return "GlusterFS: fsync goes through FUSE to the bricks; their filesystems and drives "
+           "decide durability";
+  }
+  if (kind == "rados") {
+    return "RADOS: a write is acknowledged when every acting replica's OSD has it durable; a "
+           "flush adds nothing";
+  }
+  if (kind == "rbd") {
+    return "RBD: with the client cache on, a write is durable after rbd_aio_flush; without it, "
+           "when acknowledged (every replica's OSD has it)";
+  }
+  if (kind == "gfapi") {
+    return "GlusterFS (libgfapi, no FUSE): fsync goes to the bricks; their filesystems and drives "
            "decide durability";
   }
   if (kind == "fuse") return "FUSE: the daemon decides what fsync does (it may do nothing)";

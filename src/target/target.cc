@@ -265,6 +265,12 @@ const char* TargetKindName(TargetKind kind) {
       return "file";
     case TargetKind::kBlockDevice:
       return "block-device";
+    case TargetKind::kRadosPool:
+      return "rados-pool";
+    case TargetKind::kRbdImage:
+      return "rbd-image";
+    case TargetKind::kGlusterDirectory:
+      return "gluster-directory";
   }
   return "unknown";
 }
@@ -279,7 +285,8 @@ PreparedTarget::PreparedTarget(PreparedTarget&& other) noexcept
       logical_block_size_(other.logical_block_size_),
       keep_(other.keep_),
       cleaned_up_(std::exchange(other.cleaned_up_, true)),
-      exclusive_fd_(std::exchange(other.exclusive_fd_, -1)) {}
+      exclusive_fd_(std::exchange(other.exclusive_fd_, -1)),
+      connection_(std::move(other.connection_)) {}
 
 PreparedTarget& PreparedTarget::operator=(PreparedTarget&& other) noexcept {
   if (this != &other) {
@@ -292,12 +299,33 @@ PreparedTarget& PreparedTarget::operator=(PreparedTarget&& other) noexcept {
     keep_ = other.keep_;
     cleaned_up_ = std::exchange(other.cleaned_up_, true);
     exclusive_fd_ = std::exchange(other.exclusive_fd_, -1);
+    connection_ = std::move(other.connection_);
   }
   return *this;
 }
 
+PreparedTarget PreparedTarget::ForBackend(TargetKind kind, std::string path,
+                                          std::vector<JobFile> jobs,
+                                          std::shared_ptr<BackendConnection> connection,
+                                          bool keep) {
+  PreparedTarget t;
+  t.kind_ = kind;
+  t.path_ = std::move(path);
+  t.jobs_ = std::move(jobs);
+  for (JobFile& job : t.jobs_) job.connection = connection.get();
+  t.keep_ = keep;
+  t.connection_ = std::move(connection);
+  return t;
+}
+
 void PreparedTarget::Cleanup() {
   if (exclusive_fd_ >= 0) SysClose(std::exchange(exclusive_fd_, -1));
+  if (connection_) {
+    // The connection removes what it created; releasing it disconnects (outside any phase).
+    if (!std::exchange(cleaned_up_, true)) connection_->RemoveCreated(keep_);
+    connection_.reset();
+    return;
+  }
   if (std::exchange(cleaned_up_, true) || keep_) return;
   for (const std::string& file : created_) {
     if (::unlink(file.c_str()) != 0 && errno != ENOENT) {

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/connection.h"
 #include "util/status.h"
 
 namespace durabench {
@@ -43,8 +44,11 @@ struct LayoutRequest {
   uint32_t block_size_bytes = 4096;  // the fill pass writes in chunks that are a multiple of this
 };
 
-enum class TargetKind { kDirectory, kFile, kBlockDevice };
-const char* TargetKindName(TargetKind kind);  // "directory", "file", "block-device"
+// A URI target (rados://POOL, rbd://POOL/IMAGE, gluster://HOST/VOLUME/PATH) is a kRadosPool,
+// kRbdImage or kGlusterDirectory; src/backend prepares it (PrepareBackendTarget).
+enum class TargetKind { kDirectory, kFile, kBlockDevice, kRadosPool, kRbdImage, kGlusterDirectory };
+// "directory", "file", "block-device", "rados-pool", "rbd-image", "gluster-directory"
+const char* TargetKindName(TargetKind kind);
 
 // One job's data: a path to open, and the byte range [offset, offset + size) it may use.
 struct JobFile {
@@ -52,6 +56,9 @@ struct JobFile {
   uint64_t offset_bytes = 0;
   uint64_t size_bytes = 0;
   bool is_block_device = false;
+  // URI targets: the cluster connection (owned by the PreparedTarget); `path` names the
+  // object-name prefix, image or file on it.
+  BackendConnection* connection = nullptr;
 };
 
 // A target ready for I/O. Removes the files it created when destroyed, unless keep; a file that
@@ -77,6 +84,12 @@ class PreparedTarget {
   // also done by the destructor. Idempotent. A file that cannot be removed is reported on stderr.
   void Cleanup();
 
+  // A prepared URI target: `jobs` name objects, images or files on `connection`, which removes
+  // what it created when the target is cleaned up (unless keep) and is released after.
+  static PreparedTarget ForBackend(TargetKind kind, std::string path, std::vector<JobFile> jobs,
+                                   std::shared_ptr<BackendConnection> connection, bool keep);
+  BackendConnection* connection() const { return connection_.get(); }
+
  private:
   friend Result<PreparedTarget> PrepareTarget(const TargetOptions&, const LayoutRequest&);
 
@@ -87,7 +100,8 @@ class PreparedTarget {
   uint32_t logical_block_size_ = 512;
   bool keep_ = false;
   bool cleaned_up_ = false;
-  int exclusive_fd_ = -1;  // block device held O_EXCL, or -1
+  int exclusive_fd_ = -1;                          // block device held O_EXCL, or -1
+  std::shared_ptr<BackendConnection> connection_;  // URI targets only
 };
 
 // Checks and lays out the target. Refused (exit 2) for safety refusals, IoError for failures.

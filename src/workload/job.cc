@@ -138,6 +138,7 @@ Status Job::Prepare() {
   open.direct = spec_.direct;
   open.writes = PatternWrites(spec_.pattern);
   open.iodepth = max_total_;
+  open.connection = file_.connection;
   open.sqpoll = spec_.sqpoll;
   open.buffers = iovecs_.data();
   open.buffer_count = iovecs_.size();
@@ -159,7 +160,7 @@ void Job::Release(Slot* slot) {
 }
 
 bool Job::Fail(OpKind kind, const IoRequest& req, const char* what) {
-  if (failed_) return false;  // the first error is the one reported
+  if (failed_ || abandoned_) return false;  // the first error is the one reported
   failed_ = true;
   recorder_->RecordError(kind);
   std::string msg(what);
@@ -239,6 +240,11 @@ void Job::FlushReadyGroups() {
 }
 
 bool Job::OnComplete(Slot* slot, uint64_t now) {
+  if (control_->abandoned.load(std::memory_order_acquire)) {
+    abandoned_ = failed_ = true;
+    return false;
+  }
+  shared_.progress_ns.store(now, std::memory_order_relaxed);
   --inflight_total_;
   const IoRequest& req = slot->req;
   if (req.type == IoType::kFlush) {
@@ -340,6 +346,8 @@ void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, s
   while ((start_ns = control->start_ns.load(std::memory_order_acquire)) == 0) {
     control->start_ns.wait(0, std::memory_order_acquire);
   }
+  control_ = control;
+  shared_.progress_ns.store(start_ns, std::memory_order_relaxed);
   // Every job begins at the shared start, not when it happens to be released.
   SleepUntilNs(start_ns);
   measure_start_ns_ = start_ns + spec_.ramp_ns;
@@ -447,14 +455,22 @@ void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, s
     }
     if (failed_) control->abort.store(true, std::memory_order_relaxed);
 
+    if (abandoned_) break;
     if (inflight_total_ == 0) {
       if (!issuing && ready_.empty()) break;
-      if (next_due) WaitUntilDue(next_due);
+      if (next_due) {
+        shared_.progress_ns.store(next_due, std::memory_order_relaxed);
+        WaitUntilDue(next_due);
+      }
       continue;
     }
     // Open loop with the next request not due yet: poll, so that it is issued on time.
     const bool poll = next_due != 0;
     const int n = engine_->Reap(poll ? 0 : 1, nslots, reaped_.data());
+    if (control->abandoned.load(std::memory_order_acquire)) {
+      abandoned_ = true;
+      break;
+    }
     if (n < 0) {
       IoRequest r;
       r.result = n;
@@ -469,7 +485,8 @@ void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, s
     if (n == 0 && poll) WaitUntilDue(std::min(next_due, done_ns + kOpenLoopPollNs));
     PublishProgress();
   }
-  recorder_->Finish();
+  if (!abandoned_) recorder_->Finish();
+  shared_.finished.store(true, std::memory_order_release);
   control->jobs_finished.fetch_add(1, std::memory_order_release);
 }
 

@@ -35,6 +35,10 @@ namespace durabench {
 struct alignas(64) JobShared {
   std::atomic<uint64_t> ops{0};
   std::atomic<uint64_t> p99_ns{0};  // last closed interval: commit, else write, else read
+  // The last sign of life, for the op timeout: the latest completion, or the due time of the
+  // next request while the job waits for it (then in the future).
+  std::atomic<uint64_t> progress_ns{0};
+  std::atomic<bool> finished{false};
 };
 
 // What all jobs of a phase share.
@@ -42,6 +46,9 @@ struct PhaseControl {
   std::atomic<uint64_t> start_ns{0};  // 0 until the runner releases the jobs
   std::atomic<bool> abort{false};     // a job failed: everyone stops
   std::atomic<size_t> jobs_finished{0};
+  // Set by the runner when it gives up on a job stuck in the engine (op timeout): a job coming
+  // back from the engine after that leaves at once, touching nothing the runner reads.
+  std::atomic<bool> abandoned{false};
   const std::atomic<bool>* user_stop = nullptr;
 };
 
@@ -143,6 +150,8 @@ class Job {
   uint64_t measure_start_ns_ = 0;
   uint64_t last_end_ns_ = 0;
   bool failed_ = false;
+  PhaseControl* control_ = nullptr;
+  bool abandoned_ = false;  // control_->abandoned was seen
   size_t intervals_seen_ = 0;
   Histogram scratch_;  // for the progress p99, reused every interval
 

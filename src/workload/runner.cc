@@ -7,6 +7,7 @@
 #include "engine/registry.h"
 #include "measure/clock.h"
 #include "util/errno_status.h"
+#include "util/units.h"
 #include "workload/job.h"
 
 namespace durabench {
@@ -14,6 +15,24 @@ namespace {
 
 // Jobs are released this long after the last one is ready, so all see the same start.
 constexpr uint64_t kStartDelayNs = 1'000'000;
+
+// A job stuck this long after the op timeout fired (the engine call does not return) is left
+// behind, so the run still ends and writes its partial result.
+constexpr uint64_t kAbandonAfterNs = 2'000'000'000;
+
+// "" or the timeout error of the first job with no sign of life for `timeout_ns`.
+std::string FindTimedOutJob(const std::vector<std::unique_ptr<Job>>& jobs, uint64_t now,
+                            uint64_t timeout_ns) {
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const JobShared& s = jobs[j]->shared();
+    if (s.finished.load(std::memory_order_acquire)) continue;
+    const uint64_t last = s.progress_ns.load(std::memory_order_relaxed);
+    if (last == 0 || now <= last || now - last < timeout_ns) continue;
+    return "job " + std::to_string(j) + ": no operation completed within the op timeout of " +
+           FormatDurationNs(timeout_ns) + " (the storage stopped answering); the phase was ended";
+  }
+  return "";
+}
 
 Status CheckEngineFits(const PhaseSpec& spec, const EngineInfo& engine, const PreparedTarget& t) {
   const std::string where = "phase '" + spec.name + "': engine " + std::string(engine.name);
@@ -84,19 +103,21 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
     if (!st.ok()) return st.WithContext("phase '" + spec.name + "'");
   }
 
-  PhaseControl control;
-  control.user_stop = options.stop;
+  // Shared with the job threads by ownership: a job stuck past the op timeout is left behind
+  // and may wake up after this function returned.
+  auto control = std::make_shared<PhaseControl>();
+  control->user_stop = options.stop;
+  auto series = std::make_shared<TimeSeries>(options.interval_ns, jobs.size());
   std::vector<std::thread> threads;
   threads.reserve(jobs.size());
-  TimeSeries series(options.interval_ns, jobs.size());
   for (size_t j = 0; j < jobs.size(); ++j) {
-    threads.emplace_back([&control, &series, &options, job = jobs[j].get(), j] {
-      job->Run(&control, options.interval_ns, &series, j);
+    threads.emplace_back([control, series, &options, job = jobs[j].get(), j] {
+      job->Run(control.get(), options.interval_ns, series.get(), j);
     });
   }
   const uint64_t start_ns = NowNs() + kStartDelayNs;
-  control.start_ns.store(start_ns, std::memory_order_release);
-  control.start_ns.notify_all();
+  control->start_ns.store(start_ns, std::memory_order_release);
+  control->start_ns.notify_all();
 
   // Progress: poll the jobs' shared counters until every job has finished.
   ProgressSnapshot snap;
@@ -110,9 +131,19 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
   uint64_t next_report = start_ns + options.progress_period_ns;
   uint64_t last_report_ns = start_ns + spec.ramp_ns;
   uint64_t last_ops = 0;
-  while (control.jobs_finished.load(std::memory_order_acquire) < jobs.size()) {
+  std::string timeout_error;
+  uint64_t timeout_at_ns = 0;
+  while (control->jobs_finished.load(std::memory_order_acquire) < jobs.size()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const uint64_t now = NowNs();
+    if (options.op_timeout_ns != 0 && timeout_error.empty()) {
+      timeout_error = FindTimedOutJob(jobs, now, options.op_timeout_ns);
+      if (!timeout_error.empty()) {
+        control->abort.store(true, std::memory_order_relaxed);
+        timeout_at_ns = now;
+      }
+    }
+    if (timeout_at_ns != 0 && now - timeout_at_ns > kAbandonAfterNs) break;
     if (!options.progress || now < next_report) continue;
     next_report = now + options.progress_period_ns;
     snap.elapsed_ns = now > start_ns ? now - start_ns : 0;
@@ -133,12 +164,47 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
     last_ops = snap.ops;
     options.progress(snap);
   }
-  for (auto& t : threads) t.join();
+  std::vector<bool> left_behind(jobs.size(), false);
+  uint32_t abandoned = 0;
+  // Jobs left behind are never destroyed: their threads still use them (freed at exit).
+  struct LeaveJobs {
+    std::vector<std::unique_ptr<Job>>* jobs;
+    const std::vector<bool>* left;
+    ~LeaveJobs() {
+      for (size_t j = 0; j < jobs->size(); ++j) {
+        if ((*left)[j]) (void)(*jobs)[j].release();
+      }
+    }
+  } leave_jobs{&jobs, &left_behind};
+  if (control->jobs_finished.load(std::memory_order_acquire) < jobs.size()) {
+    // Jobs still inside the engine after the grace period: tell them to leave when they come
+    // back, give one that was just returning time to publish, then leave them behind.
+    control->abandoned.store(true, std::memory_order_release);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      if (jobs[j]->shared().finished.load(std::memory_order_acquire)) {
+        threads[j].join();
+      } else {
+        // Parked in the engine: what it recorded so far is read below; it records no more.
+        threads[j].detach();
+        left_behind[j] = true;
+        ++abandoned;
+      }
+    }
+  } else {
+    for (auto& t : threads) t.join();
+  }
 
   PhaseResult result;
   result.spec = spec;
   result.interval_ns = options.interval_ns;
   result.interrupted = options.stop && options.stop->load();
+  result.timed_out = !timeout_error.empty();
+  result.abandoned_jobs = abandoned;
+  if (result.timed_out) {
+    result.errors.push_back(timeout_error);
+    result.status = Status::IoError(timeout_error);
+  }
   const uint64_t measure_start = start_ns + spec.ramp_ns;
   uint64_t end_ns = measure_start;
   uint64_t inflight_sum = 0, submissions = 0;
@@ -158,7 +224,7 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
     inflight_sum += q.inflight_sum;
     submissions += q.submissions;
     end_ns = std::max(end_ns, job->last_end_ns());
-    if (!job->error().empty()) {
+    if (!job->error().empty() && !result.timed_out) {
       result.errors.push_back(job->error());
       if (result.status.ok()) {
         Status st = ErrnoStatus("", "", job->error_errno());
@@ -171,7 +237,8 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
   result.measured_ns = end_ns - measure_start;
   result.queue.mean_inflight =
       submissions ? static_cast<double>(inflight_sum) / static_cast<double>(submissions) : 0.0;
-  result.time_series = series.Summaries();
+  result.time_series = series->Summaries();
+
   return result;
 }
 

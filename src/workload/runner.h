@@ -55,6 +55,9 @@ struct RunOptions {
   std::function<void(const ProgressSnapshot&)> progress;
   uint64_t progress_period_ns = 250'000'000;
   uint64_t seed = 0x6475726162656e63ull;  // offsets and data; job j uses seed + j
+  // A job with requests in flight and none completed for this long has timed out: the phase
+  // ends with a timeout error and the partial result (0: no limit).
+  uint64_t op_timeout_ns = 30'000'000'000;
 };
 
 struct OpStats {
@@ -81,6 +84,10 @@ struct PhaseResult {
   std::vector<std::string> errors;  // one line per failed operation that ended a job
   Status status;                    // first error, mapped (NotSupported for EOPNOTSUPP, ...)
   bool interrupted = false;         // ended early by RunOptions::stop
+  bool timed_out = false;           // ended by the op timeout (RunOptions::op_timeout_ns)
+  // Jobs still stuck in the engine when the phase ended (timed out): their threads and engines
+  // are left behind, so the target must not be cleaned up (its connection may hang).
+  uint32_t abandoned_jobs = 0;
 
   const OpStats& op(OpKind kind) const { return ops[static_cast<int>(kind)]; }
   // Reads + writes per second over measured_ns.

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 
 #include "durabench_runner.h"
@@ -236,6 +237,33 @@ TEST(Run, NullEngineMeasuresOverheadOnly) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_GT(j["phases"][0]["iops"].get<double>(), 100000.0);
+}
+
+// A flush that never comes back (the shim sleeps 30 s in fdatasync) ends the phase at the op
+// timeout with exit 3, timed_out and the partial result, instead of waiting for it.
+TEST(Run, OpTimeoutEndsAStuckPhaseWithThePartialResult) {
+  TempDir dir("/dev/shm");
+  const std::string res = dir.File("result.json");
+  const auto t0 = std::chrono::steady_clock::now();
+  CommandResult r = Durabench({"run", "--target", dir.path(), "--sync", "fdatasync", "--runtime",
+                               "20s", "--size", "1MiB", "--op-timeout", "1s", "-o", res, "--quiet"},
+                              ShimEnv({{"SHIM_DELAY_FDATASYNC_NS", "30000000000"}}));
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("no operation completed within the op timeout of 1.00s"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("left in place"), std::string::npos) << r.err;
+  // 1 s of timeout and 2 s of grace for the stuck job; far less than the 20 s runtime.
+  EXPECT_LT(wall, 10) << r.err;
+  nlohmann::json j = LoadJson(res);
+  ExpectValidResult(j);
+  EXPECT_TRUE(j["phases"][0]["timed_out"].get<bool>());
+  EXPECT_EQ(j["phases"][0]["ops"]["write"]["count"], 1);  // the write before the stuck flush
+  // The stuck target was left in place (removing it would wait on the same storage).
+  std::string left;
+  Shell("ls '" + dir.path() + "'", &left);
+  EXPECT_NE(left.find("durabench-"), std::string::npos) << left;
 }
 
 TEST(Run, RawBlockDeviceWithDestroyData) {

@@ -1,0 +1,112 @@
+#include "backend/uri.h"
+
+#include <charconv>
+#include <vector>
+
+namespace durabench {
+namespace {
+
+constexpr const char* kForms =
+    "rados://POOL, rbd://POOL/IMAGE or gluster://HOST[:PORT]/VOLUME[/DIR]";
+
+Status Bad(std::string_view text, const std::string& why) {
+  return Status::InvalidArgument("target '" + std::string(text) + "': " + why +
+                                 " (valid: " + kForms + ")");
+}
+
+std::vector<std::string> SplitPath(std::string_view rest) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= rest.size()) {
+    const size_t slash = rest.find('/', start);
+    const size_t end = slash == std::string_view::npos ? rest.size() : slash;
+    parts.emplace_back(rest.substr(start, end - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+// A Ceph pool or image name: not empty, and no snapshot ('@'): snapshots are read-only.
+Status CheckCephName(std::string_view text, const std::string& what, const std::string& name) {
+  if (name.empty()) return Bad(text, what + " name is empty");
+  if (name.find('@') != std::string::npos) {
+    return Bad(text, what + " '" + name + "' names a snapshot, which cannot be written");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool LooksLikeTargetUri(std::string_view target) {
+  return target.find("://") != std::string_view::npos;
+}
+
+const char* NativeEngineFor(UriScheme scheme) {
+  switch (scheme) {
+    case UriScheme::kRados:
+      return "rados";
+    case UriScheme::kRbd:
+      return "rbd";
+    case UriScheme::kGluster:
+      return "gfapi";
+  }
+  return "?";
+}
+
+Result<TargetUri> ParseTargetUri(std::string_view text) {
+  const size_t sep = text.find("://");
+  if (sep == std::string_view::npos) return Bad(text, "not a URI");
+  const std::string_view scheme = text.substr(0, sep);
+  const std::vector<std::string> parts = SplitPath(text.substr(sep + 3));
+  TargetUri uri;
+  uri.text = std::string(text);
+  if (scheme == "rados") {
+    uri.scheme = UriScheme::kRados;
+    if (parts.size() != 1) return Bad(text, "expected rados://POOL");
+    uri.pool = parts[0];
+    DURABENCH_RETURN_IF_ERROR(CheckCephName(text, "pool", uri.pool));
+    return uri;
+  }
+  if (scheme == "rbd") {
+    uri.scheme = UriScheme::kRbd;
+    if (parts.size() != 2) return Bad(text, "expected rbd://POOL/IMAGE");
+    uri.pool = parts[0];
+    uri.image = parts[1];
+    DURABENCH_RETURN_IF_ERROR(CheckCephName(text, "pool", uri.pool));
+    DURABENCH_RETURN_IF_ERROR(CheckCephName(text, "image", uri.image));
+    return uri;
+  }
+  if (scheme == "gluster") {
+    uri.scheme = UriScheme::kGluster;
+    if (parts.size() < 2 || parts[1].empty()) {
+      return Bad(text, "expected gluster://HOST[:PORT]/VOLUME[/DIR]");
+    }
+    std::string host = parts[0];
+    const size_t colon = host.rfind(':');
+    if (colon != std::string::npos && host.find(']') == std::string::npos) {
+      const std::string port = host.substr(colon + 1);
+      unsigned value = 0;
+      const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+      if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535) {
+        return Bad(text, "port '" + port + "' is not a number from 1 to 65535");
+      }
+      uri.port = static_cast<uint16_t>(value);
+      host.resize(colon);
+    }
+    if (host.empty()) return Bad(text, "host is empty");
+    uri.host = host;
+    uri.volume = parts[1];
+    std::string path;
+    for (size_t i = 2; i < parts.size(); ++i) {
+      if (parts[i].empty() || parts[i] == ".") continue;
+      if (parts[i] == "..") return Bad(text, "'..' is not allowed in the directory");
+      path += "/" + parts[i];
+    }
+    uri.path = path.empty() ? "/" : path;
+    return uri;
+  }
+  return Bad(text, "unknown scheme '" + std::string(scheme) + "://'");
+}
+
+}  // namespace durabench

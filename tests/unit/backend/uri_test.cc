@@ -1,0 +1,84 @@
+#include "backend/uri.h"
+
+#include <gtest/gtest.h>
+
+namespace durabench {
+namespace {
+
+TEST(TargetUri, RadosPool) {
+  Result<TargetUri> u = ParseTargetUri("rados://rep3");
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  EXPECT_EQ(u->scheme, UriScheme::kRados);
+  EXPECT_EQ(u->pool, "rep3");
+  EXPECT_EQ(u->text, "rados://rep3");
+  EXPECT_STREQ(NativeEngineFor(u->scheme), "rados");
+}
+
+TEST(TargetUri, RbdPoolAndImage) {
+  Result<TargetUri> u = ParseTargetUri("rbd://rep1/img");
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  EXPECT_EQ(u->scheme, UriScheme::kRbd);
+  EXPECT_EQ(u->pool, "rep1");
+  EXPECT_EQ(u->image, "img");
+  EXPECT_STREQ(NativeEngineFor(u->scheme), "rbd");
+}
+
+TEST(TargetUri, GlusterHostPortVolumeDirectory) {
+  Result<TargetUri> u = ParseTargetUri("gluster://127.0.0.1:24017/dbrep3/a//b/./c/");
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  EXPECT_EQ(u->scheme, UriScheme::kGluster);
+  EXPECT_EQ(u->host, "127.0.0.1");
+  EXPECT_EQ(u->port, 24017);
+  EXPECT_EQ(u->volume, "dbrep3");
+  EXPECT_EQ(u->path, "/a/b/c");
+  EXPECT_STREQ(NativeEngineFor(u->scheme), "gfapi");
+}
+
+TEST(TargetUri, GlusterDefaultsToTheRootAndNoPort) {
+  Result<TargetUri> u = ParseTargetUri("gluster://server/vol");
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  EXPECT_EQ(u->port, 0);  // BackendOptions::gluster_port decides
+  EXPECT_EQ(u->path, "/");
+}
+
+// Every malformed URI is refused with a message that names the target and the valid forms.
+TEST(TargetUri, MalformedAreRefusedWithTheValidForms) {
+  const struct {
+    const char* text;
+    const char* says;
+  } cases[] = {
+      {"rados://", "pool name is empty"},
+      {"rados://a/b", "expected rados://POOL"},
+      {"rbd://pool", "expected rbd://POOL/IMAGE"},
+      {"rbd://pool/", "image name is empty"},
+      {"rbd://pool/img@snap", "snapshot"},
+      {"rbd://pool/img/extra", "expected rbd://POOL/IMAGE"},
+      {"gluster://host", "expected gluster://"},
+      {"gluster://host/", "expected gluster://"},
+      {"gluster://:24007/vol", "host is empty"},
+      {"gluster://host:99999/vol", "port '99999'"},
+      {"gluster://host:x/vol", "port 'x'"},
+      {"gluster://host/vol/../etc", "'..'"},
+      {"nfs://server/export", "unknown scheme 'nfs://'"},
+  };
+  for (const auto& c : cases) {
+    Result<TargetUri> u = ParseTargetUri(c.text);
+    ASSERT_FALSE(u.ok()) << c.text;
+    EXPECT_EQ(u.status().code(), Status::Code::kInvalidArgument) << c.text;
+    EXPECT_NE(u.status().message().find(c.says), std::string::npos)
+        << c.text << ": " << u.status().message();
+    EXPECT_NE(u.status().message().find(std::string("'") + c.text + "'"), std::string::npos)
+        << u.status().message();
+    EXPECT_NE(u.status().message().find("rbd://POOL/IMAGE"), std::string::npos);
+  }
+}
+
+TEST(TargetUri, LooksLikeUri) {
+  EXPECT_TRUE(LooksLikeTargetUri("rbd://p/i"));
+  EXPECT_TRUE(LooksLikeTargetUri("bogus://"));
+  EXPECT_FALSE(LooksLikeTargetUri("/mnt/ceph/dir"));
+  EXPECT_FALSE(LooksLikeTargetUri("./scratch"));
+}
+
+}  // namespace
+}  // namespace durabench
