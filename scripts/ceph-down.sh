@@ -5,6 +5,7 @@
 # Verifies that nothing is left: no mount under DIR, no recorded process alive (exit 1 if so).
 #
 # Usage: scripts/ceph-down.sh [--purge] DIR
+#   (no --port-base: processes are stopped by PID; the ports come from DIR/ports.env)
 #   --purge  also remove everything under DIR (DIR itself stays). Without it DIR's files
 #            (data, logs, cluster.env) stay, and ceph-up.sh DIR restarts the same cluster.
 #
@@ -132,6 +133,11 @@ if [[ -n $(Unrecorded) ]]; then
   bad=1
 fi
 ((bad == 0)) || exit 1
+# The mon's ports (DIR/ports.env) should be free now for the next ceph-up.sh; a listener there
+# is not this cluster's (its processes are gone, checked above): say so.
+if CephLoadPorts && [[ -n $(ss -Hltn "sport = :$CEPH_MON_V2_PORT or sport = :$CEPH_MON_V1_PORT" 2>/dev/null) ]]; then
+  echo "ceph-down.sh: warning: 127.0.0.1:$CEPH_MON_V2_PORT or :$CEPH_MON_V1_PORT is listened on by a process that is not this cluster's" >&2
+fi
 
 if ((purge)); then
   find "$CEPH_DIR" -mindepth 1 -maxdepth 1 ! -name .lock -exec rm -rf --one-file-system {} +

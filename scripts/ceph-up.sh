@@ -5,7 +5,12 @@
 # in each. Loopback only (127.0.0.1). Needs root and the packages listed in
 # docs/test-clusters.md (Ceph section).
 #
-# Usage: scripts/ceph-up.sh [--timeout S] DIR
+# Usage: scripts/ceph-up.sh [--timeout S] [--port-base N] DIR
+#
+# --port-base N (or CEPH_PORT_BASE=N): a second cluster beside one on the defaults: mon v2 on
+# 127.0.0.1:N, v1 on N+1, the OSDs, mgr and MDS bind in N+2..N+99 (defaults: 3300, 6789,
+# 6800-7300). Fixed at the first build (DIR/ports.env): a re-run without --port-base uses the
+# stored ports; one with a different N is refused (the mon's address is in its monmap).
 #
 # Waits until HEALTH_OK, all PGs active+clean, the MDS up:active and the mount present (at most
 # --timeout seconds from the script's start, default 120; on timeout prints the cluster state
@@ -32,15 +37,20 @@ Left() { awk -v a="$t0" -v b="$EPOCHREALTIME" -v t="$timeout_s" \
   'BEGIN { l = t - (b - a); printf "%d", l < 1 ? 1 : l }'; }
 
 timeout_s=${CEPH_UP_TIMEOUT:-120}
+port_base=${CEPH_PORT_BASE:-}
 while (($#)); do
   case $1 in
     --timeout) timeout_s=${2:?}; shift 2 ;;
+    --port-base) port_base=${2:?}; shift 2 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     -*) Die "unknown option $1 (see --help)" ;;
     *) break ;;
   esac
 done
-(($# == 1)) || Die "usage: ceph-up.sh [--timeout S] DIR"
+(($# == 1)) || Die "usage: ceph-up.sh [--timeout S] [--port-base N] DIR"
+if [[ -n $port_base ]] && { ! [[ $port_base =~ ^[0-9]+$ ]] || ((port_base < 1024 || port_base > 65400)); }; then
+  Die "--port-base must be a number from 1024 to 65400, not '$port_base'"
+fi
 [[ $(id -u) -eq 0 ]] || Die "needs root (daemons, ceph-fuse mount)"
 for c in ceph ceph-mon ceph-mgr ceph-osd ceph-mds ceph-fuse ceph-authtool monmaptool rbd \
   uuidgen flock ss "$CEPH_PY"; do
@@ -53,6 +63,13 @@ mkdir -p "$CEPH_DIR"
 # (StartDaemon), so none of them keeps this lock.
 exec 9>"$CEPH_DIR/.lock"
 flock -w 300 9 || Die "another ceph-up/ceph-down holds $CEPH_DIR/.lock"
+if CephLoadPorts; then
+  [[ -z $port_base || $port_base == "$CEPH_PORT_BASE" ]] ||
+    Die "$CEPH_DIR was built with port base '${CEPH_PORT_BASE:-default}', not $port_base;" \
+      "use that, or run scripts/ceph-down.sh --purge $CEPH_DIR first"
+else
+  CephSetPorts "$port_base"
+fi
 
 # StartDaemon NAME CMD...: starts CMD (a daemon that forks into the background and writes
 # DIR/run/NAME.pid) unless NAME's recorded process is alive. Inherited fds are closed first.
@@ -146,7 +163,7 @@ Bootstrap() {
     ceph-authtool "$k" --import-keyring "$f" >/dev/null
   done
   monmaptool --create --fsid "$fsid" --addv "$CEPH_MON_ID" \
-    '[v2:127.0.0.1:3300,v1:127.0.0.1:6789]' "$CEPH_DIR/monmap" >/dev/null
+    "$CEPH_MON_ADDRS" "$CEPH_DIR/monmap" >/dev/null
   ceph-mon -c "$CEPH_CONF_PATH" --mkfs -i "$CEPH_MON_ID" --monmap "$CEPH_DIR/monmap" \
     --keyring "$k" >>"$CEPH_LOG_DIR/mon.$CEPH_MON_ID.out" 2>&1 || Fail "ceph-mon --mkfs failed"
   rm -f "$k"
@@ -206,10 +223,12 @@ EOF
   date -u +%FT%TZ >"$CEPH_DONE_MARK"
 }
 
-# The mon's ports are fixed: a second cluster (another DIR) on this machine cannot start.
+# The mon's ports must be free (daemons just skip busy ports of their bind range). Another
+# cluster on this machine needs another --port-base.
 if ! CephNameAlive "mon.$CEPH_MON_ID" &&
-  [[ -n $(ss -Hltn 'sport = :3300 or sport = :6789' 2>/dev/null) ]]; then
-  Die "127.0.0.1:3300 or :6789 is in use (another Ceph cluster? stop it with ceph-down.sh ITS_DIR)"
+  [[ -n $(ss -Hltn "sport = :$CEPH_MON_V2_PORT or sport = :$CEPH_MON_V1_PORT" 2>/dev/null) ]]; then
+  Die "127.0.0.1:$CEPH_MON_V2_PORT or :$CEPH_MON_V1_PORT is in use (another Ceph cluster?" \
+    "stop it with ceph-down.sh ITS_DIR, or give this one another --port-base)"
 fi
 
 if [[ -e $CEPH_DONE_MARK ]]; then
@@ -222,8 +241,11 @@ elif [[ -n $(find "$CEPH_DIR" -mindepth 1 -maxdepth 1 ! -name .lock) ]]; then
   Die "$CEPH_DIR is not empty and holds no finished cluster (an interrupted ceph-up.sh?);" \
     "run scripts/ceph-down.sh --purge $CEPH_DIR, then ceph-up.sh again"
 else
+  CephSavePorts
   Bootstrap
 fi
+# A cluster built before ports.env existed: record its (default) ports now.
+[[ -f $CEPH_PORTS_FILE ]] || CephSavePorts
 
 Log "waiting for the MDS, then mounting $CEPH_MNT with ceph-fuse"
 CephWait mds "$(Left)" || Fail "no active MDS ${timeout_s}s after the start"
@@ -242,7 +264,9 @@ cat >"$CEPH_ENV_FILE" <<EOF
 CEPH_CONF=$CEPH_CONF_PATH
 CEPH_KEYRING=$CEPH_ADMIN_KEYRING
 CEPH_FSID=$fsid
-CEPH_MON_HOST=[v2:127.0.0.1:3300,v1:127.0.0.1:6789]
+CEPH_MON_HOST=$CEPH_MON_ADDRS
+CEPH_PORT_BASE=$CEPH_PORT_BASE
+CEPH_BIND_PORTS=$CEPH_BIND_PORT_MIN-$CEPH_BIND_PORT_MAX
 CEPHFS_MOUNT=$CEPH_MNT
 CEPHFS_NAME=$CEPH_FS_NAME
 CEPH_POOL_REP1=rep1

@@ -8,6 +8,8 @@
 #
 # Usage: scripts/gluster-down.sh [--purge] DIR
 #   --purge   also remove DIR (bricks, logs, volume definitions) once nothing is mounted there.
+# No --port-base: processes are found by PID, and the address and ports gluster-up.sh chose are
+# read from DIR/ports.env.
 #
 # Idempotent: on a stopped cluster it only verifies. Removes the files outside DIR that this
 # cluster created (see docs/test-clusters.md), nothing else. Exit 1 if anything is left.
@@ -162,6 +164,17 @@ if [[ -f $OUTSIDE ]]; then
     [[ -e $path ]] && echo "$kind $path"
   done < <(sort -u "$OUTSIDE") >"$OUTSIDE.tmp" || true
   mv "$OUTSIDE.tmp" "$OUTSIDE"
+fi
+
+# The cluster's listen address (DIR/ports.env, written by gluster-up.sh) must be free now, so a
+# re-run with the same --port-base can bind it. A listener there is not ours (all our processes
+# are gone, checked above): name it.
+if [[ -f $DIR/ports.env ]]; then
+  host=$(sed -n 's/^GLUSTER_HOST=//p' "$DIR/ports.env")
+  port=$(sed -n 's/^GLUSTER_PORT=//p' "$DIR/ports.env")
+  if [[ -n $host && -n $port ]] && ss -Hltn "sport = :$port" | awk -v a="$host:$port" '$4 == a { f = 1 } END { exit !f }'; then
+    log "warning: $host:$port is still listened on by a process that is not this cluster's"
+  fi
 fi
 
 # A cluster.env left behind would point tests at a cluster that is gone.

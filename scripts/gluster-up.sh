@@ -4,7 +4,16 @@
 # bricks on this host), both FUSE-mounted. Gluster's volume defaults are kept, not tuned: the
 # durability-relevant ones are recorded in DIR/volume-options-VOL.txt.
 #
-# Usage: scripts/gluster-up.sh DIR      (root; Debian packages glusterfs-server glusterfs-client)
+# Usage: scripts/gluster-up.sh [--port-base N] DIR   (root; packages glusterfs-server glusterfs-client)
+#
+# --port-base N (or GLUSTER_PORT_BASE=N): a second cluster beside one on the defaults. Brick
+# ports come from N..N+99 (glusterd's base-port/max-port) instead of 49152-60999, and glusterd
+# listens on its own loopback address 127.HI.LO.1 (HI.LO = N's two bytes), still on port 24007:
+# Gluster 10 cannot move that port for a cluster, because glusterd starts its bricks with
+# `-s BRICK_HOST` and no --volfile-server-port, and clients ask BRICK_HOST:24007 for the brick
+# ports (client volfiles carry remote-host only), so bricks and clients would reach the other
+# cluster's glusterd. The choice is stored in DIR/ports.env: a re-run without --port-base uses
+# it, one with a different N is refused (brick hosts are part of the volume definitions).
 #
 # Idempotent: on a running cluster it only verifies and prints the same info; on a stopped one
 # (after gluster-down.sh, or a reboot) it restarts glusterd, the bricks (`volume start VOL force`
@@ -17,8 +26,21 @@
 # docs/test-clusters.md; gluster-down.sh removes the ones this cluster created.
 set -euo pipefail
 
-usage() { echo "usage: $0 DIR" >&2; exit 2; }
+usage() { echo "usage: $0 [--port-base N] DIR" >&2; exit 2; }
+port_base=${GLUSTER_PORT_BASE:-}
+while (($#)); do
+  case $1 in
+    --port-base) (($# >= 2)) || usage; port_base=$2; shift 2 ;;
+    -*) usage ;;
+    *) break ;;
+  esac
+done
 (($# == 1)) || usage
+if [[ -n $port_base ]] && ! [[ $port_base =~ ^[0-9]+$ ]] ||
+  [[ -n $port_base ]] && ((port_base < 1024 || port_base > 65400)); then
+  echo "gluster-up.sh: --port-base must be a number from 1024 to 65400, not '$port_base'" >&2
+  exit 2
+fi
 [[ $(id -u) -eq 0 ]] || { echo "gluster-up.sh: must run as root" >&2; exit 1; }
 for bin in glusterd gluster glusterfs; do
   command -v "$bin" >/dev/null || {
@@ -30,7 +52,30 @@ done
 mkdir -p "$1"
 DIR=$(cd "$1" && pwd -P)
 readonly DIR
-readonly HOST=127.0.0.1 PORT=24007 BRICK_HOST=127.1
+# Ports (see --port-base above), fixed for DIR's lifetime by DIR/ports.env.
+readonly PORTS_FILE=$DIR/ports.env
+if [[ -f $PORTS_FILE ]]; then
+  stored_base=$(sed -n 's/^GLUSTER_PORT_BASE=//p' "$PORTS_FILE")
+  if [[ -n ${port_base} && $port_base != "$stored_base" ]]; then
+    echo "gluster-up.sh: $DIR was built with port base '${stored_base:-default}', not $port_base;" \
+      "use that, or run gluster-down.sh --purge $DIR first" >&2
+    exit 2
+  fi
+  port_base=$stored_base
+elif [[ -d $DIR/lib/vols ]]; then
+  port_base=""  # built before ports.env existed: the defaults
+fi
+if [[ -z $port_base ]]; then
+  HOST=127.0.0.1 BRICK_HOST=127.1 BRICK_PORT_MIN=49152 BRICK_PORT_MAX=60999
+else
+  # glusterd refuses 127.0.0.1 and localhost as brick hosts (string check); 127.HI.LO.1 is
+  # accepted, is local on lo (127/8), and is never the default cluster's 127.0.0.1.
+  HOST=127.$((port_base >> 8)).$((port_base & 255)).1 BRICK_HOST=$HOST
+  BRICK_PORT_MIN=$port_base BRICK_PORT_MAX=$((port_base + 99))
+fi
+readonly HOST BRICK_HOST BRICK_PORT_MIN BRICK_PORT_MAX PORT=24007
+printf 'GLUSTER_PORT_BASE=%s\nGLUSTER_HOST=%s\nGLUSTER_PORT=%s\nGLUSTER_BRICK_HOST=%s\nGLUSTER_BRICK_PORT_MIN=%s\nGLUSTER_BRICK_PORT_MAX=%s\n' \
+  "$port_base" "$HOST" "$PORT" "$BRICK_HOST" "$BRICK_PORT_MIN" "$BRICK_PORT_MAX" >"$PORTS_FILE"
 readonly VOL_REP1=dbrep1 VOL_REP3=dbrep3
 readonly MNT_REP1=$DIR/mnt/rep1 MNT_REP3=$DIR/mnt/rep3
 readonly SOCK=$DIR/run/glusterd.socket
@@ -92,7 +137,8 @@ volume management
     option transport.socket.read-fail-log off
     option ping-timeout 0
     option event-threads 1
-    option max-port 60999
+    option base-port $BRICK_PORT_MIN
+    option max-port $BRICK_PORT_MAX
 end-volume
 EOF
 mv "$GLUSTERD_VOL.tmp" "$GLUSTERD_VOL"
@@ -103,9 +149,13 @@ glusterd_started=0
 if pid_alive "$glusterd_pid" && tr '\0' ' ' <"/proc/$glusterd_pid/cmdline" | grep -qF "$GLUSTERD_VOL"; then
   log "glusterd already running (pid $glusterd_pid)"
 else
-  # Port 24007 taken by someone else (a system glusterd, another cluster) is a clear error.
-  if ss -Hltn "sport = :$PORT" 2>/dev/null | grep -q .; then
-    die "port $PORT is already in use by another process; stop it first"
+  # HOST:24007 taken by someone else (a system glusterd on 0.0.0.0, another cluster on the
+  # same port base) is a clear error. Another cluster on another address is fine.
+  if ss -Hltn "sport = :$PORT" 2>/dev/null | awk -v h="$HOST" '
+      { split($4, a, ":"); if (a[1] == h || a[1] == "0.0.0.0" || a[1] == "*" || $4 ~ /^\[::\]:/) busy = 1 }
+      END { exit !busy }'; then
+    die "$HOST:$PORT is already in use by another process (another cluster with the same" \
+      "--port-base, or a system glusterd): stop it, or use another --port-base"
   fi
   log "starting glusterd"
   glusterd_started=1
@@ -288,6 +338,8 @@ env_tmp=$DIR/cluster.env.tmp
 {
   echo "GLUSTER_HOST=$HOST"
   echo "GLUSTER_PORT=$PORT"
+  echo "GLUSTER_PORT_BASE=$port_base"
+  echo "GLUSTER_BRICK_PORTS=$BRICK_PORT_MIN-$BRICK_PORT_MAX"
   echo "GLUSTER_VOL_REP1=$VOL_REP1"
   echo "GLUSTER_VOL_REP3=$VOL_REP3"
   echo "GLUSTER_MNT_REP1=$MNT_REP1"

@@ -12,6 +12,11 @@ packages=(
   e2fsprogs xfsprogs btrfs-progs util-linux fdisk attr
   fio python3
   python3-matplotlib chromium fonts-dejavu-core
+  # Test clusters (docs/test-clusters.md; scripts/ceph-up.sh, scripts/gluster-up.sh) and the
+  # native Ceph/Gluster engines' libraries. They start no daemon: there is no systemd here.
+  ceph-mon ceph-mgr ceph-osd ceph-mds ceph-fuse ceph-common librados-dev librbd-dev
+  uuid-runtime iproute2
+  glusterfs-server glusterfs-client libglusterfs-dev
 )
 
 missing=()

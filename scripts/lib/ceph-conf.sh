@@ -11,6 +11,7 @@
 #   DIR/log/                      daemon logs, the cluster log, each daemon's stdout/stderr
 #   DIR/mnt/cephfs                the ceph-fuse mount
 #   DIR/cluster.env               KEY=VALUE facts for tests
+#   DIR/ports.env                 the ports chosen at the first ceph-up.sh (see CephSetPorts)
 #   DIR/.bootstrap-complete       written once the cluster was fully built; without it a
 #                                 non-empty DIR is a half-built cluster (see ceph-up.sh)
 
@@ -34,6 +35,41 @@ CephInitPaths() {
   CEPH_ENV_FILE=$CEPH_DIR/cluster.env
   CEPH_PIDS_FILE=$CEPH_DIR/daemons.pids
   CEPH_DONE_MARK=$CEPH_DIR/.bootstrap-complete
+  CEPH_PORTS_FILE=$CEPH_DIR/ports.env
+}
+
+# CephSetPorts BASE: sets the mon's ports and the daemons' bind range. Empty BASE: Ceph's
+# defaults (mon 3300 v2 / 6789 v1, daemons 6800-7300). Otherwise mon v2 BASE, v1 BASE+1, and
+# the OSDs, mgr and MDS bind in BASE+2..BASE+99 (each OSD takes 8 ports — public, cluster and
+# two heartbeat messengers, v2 and v1 each —, mgr and MDS 2 each: 28 for this cluster).
+CephSetPorts() {
+  CEPH_PORT_BASE=$1
+  if [[ -z $CEPH_PORT_BASE ]]; then
+    CEPH_MON_V2_PORT=3300 CEPH_MON_V1_PORT=6789 CEPH_BIND_PORT_MIN=6800 CEPH_BIND_PORT_MAX=7300
+  else
+    CEPH_MON_V2_PORT=$CEPH_PORT_BASE CEPH_MON_V1_PORT=$((CEPH_PORT_BASE + 1))
+    CEPH_BIND_PORT_MIN=$((CEPH_PORT_BASE + 2)) CEPH_BIND_PORT_MAX=$((CEPH_PORT_BASE + 99))
+  fi
+  CEPH_MON_ADDRS="[v2:127.0.0.1:$CEPH_MON_V2_PORT,v1:127.0.0.1:$CEPH_MON_V1_PORT]"
+}
+
+# CephLoadPorts: sets the ports from DIR/ports.env; a DIR built before that file existed used
+# the defaults. Returns 1 (ports unset) when DIR holds no cluster yet.
+CephLoadPorts() {
+  if [[ -f $CEPH_PORTS_FILE ]]; then
+    CephSetPorts "$(sed -n 's/^CEPH_PORT_BASE=//p' "$CEPH_PORTS_FILE")"
+  elif [[ -e $CEPH_DONE_MARK || -e $CEPH_CONF_PATH ]]; then
+    CephSetPorts ""
+  else
+    return 1
+  fi
+}
+
+# CephSavePorts: records the current ports in DIR/ports.env.
+CephSavePorts() {
+  printf '%s\n' "CEPH_PORT_BASE=$CEPH_PORT_BASE" "CEPH_MON_V2_PORT=$CEPH_MON_V2_PORT" \
+    "CEPH_MON_V1_PORT=$CEPH_MON_V1_PORT" "CEPH_BIND_PORT_MIN=$CEPH_BIND_PORT_MIN" \
+    "CEPH_BIND_PORT_MAX=$CEPH_BIND_PORT_MAX" >"$CEPH_PORTS_FILE"
 }
 
 # CephAbsDir PATH: prints PATH made absolute (it need not exist yet).
@@ -82,7 +118,10 @@ CephWriteConf() {
 [global]
 fsid = $fsid
 mon_initial_members = $CEPH_MON_ID
-mon_host = [v2:127.0.0.1:3300,v1:127.0.0.1:6789]
+mon_host = $CEPH_MON_ADDRS
+# Daemons bind here (scripts/ceph-up.sh --port-base; Ceph's 6800-7300 by default).
+ms_bind_port_min = $CEPH_BIND_PORT_MIN
+ms_bind_port_max = $CEPH_BIND_PORT_MAX
 public_network = 127.0.0.0/8
 cluster_network = 127.0.0.0/8
 ms_bind_ipv4 = true
@@ -110,6 +149,22 @@ mon_allow_pool_delete = true
 mon_warn_on_pool_no_redundancy = false
 # The root disk of a test machine is often under 30 % free (the default warning level).
 mon_data_avail_warn = 5
+# A killed OSD must be marked down in seconds, or client I/O to its PGs stalls (tests kill one).
+# The mon counts failure reports per CRUSH subtree of the reporters (default level "host") and
+# wants 2 of them (mon_osd_min_down_reporters): on one host every reporter is in the same
+# subtree, so a silent OSD would stay "up" until mon_osd_report_timeout (900 s). Count reporters
+# per OSD and take one. A SIGKILLed OSD's ports refuse connections at once, and with
+# osd_fast_fail_on_connection_refused (default true, set for clarity) its peers report it as an
+# immediate failure, which the mon applies at once (≈ 1-2 s here). The heartbeat settings cover
+# an OSD that hangs without closing its ports (SIGSTOP, a stuck disk): pings every 2 s, down
+# after 10 s of silence (defaults 6 s and 20 s), with no grace stretching for "laggy" history
+# so the time stays predictable; still long enough that a loaded 2-core machine does not flap.
+mon_osd_reporter_subtree_level = osd
+mon_osd_min_down_reporters = 1
+osd_fast_fail_on_connection_refused = true
+osd_heartbeat_interval = 2
+osd_heartbeat_grace = 10
+mon_osd_adjust_heartbeat_grace = false
 # restful (a default) needs python modules we do not install; iostat is enough.
 mgr_initial_modules = iostat
 
@@ -268,8 +323,8 @@ for pool in sys.argv[2:]:
 ' "$CEPH_CONF_PATH" "$@"
 }
 
-# CephVerify: checks what ceph-up.sh promises beyond health: rep1 size 1/min_size 1, rep3
-# size 3/min_size 2, both with the rbd application and an image "img". Prints what is wrong
+# CephVerify: checks what ceph-up.sh promises beyond health: rep1 size 1/min_size 1, rep3 and
+# cephfs_data size 3/min_size 2, rep1 and rep3 with the rbd application and an image "img". Prints what is wrong
 # and returns 1 if anything is.
 CephVerify() {
   "$CEPH_PY" -c '
@@ -279,14 +334,17 @@ c = rados.Rados(conffile=sys.argv[1], conf={"client_mount_timeout": "30",
                                              "rados_osd_op_timeout": "30"})
 c.connect(timeout=30)
 bad = []
-for pool, size, min_size in (("rep1", 1, 1), ("rep3", 3, 2)):
+# cephfs_data too: the fault tests kill an OSD under the ceph-fuse mount, which only keeps
+# writing with 3 replicas and min_size 2.
+for pool, size, min_size, rbd_pool in (("rep1", 1, 1, True), ("rep3", 3, 2, True),
+                                       ("cephfs_data", 3, 2, False)):
     for var, want in (("size", size), ("min_size", min_size)):
         ret, out, err = c.mon_command(json.dumps({"prefix": "osd pool get", "pool": pool,
                                                   "var": var, "format": "json"}), b"")
         got = json.loads(out)[var] if ret == 0 else err
         if got != want:
             bad.append("%s %s is %s, expected %s" % (pool, var, got, want))
-    if ret != 0:
+    if ret != 0 or not rbd_pool:
         continue
     ret, out, err = c.mon_command(json.dumps({"prefix": "osd pool application get",
                                               "pool": pool, "format": "json"}), b"")

@@ -1,0 +1,196 @@
+// The rados and rbd engines against the fixture's Ceph cluster (pools rep1 and rep3), through
+// rados:// and rbd:// targets: results, probe facts, safety refusals, clean-up, errors, a
+// killed OSD, and the replication breakdown.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cluster_env.h"
+#include "fault_checks.h"
+#include "native_checks.h"
+
+namespace durabench::testing {
+namespace {
+
+class CephNativeTest : public ClusterTest {
+ protected:
+  std::vector<std::string> Args(const std::string& target, std::vector<std::string> more) {
+    std::vector<std::string> a = {
+        "run", "--target", target, "--ceph-conf", cluster_.Get("CEPH_CONF"), "--size", "32MiB"};
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+  }
+  // `rados -p POOL ls` / `rbd ls POOL` through the cluster's config.
+  std::string List(const std::string& tool_args) {
+    std::string out;
+    EXPECT_EQ(
+        Shell("timeout 60 " + tool_args + " -c '" + cluster_.Get("CEPH_CONF") + "' 2>&1", &out), 0)
+        << out;
+    return out;
+  }
+  void ExpectCephFacts(const nlohmann::json& j, const std::string& pool, int copies) {
+    ExpectReplication(j, "ceph", "replicated", copies);
+    const nlohmann::json& r = j["probe"]["replication"];
+    EXPECT_EQ(r.value("volume", ""), pool);
+    EXPECT_EQ(r.value("cluster_id", ""), cluster_.Get("CEPH_FSID"));
+    EXPECT_EQ(r["min_size"], copies == 3 ? 2 : 1) << r.dump();
+  }
+};
+
+// The example, on a fresh image: ceph-wal (O_DIRECT + O_SYNC) through librbd.
+TEST_F(CephNativeTest, CephWalOnRbdRep3) {
+  TempDir local;
+  const std::string image = UniqueName("dbt");
+  CommandResult r = Durabench({"run", "ceph-wal", "--target", "rbd://rep3/" + image, "--ceph-conf",
+                               cluster_.Get("CEPH_CONF"), "--runtime", "3s", "--size", "32MiB",
+                               "-o", local.File("r.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  nlohmann::json j = LoadJson(local.File("r.json"));
+  ExpectValidResult(j);
+  EXPECT_EQ(PhaseEngine(j), "rbd");
+  EXPECT_EQ(j["target"].value("kind", ""), "rbd-image");
+  ExpectOps(j, {"write", "commit"});
+  ExpectCephFacts(j, "rep3", 3);
+  EXPECT_EQ(List("rbd ls rep3").find(image), std::string::npos) << "image not removed";
+}
+
+TEST_F(CephNativeTest, FdatasyncOnRbdRep1AtQueueDepth8) {
+  TempDir local;
+  CommandResult r = Durabench(Args(
+      "rbd://rep1/" + UniqueName("dbt"),
+      {"--sync", "fdatasync", "--iodepth", "8", "--runtime", "3s", "-o", local.File("r.json")}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  nlohmann::json j = LoadJson(local.File("r.json"));
+  ExpectValidResult(j);
+  ExpectOps(j, {"write", "flush", "commit"});
+  ExpectCephFacts(j, "rep1", 1);
+  EXPECT_GT(j["phases"][0]["queue"].value("max_inflight", 0), 1);
+}
+
+TEST_F(CephNativeTest, RadosOnBothPools) {
+  for (const auto& [pool, copies] : {std::pair<std::string, int>{"rep1", 1}, {"rep3", 3}}) {
+    TempDir local;
+    CommandResult r = Durabench(Args(
+        "rados://" + pool, {"--sync", "fdatasync", "--runtime", "2s", "-o", local.File("r.json")}));
+    ASSERT_EQ(r.exit_code, 0) << pool << ": " << r.out << r.err;
+    nlohmann::json j = LoadJson(local.File("r.json"));
+    ExpectValidResult(j);
+    EXPECT_EQ(PhaseEngine(j), "rados");
+    ExpectOps(j, {"write", "flush", "commit"});
+    ExpectCephFacts(j, pool, copies);
+    EXPECT_EQ(List("rados -p " + pool + " ls").find("durabench-"), std::string::npos)
+        << "objects left in " << pool;
+  }
+}
+
+// An existing image is somebody's disk: refused without --destroy-data naming it.
+TEST_F(CephNativeTest, ExistingImageNeedsDestroyData) {
+  const std::string uri = "rbd://rep3/" + cluster_.Get("CEPH_RBD_IMAGE");
+  CommandResult r = Durabench(Args(uri, {"--runtime", "1s"}));
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("--destroy-data=" + uri), std::string::npos) << r.err;
+  r = Durabench(Args(uri, {"--runtime", "1s", "--destroy-data=rbd://rep3/other"}));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  TempDir local;
+  r = Durabench(
+      Args(uri, {"--runtime", "1s", "--destroy-data=" + uri, "-o", local.File("r.json")}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(List("rbd ls rep3").find(cluster_.Get("CEPH_RBD_IMAGE")), std::string::npos)
+      << "an image durabench did not create was removed";
+}
+
+// Cluster errors are one line, quickly.
+TEST_F(CephNativeTest, ErrorsAreOneLineAndFast) {
+  CommandResult r;
+  double s = Timed([&] { r = Durabench(Args("rados://no-such-pool", {"--runtime", "1s"})); });
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("pool 'no-such-pool' does not exist"), std::string::npos) << r.err;
+  EXPECT_LT(s, 10);
+
+  TempDir local;
+  std::ofstream(local.File("ceph.conf")) << "[global]\nmon_host = 127.0.0.1:1\n";
+  s = Timed([&] {
+    r = Durabench({"run", "--target", "rados://rep3", "--ceph-conf", local.File("ceph.conf"),
+                   "--connect-timeout", "2s", "--runtime", "1s"});
+  });
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cannot connect"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--connect-timeout"), std::string::npos) << r.err;
+  EXPECT_LT(s, 15) << "an unreachable monitor took " << s << " s";
+
+  r = Durabench({"run", "--target", "rbd://rep3", "--runtime", "1s"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("expected rbd://POOL/IMAGE"), std::string::npos) << r.err;
+}
+
+// `durabench probe` reads the pool's size, min_size and the fsid.
+TEST_F(CephNativeTest, ProbeOfAPool) {
+  CommandResult r =
+      Durabench({"probe", "rbd://rep3/x", "--json", "--ceph-conf", cluster_.Get("CEPH_CONF")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["backend_kind"], "rbd");
+  nlohmann::json wrapped = {{"probe", j}};
+  ExpectCephFacts(wrapped, "rep3", 3);
+}
+
+// Local file, rbd rep1, rbd rep3 with the same phase: compare --breakdown shows the steps.
+TEST_F(CephNativeTest, ReplicationBreakdown) {
+  TempDir local;
+  const std::vector<std::string> phase = {"--sync", "fdatasync", "--runtime",
+                                          "2s",     "--size",    "32MiB"};
+  auto run = [&](const std::string& target, const std::string& out) {
+    std::vector<std::string> a = {
+        "run", "--target", target, "--ceph-conf", cluster_.Get("CEPH_CONF"), "-o", local.File(out)};
+    a.insert(a.end(), phase.begin(), phase.end());
+    CommandResult r = Durabench(a);
+    ASSERT_EQ(r.exit_code, 0) << target << ": " << r.out << r.err;
+  };
+  TempDir scratch;
+  run(scratch.path(), "local.json");
+  run("rbd://rep1/" + UniqueName("dbt"), "rep1.json");
+  run("rbd://rep3/" + UniqueName("dbt"), "rep3.json");
+  CommandResult r = Durabench({"compare", "--breakdown", local.File("local.json"),
+                               local.File("rep1.json"), local.File("rep3.json"), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string text = r.out;
+  EXPECT_NE(text.find("rbd"), std::string::npos) << text;
+  nlohmann::json j = nlohmann::json::parse(text);
+  EXPECT_FALSE(j.empty()) << text;
+}
+
+// One OSD of three SIGKILLed during a run on the replica-3 image: writes go on (min_size 2),
+// the run ends on time with its whole time series, then the cluster is restored.
+TEST_F(CephNativeTest, OsdKilledDuringRbdRun) {
+  const pid_t victim =
+      static_cast<pid_t>(std::stol(ReadFile(cluster_.Get("CEPH_PID_DIR") + "/osd.1.pid")));
+  ASSERT_TRUE(PidCmdlineHas(victim, cluster_.dir + "/")) << victim << " is not this cluster's";
+  TempDir local;
+  CommandResult r;
+  const double wall = Timed([&] {
+    r = RunWithFaultAfter(Args("rbd://rep3/" + UniqueName("dbt"),
+                               {"--sync", "fdatasync", "--runtime", "8s", "--interval", "250ms",
+                                "-o", local.File("r.json")}),
+                          3.0, [&] { ::kill(victim, SIGKILL); });
+  });
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_LT(wall, 8 + 10) << "the run did not end on time";
+  nlohmann::json j = LoadJson(local.File("r.json"));
+  ExpectValidResult(j);
+  EXPECT_FALSE(j["phases"][0].value("timed_out", true));
+  const StallFigures s = ReadStall(j, 5'000'000'000);  // after the kill in any case
+  EXPECT_GE(s.last_start_ns, 8'000'000'000 - 2 * s.interval_ns) << "series ends early";
+  EXPECT_GT(s.ops_after_fault, 0) << "no write completed after the OSD was killed";
+  std::printf(
+      "rbd rep3, osd.1 killed at ~3 s (wall %.2f s): max write %.1f ms, max flush %.1f ms, "
+      "fewest writes in a 250 ms interval %lld, writes after 5 s %lld\n",
+      wall, s.max_write_ns / 1e6, s.max_flush_ns / 1e6, static_cast<long long>(s.min_ops),
+      static_cast<long long>(s.ops_after_fault));
+  RestoreCluster("ceph-up.sh", cluster_.dir);
+}
+
+}  // namespace
+}  // namespace durabench::testing
