@@ -115,8 +115,7 @@ ReplicationFacts ReplicationFromVolfile(const std::string& volfile, const std::s
   r.volume = ProbeFact::Known(volume);
   r.min_size = ProbeFact::NotApplicable("Gluster volumes have no min_size (quorum is an option)");
   r.cluster_id = ProbeFact::NotApplicable("Gluster volumes are named by host and volume");
-  size_t replicate_nodes = 0, copies = 0;
-  bool copies_differ = false, disperse = false;
+  GlusterGraphShape shape;
   std::istringstream in(volfile);
   std::string line, type;
   while (std::getline(in, line)) {
@@ -127,28 +126,14 @@ ReplicationFacts ReplicationFromVolfile(const std::string& volfile, const std::s
       type.clear();
     } else if (word == "type") {
       words >> type;
-      if (type == "cluster/disperse") disperse = true;
+      if (type == "cluster/disperse") shape.AddDisperseNode();
     } else if (word == "subvolumes" && type == "cluster/replicate") {
       size_t n = 0;
       while (words >> word) ++n;
-      if (replicate_nodes > 0 && n != copies) copies_differ = true;
-      copies = n;
-      ++replicate_nodes;
+      shape.AddReplicateNode(n);
     }
   }
-  if (disperse) {
-    r.volume_type = ProbeFact::Known("disperse");
-    r.replica_count = ProbeFact::Unknown("erasure-coded (disperse) volume: no whole copies");
-  } else if (replicate_nodes == 0) {
-    r.volume_type = ProbeFact::Known("distribute");
-    r.replica_count = ProbeFact::Known("1");
-  } else if (copies_differ) {
-    r.volume_type = ProbeFact::Known("distributed-replicate");
-    r.replica_count = ProbeFact::Unknown("replica sets of different sizes in the volfile");
-  } else {
-    r.volume_type = ProbeFact::Known(replicate_nodes > 1 ? "distributed-replicate" : "replicate");
-    r.replica_count = ProbeFact::Known(std::to_string(copies));
-  }
+  shape.Describe("the volfile", &r);
   return r;
 }
 

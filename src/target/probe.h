@@ -113,6 +113,26 @@ struct ReplicationFacts {
   ProbeFact cluster_id;     // Ceph: the cluster's fsid (not applicable to Gluster)
 };
 
+// The shape of a Gluster client graph, as far as copies go: the `cluster/replicate` nodes and
+// their subvolume (copy) counts, and whether any node erasure-codes (`cluster/disperse`).
+class GlusterGraphShape {
+ public:
+  void AddReplicateNode(size_t copies) {
+    if (replicate_nodes_ > 0 && copies != copies_) copies_differ_ = true;
+    copies_ = copies;
+    ++replicate_nodes_;
+  }
+  void AddDisperseNode() { disperse_ = true; }
+  // Sets r->volume_type and r->replica_count; `where` names the graph in an unknown's reason.
+  void Describe(const std::string& where, ReplicationFacts* r) const;
+
+ private:
+  size_t replicate_nodes_ = 0;
+  size_t copies_ = 0;
+  bool copies_differ_ = false;
+  bool disperse_ = false;
+};
+
 struct ProbeResult {
   std::string path;           // as given
   std::string resolved_path;  // realpath, or the path itself if it does not exist yet

@@ -36,35 +36,37 @@ ReplicationFacts ProbeGlusterReplication(const std::string& mount_point,
     r.replica_count = ProbeFact::Unknown(why);
     return r;
   }
-  size_t replicate_nodes = 0;
-  size_t copies = 0;
-  bool copies_differ = false;
-  bool disperse = false;
+  GlusterGraphShape shape;
   for (const std::string& node : nodes) {
     const ProbeFact type = ReadFact(graph + "/" + node + "/type");
     if (!type.known()) continue;
-    if (type.value == "cluster/disperse") disperse = true;
+    if (type.value == "cluster/disperse") shape.AddDisperseNode();
     if (type.value != "cluster/replicate") continue;
     const std::vector<std::string> subvolumes = ListDir(graph + "/" + node + "/subvolumes", &err);
-    if (err != 0) continue;
-    if (replicate_nodes > 0 && subvolumes.size() != copies) copies_differ = true;
-    copies = subvolumes.size();
-    ++replicate_nodes;
+    if (err == 0) shape.AddReplicateNode(subvolumes.size());
   }
-  if (disperse) {
-    r.volume_type = ProbeFact::Known("disperse");
-    r.replica_count = ProbeFact::Unknown("erasure-coded (disperse) volume: no whole copies");
-  } else if (replicate_nodes == 0) {
-    r.volume_type = ProbeFact::Known("distribute");
-    r.replica_count = ProbeFact::Known("1");
-  } else if (copies_differ) {
-    r.volume_type = ProbeFact::Known("distributed-replicate");
-    r.replica_count = ProbeFact::Unknown("replica sets of different sizes in " + graph);
-  } else {
-    r.volume_type = ProbeFact::Known(replicate_nodes > 1 ? "distributed-replicate" : "replicate");
-    r.replica_count = ProbeFact::Known(std::to_string(copies));
-  }
+  shape.Describe(graph, &r);
   return r;
 }
 
 }  // namespace durabench::internal
+
+namespace durabench {
+
+void GlusterGraphShape::Describe(const std::string& where, ReplicationFacts* r) const {
+  if (disperse_) {
+    r->volume_type = ProbeFact::Known("disperse");
+    r->replica_count = ProbeFact::Unknown("erasure-coded (disperse) volume: no whole copies");
+  } else if (replicate_nodes_ == 0) {
+    r->volume_type = ProbeFact::Known("distribute");
+    r->replica_count = ProbeFact::Known("1");
+  } else if (copies_differ_) {
+    r->volume_type = ProbeFact::Known("distributed-replicate");
+    r->replica_count = ProbeFact::Unknown("replica sets of different sizes in " + where);
+  } else {
+    r->volume_type = ProbeFact::Known(replicate_nodes_ > 1 ? "distributed-replicate" : "replicate");
+    r->replica_count = ProbeFact::Known(std::to_string(copies_));
+  }
+}
+
+}  // namespace durabench
