@@ -241,6 +241,18 @@ ensure_volume() {
     refresh_status "$vol"
   done
   if (($(brick_pids "$vol" | wc -l) < nbricks)); then
+    # A brick killed a moment ago may still be a zombie (not yet reaped by whichever process
+    # adopted it); glusterd takes a pid file whose pid exists for a running brick and would not
+    # start it. Such a pid file is removed first.
+    local pidfile pid state
+    for pidfile in "$DIR"/run/vols/"$vol"/*.pid; do
+      [[ -f $pidfile ]] || continue
+      pid=$(<"$pidfile")
+      state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
+      if [[ -z $state || $state == Z ]]; then
+        rm -f "$pidfile"
+      fi
+    done
     log "volume $vol: $(brick_pids "$vol" | wc -l)/$nbricks bricks online, volume start force"
     gcli volume start "$vol" force >/dev/null || die "volume start $vol force failed" \
       "$LOG/cli.log" "$LOG/glusterd.log"

@@ -87,9 +87,11 @@ void GlusterConnection::RemoveCreated(bool keep) {
 }
 
 ReplicationFacts GlusterReplicationFacts(glfs_t* fs, const std::string& volume) {
-  std::string volfile(64 * 1024, '\0');
-  ssize_t n = glfs_get_volfile(fs, volfile.data(), volfile.size());
-  if (n < 0) {  // too small: -n is the size needed
+  // Asked with no room first, so it answers -size: gfapi 10.3 copies `len` bytes, not the
+  // volfile's size, so the buffer must be exactly that long (ASan caught the over-read).
+  ssize_t n = glfs_get_volfile(fs, nullptr, 0);
+  std::string volfile;
+  if (n < 0) {
     volfile.resize(static_cast<size_t>(-n));
     n = glfs_get_volfile(fs, volfile.data(), volfile.size());
   }
@@ -103,7 +105,6 @@ ReplicationFacts GlusterReplicationFacts(glfs_t* fs, const std::string& volume) 
     return r;
   }
   volfile.resize(static_cast<size_t>(n));
-  volfile.resize(std::strlen(volfile.c_str()));  // gfapi may count bytes past the text's end
   return internal::ReplicationFromVolfile(volfile, volume);
 }
 

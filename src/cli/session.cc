@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <vector>
 
 #include "backend/backend.h"
 #include "durabench/config.h"
@@ -69,7 +71,9 @@ void LeaveBehind(Result<PreparedTarget>* target) {
                "durabench: warning: an operation on %s never completed; its files, objects or "
                "image are left in place\n",
                (*target)->path().c_str());
-  (void)new PreparedTarget(std::move(**target));  // never cleaned up, never freed
+  // Never cleaned up, never freed; kept reachable so that leak checkers see it is on purpose.
+  static auto* left_behind = new std::vector<std::unique_ptr<PreparedTarget>>();
+  left_behind->push_back(std::make_unique<PreparedTarget>(std::move(**target)));
 }
 
 }  // namespace

@@ -250,8 +250,7 @@ TEST(Run, OpTimeoutEndsAStuckPhaseWithThePartialResult) {
                               ShimEnv({{"SHIM_DELAY_FDATASYNC_NS", "30000000000"}}));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_NE(r.err.find("no operation completed within the op timeout of 1.00s"),
-            std::string::npos)
+  EXPECT_NE(r.err.find("no operation completed within the op timeout of 1.00s"), std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("left in place"), std::string::npos) << r.err;
   // 1 s of timeout and 2 s of grace for the stuck job; far less than the 20 s runtime.
