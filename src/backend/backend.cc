@@ -334,9 +334,9 @@ Result<PreparedTarget> PrepareBackendTarget(const TargetOptions& target,
   Result<TargetUri> uri = ParseTargetUri(target.path);
   if (!uri.ok()) return uri.status();
   if (!BackendCompiledIn(uri->scheme)) return NotCompiled(uri->scheme);
-  if (layout.jobs == 0 || layout.size_bytes == 0 || layout.block_size_bytes == 0) {
-    return Status::InvalidArgument("layout needs jobs, size and block size > 0");
-  }
+  Result<uint64_t> total = TotalBytes(layout);  // jobs and size > 0, no overflow
+  if (!total.ok()) return total.status();
+  if (layout.block_size_bytes == 0) return Status::InvalidArgument("block size must be > 0");
   switch (uri->scheme) {
 #if DURABENCH_HAVE_RADOS
     case UriScheme::kRados:
