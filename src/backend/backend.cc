@@ -43,22 +43,8 @@ Status NotCompiled(UriScheme scheme) {
                               " targets");
 }
 
-Result<uint64_t> TotalBytes(const LayoutRequest& layout) {
-  if (layout.jobs == 0 || layout.size_bytes == 0) {
-    return Status::InvalidArgument("layout needs at least 1 job and a size > 0");
-  }
-  if (layout.size_bytes > UINT64_MAX / layout.jobs) {
-    return Status::InvalidArgument("jobs x size overflows");
-  }
-  return layout.size_bytes * layout.jobs;
-}
-
 std::string JobName(uint32_t job) {
   return "durabench-" + std::to_string(::getpid()) + "-" + std::to_string(job);
-}
-
-void SetAllReplication(ReplicationFacts* r, const ProbeFact& fact) {
-  for (const ReplicationFactField& f : ReplicationFactFields()) r->*f.member = fact;
 }
 
 ProbeResult UriProbeShell(const std::string& uri, const std::string& backend_kind) {
@@ -334,9 +320,9 @@ Result<PreparedTarget> PrepareBackendTarget(const TargetOptions& target,
   Result<TargetUri> uri = ParseTargetUri(target.path);
   if (!uri.ok()) return uri.status();
   if (!BackendCompiledIn(uri->scheme)) return NotCompiled(uri->scheme);
-  Result<uint64_t> total = TotalBytes(layout);  // jobs and size > 0, no overflow
-  if (!total.ok()) return total.status();
-  if (layout.block_size_bytes == 0) return Status::InvalidArgument("block size must be > 0");
+  if (layout.jobs == 0 || layout.size_bytes == 0 || layout.block_size_bytes == 0) {
+    return Status::InvalidArgument("layout needs jobs, size and block size > 0");
+  }
   switch (uri->scheme) {
 #if DURABENCH_HAVE_RADOS
     case UriScheme::kRados:
@@ -359,12 +345,12 @@ ProbeResult ProbeBackendTarget(const std::string& text, const BackendOptions& op
   Result<TargetUri> uri = ParseTargetUri(text);
   if (!uri.ok()) {
     ProbeResult r = UriProbeShell(text, "unknown");
-    SetAllReplication(&r.replication, ProbeFact::Unknown(uri.status().message()));
+    r.replication.SetAll(ProbeFact::Unknown(uri.status().message()));
     r.notes.push_back(uri.status().message());
     return r;
   }
   ProbeResult r = UriProbeShell(text, NativeEngineFor(uri->scheme));
-  SetAllReplication(&r.replication, ProbeFact::Unknown(NotCompiled(uri->scheme).message()));
+  r.replication.SetAll(ProbeFact::Unknown(NotCompiled(uri->scheme).message()));
   if (!BackendCompiledIn(uri->scheme)) {
     r.notes.push_back(NotCompiled(uri->scheme).message());
     return r;
@@ -374,9 +360,8 @@ ProbeResult ProbeBackendTarget(const std::string& text, const BackendOptions& op
     r.replication.system = ProbeFact::Known("ceph");
     Result<std::shared_ptr<CephCluster>> cluster = CephCluster::Connect(options);
     if (!cluster.ok()) {
-      const ProbeFact why = ProbeFact::Unknown(cluster.status().message());
-      r.replication.volume = r.replication.volume_type = r.replication.replica_count =
-          r.replication.min_size = r.replication.cluster_id = why;
+      r.replication.SetAll(ProbeFact::Unknown(cluster.status().message()));
+      r.replication.system = ProbeFact::Known("ceph");
       r.notes.push_back(cluster.status().message());
       return r;
     }
@@ -393,7 +378,7 @@ ProbeResult ProbeBackendTarget(const std::string& text, const BackendOptions& op
     r.backend_detail = "volume " + uri->volume + " at " + uri->host + ":" + std::to_string(port) +
                        ", directory " + uri->path;
     if (!fs.ok()) {
-      SetAllReplication(&r.replication, ProbeFact::Unknown(fs.status().message()));
+      r.replication.SetAll(ProbeFact::Unknown(fs.status().message()));
       r.replication.system = ProbeFact::Known("glusterfs");
       r.notes.push_back(fs.status().message());
       return r;

@@ -138,10 +138,6 @@ void NoteCacheContradictions(ProbeResult* r) {
   }
 }
 
-void SetReplication(ReplicationFacts* r, const ProbeFact& fact) {
-  for (const ReplicationFactField& f : ReplicationFactFields()) r->*f.member = fact;
-}
-
 // Replication facts by backend: read for Gluster mounts, not yet for Ceph, not applicable to
 // local and other backends.
 ReplicationFacts ProbeReplication(const std::string& backend_kind,
@@ -151,12 +147,11 @@ ReplicationFacts ProbeReplication(const std::string& backend_kind,
     return internal::ProbeGlusterReplication(mount->mount_point, mount->source);
   }
   if (backend_kind == "ceph-fuse" || backend_kind == "cephfs-kernel" || backend_kind == "rbd") {
-    SetReplication(
-        &r, ProbeFact::Unknown("a Ceph pool's size and min_size need the cluster (librados)"));
+    r.SetAll(ProbeFact::Unknown("a Ceph pool's size and min_size need the cluster (librados)"));
     r.system = ProbeFact::Known("ceph");
     return r;
   }
-  SetReplication(&r, ProbeFact::NotApplicable("not a replicated network backend"));
+  r.SetAll(ProbeFact::NotApplicable("not a replicated network backend"));
   return r;
 }
 
@@ -173,9 +168,9 @@ ProbeResult ProbeTarget(const std::string& path, const ProbeRoots& roots) {
     for (const FilesystemFactField& f : FilesystemFactFields()) {
       r.filesystem.*f.member = ProbeFact::NotApplicable("the target is a URI, not a path");
     }
-    SetReplication(&r.replication,
-                   ProbeFact::Unknown("the target is a URI: a native client's storage is not "
-                                      "probed"));
+    r.replication.SetAll(
+        ProbeFact::Unknown("the target is a URI: a native client's storage is not "
+                           "probed"));
     r.notes.push_back(path + " is a URI: the storage behind a native client is not probed");
     return r;
   }
@@ -193,7 +188,7 @@ ProbeResult ProbeTarget(const std::string& path, const ProbeRoots& roots) {
       for (const FilesystemFactField& f : FilesystemFactFields()) {
         r.filesystem.*f.member = ProbeFact::Unknown(why);
       }
-      SetReplication(&r.replication, ProbeFact::Unknown(why));
+      r.replication.SetAll(ProbeFact::Unknown(why));
       r.notes.push_back("nothing probed: " + why);
       return r;
     }

@@ -111,6 +111,8 @@ struct ReplicationFacts {
   ProbeFact replica_count;  // copies of every write ("1" for a plain distribute volume)
   ProbeFact min_size;       // Ceph: copies a write needs to complete (not applicable to Gluster)
   ProbeFact cluster_id;     // Ceph: the cluster's fsid (not applicable to Gluster)
+
+  void SetAll(const ProbeFact& fact);  // every fact above to `fact`
 };
 
 // The shape of a Gluster client graph, as far as copies go: the `cluster/replicate` nodes and

@@ -52,6 +52,10 @@ std::span<const DeviceFactField> DeviceFactFields() { return kDeviceFields; }
 std::span<const FilesystemFactField> FilesystemFactFields() { return kFilesystemFields; }
 std::span<const ReplicationFactField> ReplicationFactFields() { return kReplicationFields; }
 
+void ReplicationFacts::SetAll(const ProbeFact& fact) {
+  for (const ReplicationFactField& f : kReplicationFields) this->*f.member = fact;
+}
+
 namespace internal {
 
 std::string ClassifyBackend(const std::string& mountinfo_type, const std::string& statfs_type,

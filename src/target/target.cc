@@ -231,15 +231,6 @@ Status LayOutDirectory(const TargetOptions& options, const LayoutRequest& layout
   return Status::Ok();
 }
 
-// jobs × size_bytes, or an error when it overflows 64 bits.
-Result<uint64_t> TotalBytes(const LayoutRequest& layout) {
-  if (layout.size_bytes > std::numeric_limits<uint64_t>::max() / layout.jobs) {
-    return Status::InvalidArgument("layout of " + std::to_string(layout.jobs) + " jobs x " +
-                                   std::to_string(layout.size_bytes) + " bytes is too large");
-  }
-  return layout.size_bytes * layout.jobs;
-}
-
 // Job j uses [j * size_bytes, (j + 1) * size_bytes) of one file or device.
 void Regions(const std::string& path, const LayoutRequest& layout, bool is_block_device,
              std::vector<JobFile>* jobs) {
@@ -256,6 +247,14 @@ const char* FileTypeName(mode_t mode) {
 }
 
 }  // namespace
+
+Result<uint64_t> TotalBytes(const LayoutRequest& layout) {
+  if (layout.size_bytes > std::numeric_limits<uint64_t>::max() / layout.jobs) {
+    return Status::InvalidArgument("layout of " + std::to_string(layout.jobs) + " jobs x " +
+                                   std::to_string(layout.size_bytes) + " bytes is too large");
+  }
+  return layout.size_bytes * layout.jobs;
+}
 
 const char* TargetKindName(TargetKind kind) {
   switch (kind) {

@@ -46,6 +46,9 @@ struct LayoutRequest {
 
 // A URI target (rados://POOL, rbd://POOL/IMAGE, gluster://HOST/VOLUME/PATH) is a kRadosPool,
 // kRbdImage or kGlusterDirectory; src/backend prepares it (PrepareBackendTarget).
+// jobs x size_bytes, or InvalidArgument when it overflows 64 bits (jobs must be > 0).
+Result<uint64_t> TotalBytes(const LayoutRequest& layout);
+
 enum class TargetKind { kDirectory, kFile, kBlockDevice, kRadosPool, kRbdImage, kGlusterDirectory };
 // "directory", "file", "block-device", "rados-pool", "rbd-image", "gluster-directory"
 const char* TargetKindName(TargetKind kind);
