@@ -62,12 +62,12 @@ class NativeOpPool {
   }
   uint32_t in_flight() const { return in_flight_; }
 
-  // Any thread: `op` finished.
+  // Any thread: `op` finished. Notified under the lock: once the job thread has taken the last
+  // operation it may close and destroy the engine (Drain), so the callback thread must not
+  // touch cv_ after the mutex is released (notify outside the lock raced with ~NativeOpPool).
   void Done(NativeOp* op) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_.push_back(op);
-    }
+    std::lock_guard<std::mutex> lock(mu_);
+    done_.push_back(op);
     cv_.notify_one();
   }
   // Job thread: moves finished operations into `out` (up to `max`), waiting until there is at
