@@ -1,30 +1,111 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to the whole test suite: installs what is needed,
-# builds with -Werror, runs the unit and integration tests under AddressSanitizer +
-# UndefinedBehaviorSanitizer (build/asan), then the whole suite in the normal build (build/test),
-# whose CTest summary ends the output. Tests that need root, loop devices or other facilities
-# this machine lacks report "skipped" with the reason. The normal leg includes the cluster tests
-# (label `cluster`): CTest fixtures start a Ceph and a Gluster cluster under build/test/clusters
-# on their own ports, beside any developer cluster (docs/test-clusters.md, "Tests and CI").
-# Idempotent.
-set -euo pipefail
+# then runs four legs, each built with -Werror in a directory of its own (docs/testing.md,
+# "Test legs"):
+#   asan    unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#           (build/asan)
+#   tsan    the concurrent code (jobs > 1, open loop, io_uring, libaio, the native engines'
+#           completion hand-over) under ThreadSanitizer: the tests labelled `tsan` (build/tsan)
+#   fuzz    scripts/fuzz.sh, each libFuzzer target for a bounded time (build/fuzz), when that
+#           script is there
+#   normal  the whole suite in the normal build (build/test), cluster tests included: CTest
+#           fixtures start a Ceph and a Gluster cluster under build/test/clusters on their own
+#           ports, beside any developer cluster (docs/test-clusters.md, "Tests and CI")
+# Every leg runs even when an earlier one failed. Before the normal leg an overview lists each
+# earlier leg's result, CTest summary line and time; the normal leg's CTest summary then ends
+# the output (CI reads its last line). The exit status is non-zero when any leg failed.
+# Tests that need root, loop devices or other facilities this machine lacks report "skipped"
+# with the reason. Logs: build/test-logs/LEG.log. Idempotent.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+scripts/setup.sh || exit
 jobs=$(nproc)
+logs=build/test-logs
+mkdir -p "$logs"
 
-echo "== sanitizer build (address + undefined) =="
-# Without the cluster tests and without librados/librbd: under ASan, loading librados costs about
-# 0.5 s per process start (an empty ASan program: 0.03 s, linked with librados: 0.53 s), and the
-# integration tests start durabench hundreds of times. The cluster tests, which alone reach the
-# rados/rbd engines, would add another start and stop of both clusters (≈ 3 min). The native
-# engines are run under ASan by hand before a change to them (docs/test-clusters.md).
-cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DDURABENCH_WERROR=ON -DDURABENCH_SANITIZE=ON \
-  -DDURABENCH_BUILD_BENCH=OFF -DDURABENCH_ENABLE_CEPH=OFF -DDURABENCH_CLUSTER_TESTS=OFF >/dev/null
-cmake --build build/asan -j"$jobs"
-(cd build/asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" -LE 'bench|lint' --timeout 600)
+overview=()
+any_failed=0
 
-echo "== normal build =="
-cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDURABENCH_WERROR=ON >/dev/null
-cmake --build build/test -j"$jobs"
-cd build/test && ctest --output-on-failure -j"$jobs" --timeout 600
+asan_leg() {
+  # Without the cluster tests and without librados/librbd: under ASan, loading librados costs
+  # about 0.5 s per process start (an empty ASan program: 0.03 s, linked with librados: 0.53 s),
+  # and the integration tests start durabench hundreds of times. The cluster tests, which alone
+  # reach the rados/rbd engines, would add another start and stop of both clusters (≈ 3 min).
+  # The native engines are run under ASan by hand before a change to them
+  # (docs/test-clusters.md).
+  cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DDURABENCH_WERROR=ON -DDURABENCH_SANITIZE=ON \
+    -DDURABENCH_BUILD_BENCH=OFF -DDURABENCH_ENABLE_CEPH=OFF -DDURABENCH_CLUSTER_TESTS=OFF >/dev/null
+  cmake --build build/asan -j"$jobs"
+  cd build/asan
+  ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" -LE 'bench|lint' --timeout 600
+}
+
+tsan_leg() {
+  # Only the tests labelled `tsan` (docs/testing.md, "Sanitizers"): the unit tests of measure,
+  # engine and workload, and the integration tests that run several jobs, open loop, io_uring,
+  # libaio, the op timeout and signals. The timing tests (ground truth, gate, breakdown) add no
+  # concurrency and run in the other legs. Without the cluster tests (run under TSan by hand,
+  # docs/test-clusters.md): a third start of both clusters costs ≈ 3 min.
+  cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDURABENCH_WERROR=ON \
+    -DDURABENCH_TSAN=ON -DDURABENCH_BUILD_BENCH=OFF -DDURABENCH_CLUSTER_TESTS=OFF >/dev/null
+  cmake --build build/tsan -j"$jobs" --target durabench_tsan_tests
+  cd build/tsan
+  # A race fails the process (exit 66) at the first report; the report goes to stderr, which
+  # the tests print on failure.
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4" \
+    ctest --output-on-failure -j"$jobs" -L tsan --timeout 600
+}
+
+fuzz_leg() {
+  if [[ ! -x scripts/fuzz.sh ]]; then
+    echo "no executable scripts/fuzz.sh: fuzz leg skipped"
+    return 0
+  fi
+  scripts/fuzz.sh
+}
+
+normal_leg() {
+  cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDURABENCH_WERROR=ON >/dev/null
+  cmake --build build/test -j"$jobs"
+  cd build/test
+  ctest --output-on-failure -j"$jobs" --timeout 600
+}
+
+# leg NAME: runs NAME_leg in a subshell with errexit, so a failed configure, build or test run
+# ends that leg only; its output is shown and kept in $logs/NAME.log. Adds a line to the
+# overview: result, the last CTest summary line, time.
+leg() {
+  local name=$1 start=$SECONDS rc summary
+  echo "== $name leg =="
+  (
+    set -e
+    "${name}_leg"
+  ) 2>&1 | tee "$logs/$name.log"
+  rc=${PIPESTATUS[0]}
+  summary=$(grep -E '^[0-9]+% tests passed' "$logs/$name.log" | tail -n 1)
+  if ((rc == 0)); then
+    overview+=("$(printf '%-7s passed   %5d s  %s' "$name" $((SECONDS - start)) "$summary")")
+  else
+    any_failed=1
+    overview+=("$(printf '%-7s FAILED   %5d s  exit %d  %s' "$name" $((SECONDS - start)) "$rc" \
+      "${summary:-(no test summary: configure or build failed)}")")
+  fi
+}
+
+leg asan
+leg tsan
+leg fuzz
+
+echo "== legs so far (the normal leg follows; its CTest summary ends the output) =="
+printf '%s\n' "${overview[@]}"
+echo "== normal leg =="
+start=$SECONDS
+echo "started at $(date -u +%H:%M:%S) UTC; the legs before it took $((start / 60)) min $((start % 60)) s"
+(
+  set -e
+  normal_leg
+) 2>&1 | tee "$logs/normal.log"
+rc=${PIPESTATUS[0]}
+((rc == 0)) || any_failed=1
+exit $((rc != 0 ? rc : any_failed))
