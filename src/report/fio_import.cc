@@ -22,6 +22,14 @@ namespace {
 constexpr const char* kNoBins =
     "fio output has no latency bins; rerun fio with --output-format=json+";
 
+// `d` as an integer, clamped to [0, UINT64_MAX] (NaN -> 0): a cast of a double beyond the range
+// of the integer type is undefined behaviour.
+uint64_t SaturatingU64(double d) {
+  if (!(d > 0.0)) return 0;
+  if (d >= 0x1p64) return UINT64_MAX;
+  return static_cast<uint64_t>(d);
+}
+
 // A non-negative integer member of `obj` (0 when absent or not one): fio writes counts, bytes and
 // times in ms as integers, and a missing member means fio had nothing to say.
 uint64_t U64(const Json& obj, const char* key) {
@@ -30,7 +38,7 @@ uint64_t U64(const Json& obj, const char* key) {
   if (it->is_number_unsigned()) return it->get<uint64_t>();
   if (it->is_number_integer())
     return static_cast<uint64_t>(std::max<int64_t>(0, it->get<int64_t>()));
-  if (it->is_number_float()) return static_cast<uint64_t>(std::max(0.0, it->get<double>()));
+  if (it->is_number_float()) return SaturatingU64(it->get<double>());
   return 0;
 }
 
@@ -43,6 +51,25 @@ const Json* Member(const Json& obj, const char* key) {
   if (!obj.is_object()) return nullptr;
   const auto it = obj.find(key);
   return it == obj.end() ? nullptr : &*it;
+}
+
+// The job's "jobname", "" when it is missing or not a string. Control characters (fio takes
+// any name) are escaped: the name becomes a phase name, printed by compare and report.
+std::string JobName(const Json& job) {
+  const Json* name = Member(job, "jobname");
+  return name && name->is_string() ? EscapeControlCharacters(name->get<std::string>())
+                                   : std::string();
+}
+
+// A JSON value for a message: a number as written, anything else by its type. Never dump() a
+// value from the file whole: it may be megabytes, or nested deep enough to overflow the stack.
+std::string Describe(const Json& v) {
+  if (v.is_number()) return v.dump();
+  return v.is_string()    ? "a string"
+         : v.is_array()   ? "an array"
+         : v.is_object()  ? "an object"
+         : v.is_boolean() ? "a boolean"
+                          : "null";
 }
 
 std::optional<uint64_t> ParseU64(std::string_view s) {
@@ -251,9 +278,18 @@ Status HistogramFromFio(const Latency& lat, const std::string& source, Histogram
     const std::optional<uint64_t> value_ns = ParseU64(key);
     if (!value_ns || !count.is_number_unsigned()) {
       return Status::InvalidArgument(source + ": " + lat.where + ".bins: bad bin \"" + key +
-                                     "\": " + count.dump());
+                                     "\": " + Describe(count));
+    }
+    if (count.get<uint64_t>() > UINT64_MAX - h.count()) {
+      return Status::InvalidArgument(source + ": " + lat.where + ".bins: bin \"" + key +
+                                     "\": the counts overflow a 64-bit integer");
     }
     h.AddToBucket(*value_ns, count.get<uint64_t>());
+  }
+  if (U64(l, "min") > U64(l, "max")) {
+    return Status::InvalidArgument(source + ": " + lat.where + ": min " +
+                                   std::to_string(U64(l, "min")) + " is above max " +
+                                   std::to_string(U64(l, "max")));
   }
   const double n = static_cast<double>(h.count());
   const double mean = Number(l, "mean");
@@ -268,9 +304,9 @@ Status HistogramFromFio(const Latency& lat, const std::string& source, Histogram
 std::string Iso8601(int64_t unix_s) {
   const time_t t = static_cast<time_t>(unix_s);
   struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[32];
-  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (gmtime_r(&t, &tm) == nullptr) return "";  // a year beyond int
+  char buf[64];
+  if (strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) return "";
   return buf;
 }
 
@@ -293,11 +329,19 @@ Status ConvertJob(const Json& job, const std::string& where, const Json* global,
     }
   }
   const uint64_t runtime_ms = ddir_runtime_ms > 0 ? ddir_runtime_ms : U64(job, "job_runtime");
+  if (runtime_ms > UINT64_MAX / 1'000'000) {
+    return Status::InvalidArgument(source + ": " + where + ": runtime " +
+                                   std::to_string(runtime_ms) + " ms overflows 64-bit ns");
+  }
   p->measured_ns = runtime_ms * 1'000'000;
-  if (const int64_t error = static_cast<int64_t>(Number(job, "error")); error != 0) {
-    const std::string line = "fio job '" + job.value("jobname", std::string()) +
-                             "' ended with error " + std::to_string(error) + " (" +
-                             ErrnoString(static_cast<int>(error)) + ")";
+  // fio's error is an errno value; anything else is shown as it is, without a cast that overflows.
+  const double error_value = Number(job, "error");
+  if (error_value != 0) {
+    const bool is_errno = error_value > 0 && error_value < 4096;
+    const int error = is_errno ? static_cast<int>(error_value) : 0;
+    const std::string line = "fio job '" + JobName(job) + "' ended with error " +
+                             (is_errno ? std::to_string(error) + " (" + ErrnoString(error) + ")"
+                                       : Json(error_value).dump());
     p->errors.push_back(line);
     p->status = Status::IoError(line);
   }
@@ -316,6 +360,11 @@ Result<RunResult> RunResultFromFioJson(const Json& j, const std::string& source)
                                    ": not fio JSON output (no \"fio version\" and \"jobs\")");
   }
   const Json& jobs = j["jobs"];
+  if (jobs.size() > kMaxResultPhases) {
+    return Status::InvalidArgument(source + ": " + std::to_string(jobs.size()) +
+                                   " fio jobs, more than the " + std::to_string(kMaxResultPhases) +
+                                   " a result file may hold");
+  }
   const Json* global = Member(j, "global options");
   const bool use_lat = EveryDdirHasTotalLatencyBins(jobs);
 
@@ -327,7 +376,7 @@ Result<RunResult> RunResultFromFioJson(const Json& j, const std::string& source)
 
   // Jobs sharing a name (numjobs without group_reporting) become "<name>.0", "<name>.1", ...
   std::map<std::string, size_t> name_count;
-  for (const Json& job : jobs) ++name_count[job.value("jobname", std::string())];
+  for (const Json& job : jobs) ++name_count[JobName(job)];
   std::map<std::string, size_t> name_seen;
   uint64_t elapsed_s = 0;
   for (size_t i = 0; i < jobs.size(); ++i) {
@@ -338,7 +387,7 @@ Result<RunResult> RunResultFromFioJson(const Json& j, const std::string& source)
     }
     PhaseResult p;
     DURABENCH_RETURN_IF_ERROR(ConvertJob(job, where, global, use_lat, source, &p));
-    const std::string name = job.value("jobname", std::string());
+    const std::string name = JobName(job);
     const FioOptions options(job, global);
     // One entry for numjobs > 1 jobs means fio summed them (group_reporting).
     const std::optional<uint64_t> numjobs = options.Uint("numjobs");
@@ -379,16 +428,18 @@ bool IsFioResult(const RunResult& r) { return r.tool_version.rfind("fio ", 0) ==
 Result<RunResult> ReadResultOrFioFile(const std::string& path) {
   Result<std::string> content = ReadWholeFile(path);
   if (!content.ok()) return content.status();
-  const std::string& text = *content;
+  return ParseResultOrFioText(*content, path);
+}
 
+Result<RunResult> ParseResultOrFioText(std::string_view text, const std::string& path) {
   Json j;
   try {
     j = Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, or out_of_range for 1e999
     // fio output captured with 2>&1 can start with fio's messages: try from the first line
     // that opens an object, and accept that only if it is fio output.
     const size_t brace = text.find("\n{");
-    if (brace != std::string::npos) {
+    if (brace != std::string_view::npos) {
       j = Json::parse(text.substr(brace + 1), nullptr, /*allow_exceptions=*/false);
     }
     if (!IsFioJson(j)) return Status::InvalidArgument(path + ": not JSON: " + e.what());

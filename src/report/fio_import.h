@@ -20,6 +20,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "report/json.h"
 #include "report/result.h"
@@ -43,6 +44,8 @@ Result<RunResult> RunResultFromFioJson(const Json& j, const std::string& source)
 // the path: NotFound "open <path>: No such file or directory", IoError for another read failure,
 // InvalidArgument "<path>: not JSON: ..." or "<path>: ...".
 Result<RunResult> ReadResultOrFioFile(const std::string& path);
+// The same for text already read; `path` names it in messages.
+Result<RunResult> ParseResultOrFioText(std::string_view text, const std::string& path);
 
 // Whether `r` came from RunResultFromFioJson (its tool_version is "fio <version>").
 bool IsFioResult(const RunResult& r);

@@ -1,15 +1,12 @@
 #include "report/result_reader.h"
 
-#include <cerrno>
-#include <fstream>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <type_traits>
 #include <utility>
 
 #include "report/probe_json.h"
-#include "util/errno_status.h"
+#include "util/read_file.h"
 
 namespace durabench {
 namespace {
@@ -146,6 +143,13 @@ Status ForEachKind(const Json& j, const std::string& where, Fn read) {
   return Status::Ok();
 }
 
+Status CheckPhaseCount(const Json& phases, const std::string& where) {
+  if (phases.size() <= kMaxResultPhases) return Status::Ok();
+  return Status::InvalidArgument(where + ": " + std::to_string(phases.size()) +
+                                 " phases, more than the " + std::to_string(kMaxResultPhases) +
+                                 " a result file may hold");
+}
+
 // Every key PhaseSpecToJson writes (not `name`: the caller reads it where it is).
 Status ReadPhaseSpec(const Json& j, const std::string& where, PhaseSpec* s) {
   Fields f(j, where);
@@ -170,6 +174,65 @@ Status ReadPhaseSpec(const Json& j, const std::string& where, PhaseSpec* s) {
   return f.status();
 }
 
+// The histogram object `h` at `where` within the bounds of kMaxSubBucketBits/kMaxMaxExponent,
+// its bins well formed ([lower_ns, upper_ns, count], lower <= upper < 2^max_exponent, at most one
+// per bucket), and its counts, overflow included, summing to no more than UINT64_MAX.
+// HistogramFromJson then builds it without allocating more than durabench's own histogram.
+Status CheckHistogram(const Json& h, const std::string& where) {
+  Fields f(h, where);
+  int sub_bits = 0;
+  int max_exp = 0;
+  f.Get("sub_bucket_bits", &sub_bits);
+  f.Get("max_exponent", &max_exp);
+  const Json* bins = f.Array("bins");
+  DURABENCH_RETURN_IF_ERROR(f.status());
+  if (sub_bits < 1 || sub_bits > kMaxSubBucketBits || max_exp <= sub_bits ||
+      max_exp > kMaxMaxExponent) {
+    return Status::InvalidArgument(
+        where + ": sub_bucket_bits " + std::to_string(sub_bits) + ", max_exponent " +
+        std::to_string(max_exp) +
+        " are beyond what durabench writes; valid: 1 <= sub_bucket_bits " +
+        "<= " + std::to_string(kMaxSubBucketBits) +
+        " < max_exponent <= " + std::to_string(kMaxMaxExponent));
+  }
+  const size_t buckets = static_cast<size_t>(max_exp - sub_bits + 1) << sub_bits;
+  if (bins->size() > buckets) {
+    return Status::InvalidArgument(where + ".bins: " + std::to_string(bins->size()) +
+                                   " bins, more than the histogram's " + std::to_string(buckets) +
+                                   " buckets");
+  }
+  const uint64_t limit = uint64_t{1} << max_exp;
+  uint64_t total = 0;
+  if (f.Has("overflow")) f.Get("overflow", &total);
+  DURABENCH_RETURN_IF_ERROR(f.status());
+  for (size_t i = 0; i < bins->size(); ++i) {
+    const Json& bin = (*bins)[i];
+    const std::string at = Index(where + ".bins", i);
+    const auto non_negative = [](const Json& v) {
+      return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
+    };
+    const bool ok = bin.is_array() && bin.size() == 3 && non_negative(bin[0]) &&
+                    non_negative(bin[1]) && non_negative(bin[2]);
+    if (!ok) {
+      return Status::InvalidArgument(at + ": expected [lower_ns, upper_ns, count] of " +
+                                     "non-negative integers");
+    }
+    const uint64_t lower = bin[0].get<uint64_t>();
+    const uint64_t upper = bin[1].get<uint64_t>();
+    const uint64_t count = bin[2].get<uint64_t>();
+    if (lower > upper || upper >= limit) {
+      return Status::InvalidArgument(at + ": bucket [" + std::to_string(lower) + ", " +
+                                     std::to_string(upper) + "] is not within [0, 2^" +
+                                     std::to_string(max_exp) + ")");
+    }
+    if (count > std::numeric_limits<uint64_t>::max() - total) {
+      return Status::InvalidArgument(at + ": the counts overflow a 64-bit integer");
+    }
+    total += count;
+  }
+  return Status::Ok();
+}
+
 // A lat_ns / co_lat_ns object: min and max beside the histogram.
 Status ReadLatency(const Json& j, const std::string& where, Histogram* out) {
   Fields f(j, where);
@@ -179,6 +242,11 @@ Status ReadLatency(const Json& j, const std::string& where, Histogram* out) {
   f.Get("max", &max_ns);
   const Json* h = f.Object("histogram");
   DURABENCH_RETURN_IF_ERROR(f.status());
+  if (min_ns > max_ns) {
+    return Status::InvalidArgument(where + ": min " + std::to_string(min_ns) + " is above max " +
+                                   std::to_string(max_ns));
+  }
+  DURABENCH_RETURN_IF_ERROR(CheckHistogram(*h, f.Path("histogram")));
   Result<Histogram> r = HistogramFromJson(*h, min_ns, max_ns);
   if (!r.ok()) return r.status().WithContext(where);
   *out = std::move(r).value();
@@ -231,17 +299,40 @@ Status ReadTimeSeries(const Json& j, const std::string& where, PhaseResult* p) {
   f.Get("interval_ns", &p->interval_ns);
   const Json* intervals = f.Array("intervals");
   DURABENCH_RETURN_IF_ERROR(f.status());
+  if (!intervals->empty() && p->interval_ns == 0) {
+    return Status::InvalidArgument(f.Path("interval_ns") + ": 0 with intervals present");
+  }
   p->time_series.resize(intervals->size());
   for (size_t i = 0; i < intervals->size(); ++i) {
     const std::string at = Index(f.Path("intervals"), i);
-    DURABENCH_RETURN_IF_ERROR(ReadInterval((*intervals)[i], at, &p->time_series[i]));
+    IntervalStats& iv = p->time_series[i];
+    DURABENCH_RETURN_IF_ERROR(ReadInterval((*intervals)[i], at, &iv));
+    // Durabench numbers intervals 0, 1, 2, ... from the phase start, holes filled.
+    if (i > 0 && iv.index <= p->time_series[i - 1].index) {
+      return Status::InvalidArgument(at + ".index: " + std::to_string(iv.index) +
+                                     " does not follow " +
+                                     std::to_string(p->time_series[i - 1].index));
+    }
+    if (iv.index > kMaxPhaseNs / p->interval_ns) {
+      return Status::InvalidArgument(at + ".index: " + std::to_string(iv.index) + " intervals of " +
+                                     std::to_string(p->interval_ns) +
+                                     " ns are beyond 2^63 ns (292 years)");
+    }
   }
   return Status::Ok();
 }
 
+// The phase name `key` of `f` into `name`; control characters are refused (ValidatePhaseName),
+// so that compare and report never print them raw.
+void GetPhaseName(Fields* f, const char* key, std::string* name) {
+  f->Get(key, name);
+  if (!f->status().ok()) return;
+  if (Status st = ValidatePhaseName(*name); !st.ok()) f->Fail(st.WithContext(f->Path(key)));
+}
+
 Status ReadPhase(const Json& j, const std::string& where, PhaseResult* p) {
   Fields f(j, where);
-  f.Get("name", &p->spec.name);
+  GetPhaseName(&f, "name", &p->spec.name);
   f.Read("spec",
          [p](const Json& v, const std::string& at) { return ReadPhaseSpec(v, at, &p->spec); });
   f.Get("measured_ns", &p->measured_ns);
@@ -272,11 +363,12 @@ Status ReadWorkload(const Json& j, const std::string& where, WorkloadSpec* w) {
   f.Get("source", &w->source);
   const Json* phases = f.Array("phases");
   DURABENCH_RETURN_IF_ERROR(f.status());
+  DURABENCH_RETURN_IF_ERROR(CheckPhaseCount(*phases, f.Path("phases")));
   w->phases.resize(phases->size());
   for (size_t i = 0; i < phases->size(); ++i) {
     const std::string at = Index(f.Path("phases"), i);
     Fields p((*phases)[i], at);
-    p.Get("name", &w->phases[i].name);
+    GetPhaseName(&p, "name", &w->phases[i].name);
     DURABENCH_RETURN_IF_ERROR(p.status());
     DURABENCH_RETURN_IF_ERROR(ReadPhaseSpec((*phases)[i], at, &w->phases[i]));
   }
@@ -333,9 +425,12 @@ Status ReadRun(const Json& j, RunResult* r) {
   if (f.Has("merged_from")) f.Get("merged_from", &r->merged_from);
   const Json* phases = f.Array("phases");
   DURABENCH_RETURN_IF_ERROR(f.status());
-  r->phases.resize(phases->size());
+  DURABENCH_RETURN_IF_ERROR(CheckPhaseCount(*phases, "phases"));
+  // One phase at a time: a phase holds 8 histograms (~300 KiB), allocated once it has been read.
   for (size_t i = 0; i < phases->size(); ++i) {
-    DURABENCH_RETURN_IF_ERROR(ReadPhase((*phases)[i], Index("phases", i), &r->phases[i]));
+    PhaseResult p;
+    DURABENCH_RETURN_IF_ERROR(ReadPhase((*phases)[i], Index("phases", i), &p));
+    r->phases.push_back(std::move(p));
   }
   return Status::Ok();
 }
@@ -349,26 +444,20 @@ Result<RunResult> RunResultFromJson(const Json& j) {
 }
 
 Result<std::string> ReadWholeFile(const std::string& path) {
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno != 0 ? errno : EIO;
-    const Status st = ErrnoStatus("open", path, err);
-    return err == ENOENT ? Status::NotFound(st.message()) : st;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return ErrnoStatus("read", path, errno != 0 ? errno : EIO);
-  return text.str();
+  return ReadRegularFile(path, kMaxResultFileBytes, "result file");
 }
 
 Result<RunResult> ReadResultFile(const std::string& path) {
   Result<std::string> text = ReadWholeFile(path);
   if (!text.ok()) return text.status();
+  return ParseResultText(*text, path);
+}
+
+Result<RunResult> ParseResultText(std::string_view text, const std::string& path) {
   Json j;
   try {
-    j = Json::parse(*text);
-  } catch (const Json::parse_error& e) {
+    j = Json::parse(text);
+  } catch (const Json::exception& e) {  // parse_error, or out_of_range for 1e999
     return Status::InvalidArgument(path + ": not JSON: " + e.what());
   }
   Result<RunResult> r = RunResultFromJson(j);

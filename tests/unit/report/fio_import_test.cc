@@ -5,9 +5,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -22,6 +24,7 @@ namespace durabench {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 constexpr const char* kFixtures[] = {"fdatasync.json", "randrw_io_uring.json", "two_jobs.json",
                                      "two_jobs_grouped.json"};
@@ -321,6 +324,111 @@ TEST(FioImport, RealFioRunConverts) {
   EXPECT_GT(Hist(r->phases[0], OpKind::kWrite).count(), 0u);
   EXPECT_GT(Hist(r->phases[0], OpKind::kFlush).count(), 0u);
   ExpectConvertedFromFio(*r, LoadJson(out));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded, validated input (issue 12).
+
+TEST(FioImportBounds, DevicesAndFifosAreRefusedWithoutReading) {
+  Result<RunResult> r = ReadResultOrFioFile("/dev/zero");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "/dev/zero: not a regular file (a character device); valid: a result file");
+  testing::TempDir dir;
+  const std::string fifo = dir.File("fio.json");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  r = ReadResultOrFioFile(fifo);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("(a FIFO)"));
+}
+
+TEST(FioImportBounds, JobThatIsNotAnObjectIsAnErrorNotAnAbort) {
+  // Job names were read from every job before the jobs were checked: json's type_error escaped.
+  Json fio = LoadJson(DataFile("fdatasync.json"));
+  fio["jobs"].push_back(7);
+  Result<RunResult> r = RunResultFromFioJson(fio, "f.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "f.json: jobs[1]: expected an object");
+  fio = LoadJson(DataFile("fdatasync.json"));
+  fio["jobs"][0]["jobname"] = 12;  // not a string: an unnamed job
+  r = RunResultFromFioJson(fio, "f.json");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->phases[0].spec.name, "");
+}
+
+TEST(FioImportBounds, BinCountsThatOverflowAreRefused) {
+  Json fio = LoadJson(DataFile("fdatasync.json"));
+  Json& bins = fio["jobs"][0]["write"]["clat_ns"]["bins"];
+  bins = Json::object({{"1000", uint64_t{1} << 63}, {"2000", uint64_t{1} << 63}});
+  Result<RunResult> r = RunResultFromFioJson(fio, "f.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(
+      r.status().message(),
+      "f.json: jobs[0].write.clat_ns.bins: bin \"2000\": the counts overflow a 64-bit integer");
+}
+
+TEST(FioImportBounds, MinAboveMaxIsRefused) {
+  Json fio = LoadJson(DataFile("fdatasync.json"));
+  Json& clat = fio["jobs"][0]["write"]["clat_ns"];
+  clat["min"] = clat["max"].get<uint64_t>() + 1;
+  Result<RunResult> r = RunResultFromFioJson(fio, "f.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), StartsWith("f.json: jobs[0].write.clat_ns: min "));
+  EXPECT_THAT(r.status().message(), HasSubstr(" is above max "));
+}
+
+TEST(FioImportBounds, TooManyJobsAreRefusedBeforeConverting) {
+  Json fio = LoadJson(DataFile("fdatasync.json"));
+  for (size_t i = 0; i < kMaxResultPhases; ++i) fio["jobs"].push_back(Json::object());
+  Result<RunResult> r = RunResultFromFioJson(fio, "f.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "f.json: 4097 fio jobs, more than the 4096 a result file may hold");
+}
+
+TEST(FioImportBounds, OutOfRangeNumbersAreErrorsOrClamped) {
+  Json fio = LoadJson(DataFile("fdatasync.json"));
+  fio["jobs"][0]["error"] = 1e300;  // a double cast to int64 was undefined behaviour
+  fio["jobs"][0]["write"]["io_bytes"] = 1e300;
+  Result<RunResult> r = RunResultFromFioJson(fio, "f.json");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_THAT(r->phases[0].errors.at(0), HasSubstr("ended with error 1e+300"));
+  EXPECT_EQ(r->phases[0].op(OpKind::kWrite).bytes, UINT64_MAX);
+  fio["jobs"][0]["write"]["runtime"] = UINT64_MAX / 1000;  // ms: beyond 64-bit ns
+  r = RunResultFromFioJson(fio, "f.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("ms overflows 64-bit ns"));
+  Result<RunResult> big = ParseResultOrFioText("{\"fio version\": 1e999}", "big.json");
+  ASSERT_FALSE(big.ok());
+  EXPECT_THAT(big.status().message(), StartsWith("big.json: not JSON: "));
+}
+
+TEST(FioImportBounds, ControlCharactersInJobNamesAreEscaped) {
+  Json fio = LoadJson(DataFile("fdatasync.json"));
+  fio["jobs"][0]["jobname"] = "w\x1b[2J";
+  Result<RunResult> r = RunResultFromFioJson(fio, "f.json");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->phases[0].spec.name, "w\\x1b[2J");
+}
+
+// Every input in tests/data/fuzz-regressions/{result,fio} once crashed or aborted the reader
+// (std::terminate on a json exception, ...): each must now be a result or one clean error.
+TEST(FuzzRegressions, ResultAndFioInputsReadOrFailCleanly) {
+  const std::string base = std::string(DURABENCH_FIO_DATA_DIR) + "/../fuzz-regressions/";
+  int files = 0;
+  for (const char* dir : {"result", "fio"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(base + dir)) {
+      const std::string path = entry.path().string();
+      Result<RunResult> r = ReadResultOrFioFile(path);
+      if (!r.ok()) {
+        EXPECT_THAT(r.status().message(), StartsWith(path + ": ")) << path;
+      }
+      if (std::string_view(dir) == "result") (void)ReadResultFile(path);
+      ++files;
+    }
+  }
+  EXPECT_GE(files, 4);
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <fstream>
 #include <string>
 
 #include "support/test_util.h"
@@ -301,6 +304,137 @@ TEST(ResultReader, FileErrorsStartWithThePath) {
   r = ReadResultFile(path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), path + ": phases[0].ops.flush.lat_ns: missing 'histogram'");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded, validated input (issue 12): a hostile or corrupt file is one clear error, never an
+// abort, a hang or gigabytes read.
+
+TEST(ResultReaderBounds, DevicesAndFifosAreRefusedWithoutReading) {
+  Result<RunResult> r = ReadResultFile("/dev/zero");  // endless: read it and we never return
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "/dev/zero: not a regular file (a character device); valid: a result file");
+  testing::TempDir dir;
+  const std::string fifo = dir.File("pipe.json");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  r = ReadResultFile(fifo);  // no writer: a blocking open would wait forever
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), fifo + ": not a regular file (a FIFO); valid: a result file");
+  r = ReadResultFile(dir.path());
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("(a directory)"));
+}
+
+TEST(ResultReaderBounds, FileLargerThanTheCapIsRefusedBeforeReading) {
+  testing::TempDir dir;
+  const std::string path = dir.File("huge.json");
+  std::ofstream(path) << "{";
+  ASSERT_EQ(truncate(path.c_str(), static_cast<off_t>(kMaxResultFileBytes + 1)), 0);  // sparse
+  Result<RunResult> r = ReadResultFile(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), StartsWith(path + ": "));
+  EXPECT_THAT(r.status().message(), HasSubstr("is larger than the 256MiB limit for a result file"));
+}
+
+TEST(ResultReaderBounds, HistogramParametersBeyondDurabenchsAreRefused) {
+  // sub_bucket_bits 16, max_exponent 63 is 3.1 million buckets (25 MB) per histogram: a 2 MB
+  // file of such histograms asked for tens of gigabytes and aborted on bad_alloc.
+  Json j = RunResultToJson(SampleResult());
+  Json& h = j["phases"][0]["ops"]["write"]["lat_ns"]["histogram"];
+  h["sub_bucket_bits"] = 16;
+  h["max_exponent"] = 63;
+  EXPECT_EQ(ErrorOf(j),
+            "phases[0].ops.write.lat_ns.histogram: sub_bucket_bits 16, max_exponent 63 are beyond "
+            "what durabench writes; valid: 1 <= sub_bucket_bits <= 7 < max_exponent <= 42");
+  h["sub_bucket_bits"] = 7;
+  h["max_exponent"] = 43;
+  EXPECT_THAT(ErrorOf(j), HasSubstr("max_exponent 43 are beyond what durabench writes"));
+  // Coarser than durabench's own is read.
+  j = RunResultToJson(SampleResult());
+  j["phases"][0]["ops"]["flush"]["lat_ns"]["histogram"]["sub_bucket_bits"] = 5;
+  EXPECT_TRUE(RunResultFromJson(j).ok());
+}
+
+TEST(ResultReaderBounds, CountsThatOverflowAreRefused) {
+  Json j = RunResultToJson(SampleResult());
+  Json& lat = j["phases"][0]["ops"]["flush"]["lat_ns"];
+  lat["histogram"]["bins"] =
+      Json::parse("[[399360, 401407, 9223372036854775808], [500000, 503807, 9223372036854775808]]");
+  j["phases"][0]["ops"]["flush"]["count"] = 0;  // 2^64 wrapped
+  EXPECT_EQ(ErrorOf(j),
+            "phases[0].ops.flush.lat_ns.histogram.bins[1]: the counts overflow a 64-bit integer");
+  lat["histogram"]["bins"] = Json::parse("[[399360, 401407, 2]]");
+  lat["histogram"]["overflow"] = UINT64_MAX;
+  EXPECT_THAT(ErrorOf(j), HasSubstr("bins[0]: the counts overflow a 64-bit integer"));
+}
+
+TEST(ResultReaderBounds, MalformedBinsAreRefused) {
+  Json j = RunResultToJson(SampleResult());
+  Json& bins = j["phases"][0]["ops"]["flush"]["lat_ns"]["histogram"]["bins"];
+  bins = Json::parse("[[401407, 399360, 2]]");
+  EXPECT_EQ(ErrorOf(j),
+            "phases[0].ops.flush.lat_ns.histogram.bins[0]: bucket [401407, 399360] is not within "
+            "[0, 2^42)");
+  bins = Json::parse("[[4398046511104, 8796093022208, 2]]");
+  EXPECT_THAT(ErrorOf(j), HasSubstr("is not within [0, 2^42)"));
+  bins = Json::parse("[[399360, 401407, -2]]");
+  EXPECT_THAT(ErrorOf(j), HasSubstr("bins[0]: expected [lower_ns, upper_ns, count]"));
+  bins = Json::array();
+  for (int i = 0; i < 5000; ++i) bins.push_back(Json::parse("[0, 0, 1]"));
+  EXPECT_THAT(ErrorOf(j), HasSubstr("bins: 5000 bins, more than the histogram's 4608 buckets"));
+}
+
+TEST(ResultReaderBounds, MinAboveMaxIsRefused) {
+  Json j = RunResultToJson(SampleResult());
+  j["phases"][0]["ops"]["flush"]["lat_ns"]["min"] = 500'000;
+  EXPECT_EQ(ErrorOf(j), "phases[0].ops.flush.lat_ns: min 500000 is above max 400000");
+}
+
+TEST(ResultReaderBounds, AbsurdIntervalIndexesAreRefused) {
+  Json j = RunResultToJson(SampleResult());
+  Json& intervals = j["phases"][0]["time_series"]["intervals"];
+  intervals[2]["index"] = uint64_t{1} << 62;  // 2^62 s: 146 billion years
+  EXPECT_THAT(ErrorOf(j),
+              StartsWith("phases[0].time_series.intervals[2].index: 4611686018427387904 "
+                         "intervals of 1000000000 ns are beyond 2^63 ns"));
+  intervals[2]["index"] = 1;
+  EXPECT_EQ(ErrorOf(j), "phases[0].time_series.intervals[2].index: 1 does not follow 1");
+  j = RunResultToJson(SampleResult());
+  j["phases"][0]["time_series"]["interval_ns"] = 0;
+  EXPECT_EQ(ErrorOf(j), "phases[0].time_series.interval_ns: 0 with intervals present");
+}
+
+TEST(ResultReaderBounds, PhaseCountIsBounded) {
+  // Every phase holds 8 histograms however little its JSON says: "[{}, {}, ...]" cannot be
+  // allowed to allocate them by the thousand before the first phase is found malformed.
+  Json j = RunResultToJson(SampleResult());
+  j["phases"] = Json::array();
+  for (size_t i = 0; i <= kMaxResultPhases; ++i) j["phases"].push_back(Json::object());
+  EXPECT_EQ(ErrorOf(j), "phases: 4097 phases, more than the 4096 a result file may hold");
+  j = RunResultToJson(SampleResult());
+  j["workload"]["phases"] = Json::array();
+  for (size_t i = 0; i <= kMaxResultPhases; ++i) j["workload"]["phases"].push_back(1);
+  EXPECT_EQ(ErrorOf(j), "workload.phases: 4097 phases, more than the 4096 a result file may hold");
+}
+
+TEST(ResultReaderBounds, PhaseNameWithAControlCharacterIsRefused) {
+  Json j = RunResultToJson(SampleResult());
+  j["phases"][1]["name"] = "open\x1b[2Jloop";
+  const std::string message = ErrorOf(j);
+  EXPECT_EQ(message,
+            "phases[1].name: phase name \"open\\x1b[2Jloop\" contains a control character "
+            "(0x1b); valid: printable text");
+}
+
+TEST(ResultReaderBounds, NumberBeyondDoubleIsNotJsonNotAnAbort) {
+  // nlohmann throws out_of_range (not parse_error) for 1e999; uncaught, it ended in terminate().
+  Result<RunResult> r = ParseResultText("{\"schema_version\": 1e999}", "big.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), StartsWith("big.json: not JSON: "));
 }
 
 }  // namespace
