@@ -43,8 +43,11 @@ std::string CapsText(const EngineCaps& c) {
 
 int RunList() {
   fmt::print("Workloads (durabench run NAME):\n");
+  // A file that does not parse is listed with its error ("(invalid: ...)"); file names and
+  // descriptions are the user's text, printed without their control characters.
   for (const WorkloadInfo& w : ListWorkloads()) {
-    fmt::print("  {:<16} {}\n", w.name, w.description);
+    fmt::print("  {:<16} {}\n", EscapeControlCharacters(w.name),
+               EscapeControlCharacters(w.description));
   }
   fmt::print("\nEngines (engine = NAME / --engine NAME):\n");
   for (const EngineInfo& e : AllEngines()) {

@@ -1,6 +1,7 @@
 #include "workload/spec.h"
 
 #include <charconv>
+#include <cstdio>
 #include <iterator>
 
 #include "util/strings.h"
@@ -113,7 +114,42 @@ bool SyncIsPerWrite(SyncMethod s) {
 //   O_DSYNC or RWF_*SYNC every write is durable by itself, and with "none" nothing is flushed;
 // - runtime = 0 and ops = 0 is allowed: the job then does as many operations as the region has
 //   blocks (one pass for sequential patterns).
+bool IsControlCharacter(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7f;
+}
+
+std::string EscapeControlCharacters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (IsControlCharacter(c)) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+Status ValidatePhaseName(std::string_view name) {
+  for (char c : name) {
+    if (!IsControlCharacter(c)) continue;
+    char code[8];
+    std::snprintf(code, sizeof code, "0x%02x", static_cast<unsigned char>(c));
+    return Status::InvalidArgument("phase name \"" + EscapeControlCharacters(name) +
+                                   "\" contains a control character (" + code +
+                                   "); valid: printable text");
+  }
+  return Status::Ok();
+}
+
 Status ValidatePhase(const PhaseSpec& p, std::string_view where) {
+  if (Status st = ValidatePhaseName(p.name); !st.ok()) {
+    return Bad(EscapeControlCharacters(where), st.message());
+  }
   if (p.engine.empty()) return Bad(where, "engine is empty; valid: an engine name such as psync");
   if (p.read_percent < 0 || p.read_percent > 100) {
     return Bad(where, "read_percent " + std::to_string(p.read_percent) +

@@ -91,8 +91,16 @@ inline bool PatternWrites(Pattern p) {
   return p == Pattern::kWrite || p == Pattern::kRandWrite || p == Pattern::kRandRW;
 }
 
+// A phase name is printed in tables, progress lines and file names: printable text only.
+// InvalidArgument "phase name \"ph\x01ase\" contains a control character (0x01); valid: ..."
+// when it has a byte below 0x20 or 0x7f (the name in the message escaped, never raw); OK else.
+Status ValidatePhaseName(std::string_view name);
+// `text` with control characters (bytes < 0x20 and 0x7f) written as \xNN, for messages.
+std::string EscapeControlCharacters(std::string_view text);
+
 // Checks cross-field rules (block size > 0 and <= size, iodepth/jobs >= 1, read_percent range,
-// O_DIRECT needs a block size that is a multiple of 512, ...). `where` prefixes the message.
+// O_DIRECT needs a block size that is a multiple of 512, ...) and the name (ValidatePhaseName).
+// `where` prefixes the message.
 Status ValidatePhase(const PhaseSpec& phase, std::string_view where);
 
 }  // namespace durabench

@@ -3,19 +3,17 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <map>
-#include <memory>
 #include <optional>
 #include <utility>
 
 #include "durabench/config.h"
-#include "util/errno_status.h"
+#include "util/read_file.h"
 #include "util/strings.h"
 #include "util/units.h"
 
@@ -468,6 +466,7 @@ Status FileParser::ParsePhase(const toml::node& n, size_t index, const PhaseSpec
       }
       const std::string& name = s->get();
       if (name.empty()) return Error(line, e.key, "is empty; valid: a non-empty phase name");
+      if (Status st = ValidatePhaseName(name); !st.ok()) return Error(line, e.key, st.message());
       if (name.find_first_of("[]") != std::string::npos) {
         return Error(line, e.key,
                      Quoted(name) +
@@ -613,6 +612,12 @@ Result<WorkloadSpec> FileParser::Parse(const toml::table& root) {
   for (const Draft& d : drafts) {
     DURABENCH_RETURN_IF_ERROR(Expand(d, top_sweep, &spec.phases, &lines));
   }
+  for (size_t i = 0; i < spec.phases.size(); ++i) {
+    // A swept string value ("engine", "cpus", "data") becomes part of the phase name.
+    if (Status st = ValidatePhaseName(spec.phases[i].name); !st.ok()) {
+      return Error(lines[i], "name", st.message());
+    }
+  }
   std::map<std::string_view, uint32_t> names;
   for (size_t i = 0; i < spec.phases.size(); ++i) {
     auto [it, inserted] = names.emplace(spec.phases[i].name, lines[i]);
@@ -629,29 +634,98 @@ Result<WorkloadSpec> FileParser::Parse(const toml::table& root) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Nesting, checked before toml++ parses: toml++ recurses once per level of a dotted key
+// ("a.a.a...") and overflows the stack (SIGSEGV) at some 50,000 levels. A workload nests 4 levels
+// at most ([[phase]] > [phase.sweep] > key > array), so 100 is far above any real file.
+constexpr size_t kMaxTomlNesting = 100;
+
+// The line on which `text` first nests deeper than `limit`, counting open '[' and '{' plus the
+// dots of the dotted key or header being read, outside strings and comments; nullopt if never.
+// A lexical scan only: it errs toward counting too much (a float's dot), never too little.
+std::optional<uint32_t> FindTooDeepNesting(std::string_view text, size_t limit) {
+  uint32_t line = 1;
+  size_t depth = 0;  // open brackets and braces
+  size_t dots = 0;   // dots since the last '=', ',', bracket, brace or newline
+  size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '"' || c == '\'') {
+      // Basic ("...", escapes) or literal ('...') string; tripled: multi-line.
+      const bool multi = text.substr(i, 3) == std::string(3, c);
+      i += multi ? 3 : 1;
+      while (i < text.size()) {
+        const char d = text[i];
+        if (d == '\\' && c == '"') {
+          if (i + 1 < text.size() && text[i + 1] == '\n') ++line;
+          i += 2;
+          continue;
+        }
+        if (d == '\n') {
+          ++line;
+          if (!multi) break;  // unterminated: toml++ reports it
+        }
+        if (d == c) {
+          // A multi-line string ends at a run of 3 to 5 quotes (up to 2 belong to the content).
+          size_t run = 0;
+          while (i + run < text.size() && text[i + run] == c) ++run;
+          if (!multi) {
+            ++i;
+            break;
+          }
+          i += run;
+          if (run >= 3) break;
+          continue;
+        }
+        ++i;
+      }
+      continue;
+    }
+    switch (c) {
+      case '#':
+        while (i < text.size() && text[i] != '\n') ++i;
+        continue;
+      case '\n':
+        ++line;
+        dots = 0;
+        break;
+      case '[':
+      case '{':
+        ++depth;
+        dots = 0;
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;
+        dots = 0;
+        break;
+      case '=':
+      case ',':
+        dots = 0;
+        break;
+      case '.':
+        ++dots;
+        break;
+      default:
+        break;
+    }
+    if (depth + dots > limit) return line;
+    ++i;
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Files and the search path.
 
 // Workload files are a few KiB; the cap stops `durabench run /dev/zero` from reading forever.
 constexpr size_t kMaxFileBytes = 4 << 20;
 
+// A FIFO or device named as a workload is refused, not read (util/read_file.h).
 Result<std::string> ReadSmallFile(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) {
-    const int err = errno;
-    if (err == ENOENT) return Status::NotFound("workload file '" + path + "' does not exist");
-    return ErrnoStatus("open", path, err);
+  Result<std::string> text = ReadRegularFile(path, kMaxFileBytes, "workload file");
+  if (text.status().code() == Status::Code::kNotFound) {
+    return Status::NotFound("workload file '" + path + "' does not exist");
   }
-  std::string text;
-  char buf[16384];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) {
-    text.append(buf, n);
-    if (text.size() > kMaxFileBytes) {
-      return Status::InvalidArgument("workload file '" + path + "' is larger than " +
-                                     FormatSizeBytes(kMaxFileBytes) + "; is it a workload?");
-    }
-  }
-  if (std::ferror(f.get())) return ErrnoStatus("read", path, errno);
   return text;
 }
 
@@ -709,16 +783,25 @@ const std::vector<std::string_view>& PhaseKeys() {
 }
 
 Result<WorkloadSpec> ParseWorkloadText(std::string_view text, std::string_view source_name) {
+  if (const std::optional<uint32_t> line = FindTooDeepNesting(text, kMaxTomlNesting)) {
+    return Status::InvalidArgument(std::string(source_name) + ":" + std::to_string(*line) +
+                                   ": TOML nested deeper than " + std::to_string(kMaxTomlNesting) +
+                                   " levels (dotted keys, tables, arrays); valid: a workload " +
+                                   "nests 4 levels at most");
+  }
   toml::table root;
   try {
     root = toml::parse(text, source_name);
   } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(
+    return Status::InvalidArgument(EscapeControlCharacters(
         std::string(source_name) + ":" + std::to_string(e.source().begin.line) +
         ": TOML syntax error at column " + std::to_string(e.source().begin.column) + ": " +
-        std::string(e.description()));
+        std::string(e.description())));
   }
-  return FileParser(source_name).Parse(root);
+  Result<WorkloadSpec> spec = FileParser(source_name).Parse(root);
+  // Messages quote values from the file: never print its control characters raw.
+  if (!spec.ok()) return Status::InvalidArgument(EscapeControlCharacters(spec.status().message()));
+  return spec;
 }
 
 Result<WorkloadSpec> ParseWorkloadFile(const std::string& path) {
@@ -803,9 +886,7 @@ Result<Given> GivenFromFlag(const KeyDef& def, const std::string& value) {
   return g;
 }
 
-}  // namespace
-
-Status ApplyOverrides(const std::vector<PhaseOverride>& overrides, WorkloadSpec* spec) {
+Status ApplyOverridesUnescaped(const std::vector<PhaseOverride>& overrides, WorkloadSpec* spec) {
   if (overrides.empty()) return Status::Ok();
   std::string applied;  // "--block-size=4KiB --direct=true", for validation messages
   for (const PhaseOverride& o : overrides) {
@@ -841,6 +922,14 @@ Status ApplyOverrides(const std::vector<PhaseOverride>& overrides, WorkloadSpec*
     DURABENCH_RETURN_IF_ERROR(ValidatePhase(p, where));
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status ApplyOverrides(const std::vector<PhaseOverride>& overrides, WorkloadSpec* spec) {
+  const Status st = ApplyOverridesUnescaped(overrides, spec);
+  // Messages quote the flag values: never print their control characters raw.
+  return st.ok() ? st : Status::InvalidArgument(EscapeControlCharacters(st.message()));
 }
 
 }  // namespace durabench

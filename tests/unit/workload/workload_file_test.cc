@@ -4,8 +4,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
+
+#include "durabench/config.h"
 
 namespace durabench {
 namespace {
@@ -609,6 +612,97 @@ TEST(PhaseKeys, DocumentationOrder) {
               ElementsAre("engine", "pattern", "read_percent", "block_size", "size", "runtime",
                           "ops", "ramp", "iodepth", "jobs", "direct", "sync", "fsync_every",
                           "rate_iops", "data", "sqpoll", "fill", "cpus"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile input (issue 12): nesting bounded before toml++ parses, printable phase names.
+
+TEST(HostileInput, DeepDottedKeyIsRefusedNotACrash) {
+  // toml++ recursed once per level and overflowed the stack (SIGSEGV) at 50,000 levels.
+  std::string text = "a";
+  for (int i = 0; i < 50'000; ++i) text += ".a";
+  text += " = 1\n";
+  EXPECT_THAT(Error(text), StartsWith("w.toml:1: TOML nested deeper than 100 levels"));
+  EXPECT_THAT(Error("x = 1\n[" + text.substr(0, text.size() - 5) + "]\n"),
+              StartsWith("w.toml:2: TOML nested deeper than 100 levels"));
+}
+
+TEST(HostileInput, DeepArraysAndInlineTablesAreRefused) {
+  EXPECT_THAT(Error("description = \"d\"\nx = " + std::string(50'000, '[')),
+              StartsWith("w.toml:2: TOML nested deeper than 100 levels"));
+  std::string tables = "x = ";
+  for (int i = 0; i < 200; ++i) tables += "{a = ";
+  EXPECT_THAT(Error(tables), StartsWith("w.toml:1: TOML nested deeper than 100 levels"));
+}
+
+TEST(HostileInput, BracketsAndDotsInStringsAndCommentsAreNotNesting) {
+  const std::string many(5000, '[');
+  const std::string braces(5000, '{');
+  const std::string dots(5000, '.');
+  const WorkloadSpec w = Parse("# " + many + "\ndescription = \"\"\"\n" + many + dots +
+                               "\"\"\"\"\n[[phase]]\nname = '" + dots +
+                               "'\n[[phase]]\nname = \"x\\\"" + braces + "\"\n");
+  EXPECT_EQ(w.description, many + dots + "\"");
+  ASSERT_EQ(w.phases.size(), 2u);
+  EXPECT_EQ(w.phases[0].name, dots);
+  EXPECT_EQ(w.phases[1].name, "x\"" + braces);
+}
+
+TEST(HostileInput, NestingAtTheLimitParses) {
+  std::string key = "a";
+  for (int i = 0; i < 99; ++i) key += ".a";
+  // Reaches toml++, which parses it; the workload parser then names the unknown key.
+  EXPECT_THAT(Error(key + " = 1\n"), HasSubstr("key 'a': unknown key at top level"));
+}
+
+TEST(HostileInput, PhaseNameWithAControlCharacterIsRefusedEscaped) {
+  const std::string message = Error("[[phase]]\nname = \"ph\\u0001ase\\u001b[2J\"\n");
+  EXPECT_EQ(message,
+            "w.toml:2: key 'name': phase name \"ph\\x01ase\\x1b[2J\" contains a control "
+            "character (0x01); valid: printable text");
+  EXPECT_EQ(message.find('\x01'), std::string::npos);
+  EXPECT_EQ(message.find('\x1b'), std::string::npos);
+  EXPECT_THAT(Error("[[phase]]\nname = \"tab\\there\"\n"), HasSubstr("(0x09)"));
+  EXPECT_THAT(Error("[[phase]]\nname = \"del\\u007f\"\n"), HasSubstr("(0x7f)"));
+}
+
+TEST(HostileInput, SweptValueWithAControlCharacterIsRefusedEscaped) {
+  // The engine is checked when the run starts; its name would be part of the phase name.
+  const std::string message = Error("[sweep]\nengine = [\"psync\", \"ps\\u0007ync\"]\n");
+  EXPECT_EQ(message,
+            "w.toml:1: key 'name': phase name \"main[engine=ps\\x07ync]\" contains a control "
+            "character (0x07); valid: printable text");
+}
+
+TEST(HostileInput, ValuesQuotedInMessagesAreEscaped) {
+  std::string message = Error("[sweep]\ncpus = [\"0\", \"1\\n\"]\n");
+  EXPECT_EQ(message,
+            "w.toml:2: key 'cpus': bad CPU list \"1\\x0a\": not a number; valid: e.g. \"0-3,6\"");
+  WorkloadSpec w = Parse("");
+  const Status st = ApplyOverrides({{"cpus", "0\x1b[2J"}}, &w);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message().find('\x1b'), std::string::npos) << st.message();
+  EXPECT_THAT(st.message(), HasSubstr("\\x1b[2J"));
+}
+
+TEST(HostileInput, PrintableUnicodePhaseNamesAreKept) {
+  EXPECT_EQ(Parse("[[phase]]\nname = \"écriture 4K\"\n").phases.at(0).name, "écriture 4K");
+}
+
+// Every file in tests/data/fuzz-regressions/workload once crashed the parser (a SIGSEGV in
+// toml++) or was accepted when it should not be: each must now be one clean error.
+TEST(FuzzRegressions, WorkloadInputsFailCleanly) {
+  const std::string dir =
+      std::string(DURABENCH_SOURCE_WORKLOADS_DIR) + "/../tests/data/fuzz-regressions/workload";
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string path = entry.path().string();
+    Result<WorkloadSpec> w = ParseWorkloadFile(path);
+    ASSERT_FALSE(w.ok()) << path;
+    EXPECT_THAT(w.status().message(), StartsWith(path + ":")) << path;
+    ++files;
+  }
+  EXPECT_GE(files, 3);
 }
 
 }  // namespace

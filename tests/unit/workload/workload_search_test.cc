@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -329,6 +330,40 @@ TEST(Docs, EveryPhaseKeyIsDocumented) {
   for (std::string_view key : PhaseKeys()) {
     EXPECT_THAT(text, HasSubstr("| `" + std::string(key) + "`")) << "no table row for " << key;
   }
+}
+
+TEST_F(WorkloadSearch, ListShowsABadFileWithItsErrorAndTheOthers) {
+  std::string deep = "a";
+  for (int i = 0; i < 50'000; ++i) deep += ".a";
+  Write("deep.toml", deep + " = 1\n");
+  Write("good.toml", "description = \"fine\"\n");
+  std::vector<WorkloadInfo> list = ListWorkloads();
+  std::vector<std::string> names;
+  for (const WorkloadInfo& w : list) names.push_back(w.name);
+  EXPECT_THAT(names, AllOf(Contains("deep"), Contains("good"), Contains("ceph-wal")));
+  for (const WorkloadInfo& w : list) {
+    if (w.name == "deep") {
+      EXPECT_THAT(w.description, StartsWith("(invalid: " + dir_ + "/deep.toml:1: TOML nested"));
+    }
+    if (w.name == "good") {
+      EXPECT_EQ(w.description, "fine");
+    }
+  }
+}
+
+TEST_F(WorkloadSearch, FifoAndDeviceAreRefusedWithoutWaiting) {
+  const std::string fifo = dir_ + "/pipe.toml";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  // No writer: reading it would wait forever.
+  Result<WorkloadSpec> w = LoadWorkload(fifo);
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().message(), fifo + ": not a regular file (a FIFO); valid: a workload file");
+  w = LoadWorkload("/dev/zero");
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_THAT(w.status().message(), HasSubstr("(a character device)"));
+  // A FIFO on the search path is not listed, and listing does not wait for it.
+  for (const WorkloadInfo& info : ListWorkloads()) EXPECT_NE(info.name, "pipe");
 }
 
 }  // namespace
