@@ -11,6 +11,8 @@ packages=(
   libfuse3-dev fuse3
   e2fsprogs xfsprogs btrfs-progs util-linux fdisk attr
   fio python3
+  # Fuzzing (scripts/fuzz.sh, docs/testing.md): clang's libFuzzer and sanitizer runtimes.
+  clang libclang-rt-14-dev
   python3-matplotlib chromium fonts-dejavu-core
   # Test clusters (docs/test-clusters.md; scripts/ceph-up.sh, scripts/gluster-up.sh) and the
   # native Ceph/Gluster engines' libraries. They start no daemon: there is no systemd here.
