@@ -3,7 +3,10 @@
 #include "target/target.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -66,6 +69,76 @@ std::string JoinPath(const std::string& dir, const std::string& name) {
   return !dir.empty() && dir.back() == '/' ? dir + name : dir + "/" + name;
 }
 
+// The last component of `path` (no trailing slashes in target file paths: see PrepareTarget).
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The owner xattr's value for files this process creates.
+std::string OwnerValue() { return std::string(kOwnerPrefix) + " " + std::to_string(::getpid()); }
+
+// Kernel pseudo-filesystems (statfs f_type): device nodes and kernel state, never storage.
+// devtmpfs reports the tmpfs magic, so /dev is recognised by its device number instead.
+struct PseudoFs {
+  int64_t magic;
+  const char* name;
+};
+constexpr PseudoFs kPseudoFilesystems[] = {
+    {PROC_SUPER_MAGIC, "proc"},
+    {SYSFS_MAGIC, "sysfs"},
+    {DEVPTS_SUPER_MAGIC, "devpts"},
+    {CGROUP_SUPER_MAGIC, "cgroup"},
+    {CGROUP2_SUPER_MAGIC, "cgroup2"},
+    {DEBUGFS_MAGIC, "debugfs"},
+    {TRACEFS_MAGIC, "tracefs"},
+    {SECURITYFS_MAGIC, "securityfs"},
+    {BPF_FS_MAGIC, "bpf"},
+    {PSTOREFS_MAGIC, "pstore"},
+    {EFIVARFS_MAGIC, "efivarfs"},
+    {0x62656570 /* CONFIGFS_MAGIC */, "configfs"},
+    {0x19800202 /* MQUEUE_MAGIC */, "mqueue"},
+};
+
+// Refused when `dir` (an existing directory: the target, or the one a target file is in) is on
+// the filesystem mounted at /dev or on a kernel pseudo-filesystem. `path` is what the user gave.
+Status RefusePseudoFilesystem(const std::string& dir, const std::string& path) {
+  struct statfs fs;
+  if (::statfs(dir.c_str(), &fs) == 0) {
+    for (const PseudoFs& p : kPseudoFilesystems) {
+      if (static_cast<int64_t>(fs.f_type) == p.magic) {
+        return Status::Refused("refusing to use " + path + ": it is on " + p.name +
+                               ", a kernel pseudo-filesystem, not storage");
+      }
+    }
+  }
+  // /dev is a devtmpfs (or, in containers, a tmpfs) of device nodes; /dev/shm, a mount of its
+  // own, has another device number and stays usable. Only when /dev is a mount of its own: on a
+  // system where /dev is a plain directory of the root filesystem, st_dev says nothing.
+  struct stat d, dev, root;
+  if (::stat(dir.c_str(), &d) == 0 && ::stat("/dev", &dev) == 0 && ::stat("/", &root) == 0 &&
+      dev.st_dev != root.st_dev && d.st_dev == dev.st_dev) {
+    return Status::Refused("refusing to use " + path +
+                           ": it is on the filesystem of /dev (device nodes), not storage; name a "
+                           "block device with --destroy-data, or a directory on a filesystem");
+  }
+  return Status::Ok();
+}
+
+// With a fill pass every byte is written, so a layout larger than the free space would only fail
+// later with ENOSPC after a long write. Filesystems that report no size (f_blocks 0, some FUSE)
+// are not checked.
+Status CheckFreeSpace(const std::string& dir, const std::string& path, uint64_t needed_bytes) {
+  struct statvfs vfs;
+  if (::statvfs(dir.c_str(), &vfs) != 0 || vfs.f_blocks == 0) return Status::Ok();
+  const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+  if (needed_bytes <= free_bytes) return Status::Ok();
+  return Status::InvalidArgument("target " + path + ": the layout needs " +
+                                 std::to_string(needed_bytes) + " bytes, the filesystem has " +
+                                 std::to_string(free_bytes) +
+                                 " free (lower --jobs or --size, or use --no-layout-fill)");
+}
+
 // True when `dir` resolves to /dev or below: a missing /dev/sdX is a typo, never a file to create
 // (filling devtmpfs with a benchmark file is the classic dd mistake).
 bool UnderDev(const std::string& dir) {
@@ -89,14 +162,38 @@ Result<bool> HasOwnerXattr(const std::string& path) {
 }
 
 // Sets the owner xattr; a filesystem without user xattrs is not an error (the file is then
-// removed all the same, but a later run cannot recognise a --keep file as ours).
-Status MarkOwned(int fd, const std::string& path) {
-  const std::string value = std::string(kOwnerPrefix) + " " + std::to_string(::getpid());
-  if (::fsetxattr(fd, kOwnerXattr, value.data(), value.size(), 0) != 0 && errno != ENOTSUP &&
-      errno != EOPNOTSUPP) {
+// removed all the same, but a later run cannot recognise a --keep file as ours). *marked says
+// whether the mark was set.
+Status MarkOwned(int fd, const std::string& path, bool* marked) {
+  const std::string value = OwnerValue();
+  *marked = ::fsetxattr(fd, kOwnerXattr, value.data(), value.size(), 0) == 0;
+  if (!*marked && errno != ENOTSUP && errno != EOPNOTSUPP) {
     return ErrnoStatus("setxattr", path, errno);
   }
   return Status::Ok();
+}
+
+// Why the file `name` in `dir_fd` must not be removed as `owned`, or "" when it is still the
+// file this process created: a regular file with the recorded device and inode and, where it was
+// marked, the owner xattr naming this process (an inode number can be reused by a new file).
+std::string NotOurs(int dir_fd, const internal::OwnedFile& owned) {
+  const int fd = ::openat(dir_fd, owned.name.c_str(),
+                          O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? "gone" : "open: " + ErrnoString(errno);
+  ScopedFd file(fd);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return "fstat: " + ErrnoString(errno);
+  if (!S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_dev) != owned.dev ||
+      static_cast<uint64_t>(st.st_ino) != owned.ino) {
+    return "it is not the file durabench created (moved or replaced during the run)";
+  }
+  if (!owned.marked) return "";
+  char value[64];
+  const ssize_t n = ::fgetxattr(fd, kOwnerXattr, value, sizeof(value));
+  if (n < 0 || std::string_view(value, static_cast<size_t>(n)) != OwnerValue()) {
+    return "its owner mark is not this run's";
+  }
+  return "";
 }
 
 // Makes the file at least `total` bytes long with blocks allocated; never shrinks it.
@@ -119,7 +216,7 @@ Status Allocate(int fd, const std::string& path, uint64_t old_size, uint64_t tot
 // two pieces are equal. After this pass the measured writes are overwrites of allocated,
 // written blocks instead of first writes to unwritten extents, which cost extra metadata.
 Status Fill(int fd, const std::string& path, uint64_t begin, uint64_t end,
-            uint32_t block_size_bytes, uint64_t seed) {
+            uint32_t block_size_bytes, uint64_t seed, const std::atomic<bool>* stop) {
   if (begin >= end) return Status::Ok();
   const uint64_t block = std::max<uint64_t>(block_size_bytes, 1);
   const uint64_t chunk = std::max(block, kFillChunkBytes / block * block);
@@ -136,6 +233,8 @@ Status Fill(int fd, const std::string& path, uint64_t begin, uint64_t end,
     std::memcpy(buf.get() + i, &x, sizeof(x));
   }
   for (uint64_t offset = begin; offset < end;) {
+    if (stop != nullptr && stop->load())
+      return Status::IoError("layout of " + path + ": interrupted");
     const size_t len = static_cast<size_t>(std::min(chunk, end - offset));
     for (size_t piece = 0; piece + sizeof(uint64_t) <= len; piece += kBufferAlignment) {
       const uint64_t stamp = (offset + piece) ^ seed;
@@ -156,11 +255,11 @@ Status Fill(int fd, const std::string& path, uint64_t begin, uint64_t end,
 // past old_size when `fill` (bytes that already existed are left as they are), then fsync so the
 // layout is on stable storage before anything is measured.
 Status LayOut(int fd, const std::string& path, uint64_t old_size, uint64_t total,
-              const LayoutRequest& layout, bool fill) {
+              const LayoutRequest& layout, bool fill, const std::atomic<bool>* stop) {
   DURABENCH_RETURN_IF_ERROR(Allocate(fd, path, old_size, total));
   if (fill) {
     const uint64_t seed = 0x9E3779B97F4A7C15ull ^ static_cast<uint64_t>(::getpid()) ^ total;
-    DURABENCH_RETURN_IF_ERROR(Fill(fd, path, old_size, total, layout.block_size_bytes, seed));
+    DURABENCH_RETURN_IF_ERROR(Fill(fd, path, old_size, total, layout.block_size_bytes, seed, stop));
   }
   const int rc = SysFsync(fd);
   if (rc < 0) return ErrnoStatus("fsync", path, rc);
@@ -177,17 +276,44 @@ Status CloseInto(ScopedFd* fd, const std::string& path, Status status) {
   return status;
 }
 
-// Creates `path` with O_EXCL, records it in *created at once (so a later failure still removes
-// it), marks it as ours and lays it out to `total` bytes.
-Status CreateOwnedFile(const std::string& path, uint64_t total, const LayoutRequest& layout,
-                       bool fill, std::vector<std::string>* created) {
+// Where created files go and are recorded (the PreparedTarget's members).
+struct Creation {
+  int dir_fd;  // the directory the files are created in, held open (O_PATH)
+  std::vector<std::string>* created;
+  std::vector<internal::OwnedFile>* owned;
+};
+
+// Creates `path` (the file `name` in c.dir_fd) with O_EXCL, records it at once with its device
+// and inode (so a later failure still removes it, and only it), marks it as ours and lays it out
+// to `total` bytes.
+Status CreateOwnedFile(const std::string& path, const std::string& name, uint64_t total,
+                       const LayoutRequest& layout, const TargetOptions& options,
+                       const Creation& c) {
   const int rc = SysOpen(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (rc < 0) return ErrnoStatus("open", path, rc);
   ScopedFd fd(rc);
-  created->push_back(path);
-  Status status = MarkOwned(fd.get(), path);
-  if (status.ok()) status = LayOut(fd.get(), path, 0, total, layout, fill);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) {
+    // Without its identity the file could not be told apart from a replacement: removed now.
+    const int err = errno;
+    (void)::unlinkat(c.dir_fd, name.c_str(), 0);
+    return ErrnoStatus("fstat", path, err);
+  }
+  c.created->push_back(path);
+  c.owned->push_back({name, static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)});
+  Status status = MarkOwned(fd.get(), path, &c.owned->back().marked);
+  if (status.ok()) {
+    status = LayOut(fd.get(), path, 0, total, layout, options.layout_fill, options.stop);
+  }
   return CloseInto(&fd, path, std::move(status));
+}
+
+// The directory `dir`, held open for the *at() calls of cleanup (O_PATH: no read permission
+// needed, and nothing is read through it).
+Result<int> OpenDirectory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open", dir, errno);
+  return fd;
 }
 
 // An existing regular file (`seen` is its stat): ours (owner xattr, left by an earlier --keep
@@ -195,6 +321,10 @@ Status CreateOwnedFile(const std::string& path, uint64_t total, const LayoutRequ
 // shorter, never truncated, never removed afterwards.
 Status UseExistingFile(const std::string& path, const struct stat& seen, uint64_t total,
                        const TargetOptions& options, const LayoutRequest& layout) {
+  if (options.layout_fill && total > static_cast<uint64_t>(seen.st_size)) {
+    DURABENCH_RETURN_IF_ERROR(
+        CheckFreeSpace(DirName(path), path, total - static_cast<uint64_t>(seen.st_size)));
+  }
   const Result<bool> ours = HasOwnerXattr(path);
   if (!ours.ok()) return ours.status();
   if (!*ours && !options.allow_overwrite) {
@@ -212,30 +342,36 @@ Status UseExistingFile(const std::string& path, const struct stat& seen, uint64_
   if (!S_ISREG(st.st_mode) || st.st_dev != seen.st_dev || st.st_ino != seen.st_ino) {
     return Status::Refused("refusing to write " + path + ": it was replaced while being checked");
   }
-  Status status =
-      LayOut(fd.get(), path, static_cast<uint64_t>(st.st_size), total, layout, options.layout_fill);
+  Status status = LayOut(fd.get(), path, static_cast<uint64_t>(st.st_size), total, layout,
+                         options.layout_fill, options.stop);
   return CloseInto(&fd, path, std::move(status));
 }
 
 // One file per job in the directory, "durabench-<pid>-<job>.dat".
 Status LayOutDirectory(const TargetOptions& options, const LayoutRequest& layout,
-                       std::vector<JobFile>* jobs, std::vector<std::string>* created) {
+                       std::vector<JobFile>* jobs, const Creation& c) {
   const std::string pid = std::to_string(::getpid());
   for (uint32_t j = 0; j < layout.jobs; ++j) {
-    const std::string file =
-        JoinPath(options.path, "durabench-" + pid + "-" + std::to_string(j) + ".dat");
-    DURABENCH_RETURN_IF_ERROR(
-        CreateOwnedFile(file, layout.size_bytes, layout, options.layout_fill, created));
-    jobs->push_back({file, 0, layout.size_bytes, false});
+    const std::string name = "durabench-" + pid + "-" + std::to_string(j) + ".dat";
+    const std::string file = JoinPath(options.path, name);
+    DURABENCH_RETURN_IF_ERROR(CreateOwnedFile(file, name, layout.size_bytes, layout, options, c));
+    const internal::OwnedFile& owned = c.owned->back();
+    jobs->push_back({file, 0, layout.size_bytes, false, nullptr, owned.dev, owned.ino});
   }
   return Status::Ok();
 }
 
-// Job j uses [j * size_bytes, (j + 1) * size_bytes) of one file or device.
-void Regions(const std::string& path, const LayoutRequest& layout, bool is_block_device,
+// Job j uses [j * size_bytes, (j + 1) * size_bytes) of one file or device. `st`: the file's
+// identity for a regular file, nullptr for a device.
+void Regions(const std::string& path, const LayoutRequest& layout, const struct stat* st,
              std::vector<JobFile>* jobs) {
   for (uint32_t j = 0; j < layout.jobs; ++j) {
-    jobs->push_back({path, uint64_t{j} * layout.size_bytes, layout.size_bytes, is_block_device});
+    JobFile job{path, uint64_t{j} * layout.size_bytes, layout.size_bytes, st == nullptr};
+    if (st != nullptr) {
+      job.dev = static_cast<uint64_t>(st->st_dev);
+      job.ino = static_cast<uint64_t>(st->st_ino);
+    }
+    jobs->push_back(std::move(job));
   }
 }
 
@@ -281,6 +417,8 @@ PreparedTarget::PreparedTarget(PreparedTarget&& other) noexcept
       path_(std::move(other.path_)),
       jobs_(std::exchange(other.jobs_, {})),
       created_(std::exchange(other.created_, {})),
+      owned_(std::exchange(other.owned_, {})),
+      dir_fd_(std::exchange(other.dir_fd_, -1)),
       logical_block_size_(other.logical_block_size_),
       keep_(other.keep_),
       cleaned_up_(std::exchange(other.cleaned_up_, true)),
@@ -294,6 +432,8 @@ PreparedTarget& PreparedTarget::operator=(PreparedTarget&& other) noexcept {
     path_ = std::move(other.path_);
     jobs_ = std::exchange(other.jobs_, {});
     created_ = std::exchange(other.created_, {});
+    owned_ = std::exchange(other.owned_, {});
+    dir_fd_ = std::exchange(other.dir_fd_, -1);
     logical_block_size_ = other.logical_block_size_;
     keep_ = other.keep_;
     cleaned_up_ = std::exchange(other.cleaned_up_, true);
@@ -325,13 +465,28 @@ void PreparedTarget::Cleanup() {
     connection_.reset();
     return;
   }
-  if (std::exchange(cleaned_up_, true) || keep_) return;
-  for (const std::string& file : created_) {
-    if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
+  if (std::exchange(cleaned_up_, true) || keep_ || dir_fd_ < 0) {
+    if (dir_fd_ >= 0) SysClose(std::exchange(dir_fd_, -1));
+    return;
+  }
+  // Through the directory opened at prepare time, and only a file that is still ours: a path
+  // would name whatever is there now (a renamed directory's replacement, someone's file).
+  // What is checked can still be swapped before unlinkat(); no call removes "this inode only".
+  for (size_t i = 0; i < owned_.size(); ++i) {
+    const internal::OwnedFile& owned = owned_[i];
+    const std::string& file = created_[i];
+    const std::string why = NotOurs(dir_fd_, owned);
+    if (why == "gone") continue;
+    if (!why.empty()) {
+      std::fprintf(stderr, "durabench: warning: not removing %s: %s\n", file.c_str(), why.c_str());
+      continue;
+    }
+    if (::unlinkat(dir_fd_, owned.name.c_str(), 0) != 0 && errno != ENOENT) {
       std::fprintf(stderr, "durabench: warning: could not remove %s: %s\n", file.c_str(),
                    ErrnoString(errno).c_str());
     }
   }
+  SysClose(std::exchange(dir_fd_, -1));
 }
 
 Result<PreparedTarget> PrepareTarget(const TargetOptions& options, const LayoutRequest& layout) {
@@ -362,16 +517,34 @@ Result<PreparedTarget> PrepareTarget(const TargetOptions& options, const LayoutR
                               " does not exist (durabench creates no files under /dev: is the "
                               "device name right?)");
     }
+    DURABENCH_RETURN_IF_ERROR(RefusePseudoFilesystem(parent, path));
+    if (options.layout_fill) DURABENCH_RETURN_IF_ERROR(CheckFreeSpace(parent, path, *total));
     target.kind_ = TargetKind::kFile;
-    status = CreateOwnedFile(path, *total, layout, options.layout_fill, &target.created_);
-    if (status.ok()) Regions(path, layout, false, &target.jobs_);
+    Result<int> dir_fd = OpenDirectory(parent);
+    if (!dir_fd.ok()) return dir_fd.status();
+    target.dir_fd_ = *dir_fd;
+    status = CreateOwnedFile(path, BaseName(path), *total, layout, options,
+                             {target.dir_fd_, &target.created_, &target.owned_});
+    if (status.ok()) {
+      struct stat created;
+      created.st_dev = static_cast<dev_t>(target.owned_.back().dev);
+      created.st_ino = static_cast<ino_t>(target.owned_.back().ino);
+      Regions(path, layout, &created, &target.jobs_);
+    }
   } else if (S_ISDIR(st.st_mode)) {
     target.kind_ = TargetKind::kDirectory;
-    status = LayOutDirectory(options, layout, &target.jobs_, &target.created_);
+    DURABENCH_RETURN_IF_ERROR(RefusePseudoFilesystem(path, path));
+    if (options.layout_fill) DURABENCH_RETURN_IF_ERROR(CheckFreeSpace(path, path, *total));
+    Result<int> dir_fd = OpenDirectory(path);
+    if (!dir_fd.ok()) return dir_fd.status();
+    target.dir_fd_ = *dir_fd;
+    status = LayOutDirectory(options, layout, &target.jobs_,
+                             {target.dir_fd_, &target.created_, &target.owned_});
   } else if (S_ISREG(st.st_mode)) {
     target.kind_ = TargetKind::kFile;
+    DURABENCH_RETURN_IF_ERROR(RefusePseudoFilesystem(DirName(path), path));
     status = UseExistingFile(path, st, *total, options, layout);
-    if (status.ok()) Regions(path, layout, false, &target.jobs_);
+    if (status.ok()) Regions(path, layout, &st, &target.jobs_);
   } else if (S_ISBLK(st.st_mode)) {
     target.kind_ = TargetKind::kBlockDevice;
     internal::BlockDeviceClaim claim;
@@ -385,7 +558,7 @@ Result<PreparedTarget> PrepareTarget(const TargetOptions& options, const LayoutR
           std::to_string(layout.jobs) + " jobs x " + std::to_string(layout.size_bytes) +
           " bytes need " + std::to_string(*total));
     }
-    Regions(path, layout, true, &target.jobs_);
+    Regions(path, layout, nullptr, &target.jobs_);
   } else {
     return Status::Refused("refusing to write " + path + ": it is " + FileTypeName(st.st_mode) +
                            "; a target must be a directory, a regular file or a block device");

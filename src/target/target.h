@@ -5,6 +5,13 @@
 //    marks them as its own (xattr user.durabench.owner, where the filesystem supports it), lays
 //    them out (fallocate, then by default a full write pass + fsync so measured writes are
 //    overwrites), and removes them when the PreparedTarget is destroyed unless `keep`.
+//    Removal goes through the directory opened at prepare time (unlinkat on a held descriptor),
+//    and only after the file there is still the one created: same device and inode as recorded
+//    at creation, and the owner xattr naming this process. A directory renamed mid-run, a file
+//    moved away, or a same-named file put in its place is left alone (with a warning).
+//    Refused: a directory on a kernel pseudo-filesystem (the devtmpfs at /dev, proc, sysfs,
+//    cgroup, debugfs, ...): those hold device nodes and kernel state, not storage.
+//    With layout_fill, a layout larger than the filesystem's free space is refused up front.
 //  - Regular file path: if it does not exist it is created as above (parent must exist). An
 //    existing file durabench did not create (no owner xattr) is refused unless allow_overwrite;
 //    it is then used in place (grown to the needed size, never truncated) and never removed.
@@ -18,6 +25,7 @@
 //  - Anything else (char device, FIFO, socket) is refused.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -35,6 +43,9 @@ struct TargetOptions {
   std::string destroy_data;        // --destroy-data=PATH: must name the same block device
   bool ignore_signatures = false;  // --ignore-signatures: write a device that carries signatures
   bool layout_fill = true;         // full write pass after fallocate (default on for files)
+  // When it becomes true (a stop signal), the layout stops between chunks and PrepareTarget
+  // fails with "interrupted"; what was created is removed. Not owned; may be null.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // What to lay out: `jobs` files (or device regions) of `size_bytes` each.
@@ -62,7 +73,23 @@ struct JobFile {
   // URI targets: the cluster connection (owned by the PreparedTarget); `path` names the
   // object-name prefix, image or file on it.
   BackendConnection* connection = nullptr;
+  // Files and file regions: the identity (st_dev, st_ino) the file had when it was laid out, so
+  // a job opening it later can tell that the path now names another file. 0 for devices and URI
+  // targets (not checked).
+  uint64_t dev = 0;
+  uint64_t ino = 0;
 };
+
+namespace internal {
+// A file a PreparedTarget created: its name in the directory it holds open, and its identity at
+// creation (what Cleanup() checks before removing it).
+struct OwnedFile {
+  std::string name;
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  bool marked = false;  // carries the owner xattr (false where the filesystem has none)
+};
+}  // namespace internal
 
 // A target ready for I/O. Removes the files it created when destroyed, unless keep; a file that
 // existed before (even one an earlier --keep run created) is never removed. Not thread-safe.
@@ -84,7 +111,9 @@ class PreparedTarget {
   const std::vector<std::string>& created_files() const { return created_; }
 
   // Removes created files now (unless keep) and releases the exclusive hold on a block device;
-  // also done by the destructor. Idempotent. A file that cannot be removed is reported on stderr.
+  // also done by the destructor. Idempotent. A file is removed only while it is still the one
+  // created (see the rules above); one that cannot be removed, or is not removed because it
+  // changed, is reported on stderr.
   void Cleanup();
 
   // A prepared URI target: `jobs` name objects, images or files on `connection`, which removes
@@ -100,6 +129,8 @@ class PreparedTarget {
   std::string path_;
   std::vector<JobFile> jobs_;
   std::vector<std::string> created_;
+  std::vector<internal::OwnedFile> owned_;
+  int dir_fd_ = -1;  // the directory holding owned_ (O_PATH), or -1
   uint32_t logical_block_size_ = 512;
   bool keep_ = false;
   bool cleaned_up_ = false;

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
 
@@ -11,6 +13,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
+#include <new>
 
 #include "measure/clock.h"
 #include "util/errno_status.h"
@@ -68,6 +72,35 @@ void WaitUntilDue(uint64_t due_ns) {
   if (due_ns > NowNs() + kSpinBeforeDueNs) SleepUntilNs(due_ns - kSpinBeforeDueNs);
   while (NowNs() < due_ns) {
   }
+}
+
+// OK when `file` (a file laid out by the target) is still at its path: the device and inode
+// recorded at layout. A directory renamed or a file replaced since (between phases) must not make
+// a job write whatever is at the path now.
+Status CheckSameFile(const JobFile& file) {
+  if (file.ino == 0 || file.is_block_device || file.connection != nullptr) return Status::Ok();
+  struct stat st;
+  if (::stat(file.path.c_str(), &st) != 0) {
+    return Status::IoError("data file " + file.path + " is gone since the layout (" +
+                           ErrnoString(errno) + "); not writing to another file in its place");
+  }
+  if (static_cast<uint64_t>(st.st_dev) != file.dev ||
+      static_cast<uint64_t>(st.st_ino) != file.ino) {
+    return Status::IoError("data file " + file.path +
+                           " was replaced or moved since the layout; not writing to the file now "
+                           "at that path");
+  }
+  return Status::Ok();
+}
+
+// Job threads take no asynchronous signals: the process's stop handler (cli/session.h) runs on
+// the main thread, and the jobs' blocking calls never see EINTR from it. Faults (SIGSEGV, SIGBUS,
+// ...) stay unblocked: blocking them is undefined.
+void BlockAsyncSignals() {
+  sigset_t set;
+  sigfillset(&set);
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT}) sigdelset(&set, sig);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
 }  // namespace
@@ -142,7 +175,12 @@ Status Job::Prepare() {
   open.sqpoll = spec_.sqpoll;
   open.buffers = iovecs_.data();
   open.buffer_count = iovecs_.size();
-  return engine_->Open(file_.path, open);
+  // Checked on both sides of the open: what was opened is the file laid out (short of the path
+  // being swapped away and back within the open).
+  DURABENCH_RETURN_IF_ERROR(CheckSameFile(file_));
+  Status opened = engine_->Open(file_.path, open);
+  if (!opened.ok()) return opened;
+  return CheckSameFile(file_);
 }
 
 Job::Slot* Job::Allocate() {
@@ -185,7 +223,9 @@ bool Job::SubmitSlot(Slot* slot) {
     queue_.inflight_sum += inflight_total_;
     ++queue_.submissions;
   }
+  EnterEngine();
   const int r = engine_->Submit(&slot->req);
+  if (r != Engine::kCompleted && r != Engine::kQueued && LeftBehind()) return false;
   if (r == Engine::kCompleted) return OnComplete(slot, NowNs());
   if (r == Engine::kQueued) return true;
   // Transport failure: the request never reached the kernel.
@@ -335,6 +375,26 @@ void Job::PublishProgress() {
 }
 
 void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, size_t source) {
+  BlockAsyncSignals();
+  try {
+    RunLoop(control, interval_ns, series, source);
+  } catch (const std::exception& e) {
+    // Out of memory (a time-series merge, a flush group): this job ends with an error, which
+    // ends the phase for all; nothing is thrown out of the thread (that would abort the
+    // process and leave the target's files behind).
+    if (!failed_) {
+      failed_ = true;
+      error_errno_ = dynamic_cast<const std::bad_alloc*>(&e) != nullptr ? ENOMEM : EIO;
+      error_ = "job on " + file_.path + ": " +
+               (error_errno_ == ENOMEM ? std::string("out of memory") : std::string(e.what()));
+    }
+    control->abort.store(true, std::memory_order_relaxed);
+  }
+  shared_.finished.store(true, std::memory_order_release);
+  control->jobs_finished.fetch_add(1, std::memory_order_release);
+}
+
+void Job::RunLoop(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, size_t source) {
   if (cpu_ >= 0) {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -443,7 +503,9 @@ void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, s
     }
     if (!ready_.empty()) FlushReadyGroups();
     if (inflight_total_ > 0) {
+      EnterEngine();
       const int c = engine_->Commit();
+      if (LeftBehind()) break;
       if (c < 0) {
         IoRequest r;
         r.type = IoType::kWrite;
@@ -466,6 +528,7 @@ void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, s
     }
     // Open loop with the next request not due yet: poll, so that it is issued on time.
     const bool poll = next_due != 0;
+    EnterEngine();
     const int n = engine_->Reap(poll ? 0 : 1, nslots, reaped_.data());
     if (control->abandoned.load(std::memory_order_acquire)) {
       abandoned_ = true;
@@ -486,8 +549,6 @@ void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, s
     PublishProgress();
   }
   if (!abandoned_) recorder_->Finish();
-  shared_.finished.store(true, std::memory_order_release);
-  control->jobs_finished.fetch_add(1, std::memory_order_release);
 }
 
 }  // namespace durabench

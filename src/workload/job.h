@@ -39,6 +39,11 @@ struct alignas(64) JobShared {
   // next request while the job waits for it (then in the future).
   std::atomic<uint64_t> progress_ns{0};
   std::atomic<bool> finished{false};
+  // Stored with release before every engine call (Job::EnterEngine). A job the op timeout leaves
+  // stuck inside the engine is never joined: the runner's acquire load of this is what makes the
+  // job's recorder, queue statistics and error visible to it (ThreadSanitizer found the runner
+  // reading them with no synchronisation but its sleep).
+  std::atomic<uint64_t> engine_calls{0};
 };
 
 // What all jobs of a phase share.
@@ -71,7 +76,9 @@ class Job {
   // Allocates buffers and opens the file. Called before the clock starts.
   Status Prepare();
   // Waits for control->start_ns, runs the loop, and finishes the recorder. Closed intervals go
-  // to `series` as source `source` (thread-safe there).
+  // to `series` as source `source` (thread-safe there). Runs on the job's own thread, with
+  // asynchronous signals blocked; throws nothing (an exception, such as bad_alloc, becomes the
+  // job's error). Prepare() also fails when the file is no longer the one the target laid out.
   void Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, size_t source);
 
   const Recorder& recorder() const { return *recorder_; }
@@ -104,8 +111,22 @@ class Job {
     std::vector<std::pair<uint64_t, uint64_t>> waiting;  // (submit, intended) of measured writes
   };
 
+  void RunLoop(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, size_t source);
   Slot* Allocate();
   void Release(Slot* slot);
+  // Publishes everything written so far (JobShared::engine_calls) before an engine call that
+  // may not come back.
+  void EnterEngine() {
+    shared_.engine_calls.store(shared_.engine_calls.load(std::memory_order_relaxed) + 1,
+                               std::memory_order_release);
+  }
+  // After an engine call: true when the runner gave up on this job meanwhile; the job then
+  // leaves, touching nothing the runner reads.
+  bool LeftBehind() {
+    if (!control_->abandoned.load(std::memory_order_acquire)) return false;
+    abandoned_ = failed_ = true;
+    return true;
+  }
   bool Fail(OpKind kind, const IoRequest& req, const char* what);
   // Submits `slot`; inline completions are handled at once. False on a transport failure.
   bool SubmitSlot(Slot* slot);

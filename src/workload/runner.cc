@@ -1,7 +1,13 @@
 #include "workload/runner.h"
 
+#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <fstream>
 #include <memory>
+#include <system_error>
 #include <thread>
 
 #include "engine/registry.h"
@@ -72,7 +78,106 @@ Status CheckEngineFits(const PhaseSpec& spec, const EngineInfo& engine, const Pr
   return Status::Ok();
 }
 
+// "0-3,6" for the CPUs set in `set` (of `size` bytes).
+std::string FormatCpuSet(const cpu_set_t* set, size_t size) {
+  std::string out;
+  for (int c = 0; c < kMaxCpu; ++c) {
+    if (!CPU_ISSET_S(c, size, set)) continue;
+    int last = c;
+    while (last + 1 < kMaxCpu && CPU_ISSET_S(last + 1, size, set)) ++last;
+    if (!out.empty()) out += ',';
+    out += last == c ? std::to_string(c) : std::to_string(c) + "-" + std::to_string(last);
+    c = last;
+  }
+  return out.empty() ? "none" : out;
+}
+
+Status CheckCpus(const PhaseSpec& spec) {
+  Result<std::vector<int>> cpus = ParseCpuList(spec.cpus);
+  if (!cpus.ok()) return cpus.status().WithContext("phase '" + spec.name + "'");
+  if (cpus->empty()) return Status::Ok();
+  const size_t size = CPU_ALLOC_SIZE(kMaxCpu);
+  std::unique_ptr<cpu_set_t, void (*)(cpu_set_t*)> allowed(CPU_ALLOC(kMaxCpu),
+                                                           [](cpu_set_t* p) { CPU_FREE(p); });
+  if (allowed == nullptr) return Status::IoError("CPU_ALLOC: out of memory");
+  CPU_ZERO_S(size, allowed.get());
+  if (::sched_getaffinity(0, size, allowed.get()) != 0) {
+    return ErrnoStatus("sched_getaffinity", "cpus", errno);
+  }
+  for (int c : *cpus) {
+    if (!CPU_ISSET_S(c, size, allowed.get())) {
+      return Status::InvalidArgument(
+          "phase '" + spec.name + "': cpus \"" + spec.cpus + "\" names CPU " + std::to_string(c) +
+          ", which durabench may not run on here (available: " + FormatCpuSet(allowed.get(), size) +
+          ")");
+    }
+  }
+  return Status::Ok();
+}
+
+// The kernel's limit on threads, system-wide (0: unknown).
+uint64_t ThreadsMax() {
+  std::ifstream in("/proc/sys/kernel/threads-max");
+  uint64_t n = 0;
+  return in >> n ? n : 0;
+}
+
+Status CheckJobs(const PhaseSpec& spec) {
+  const std::string what = "phase '" + spec.name + "': " + std::to_string(spec.jobs) + " jobs";
+  // RLIMIT_NPROC counts every process and thread of the user, this one's main thread included;
+  // the kernel does not apply it to root.
+  struct rlimit rl;
+  if (::getuid() != 0 && ::getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+      spec.jobs >= rl.rlim_cur) {
+    return Status::InvalidArgument(what + " need as many threads, but this user may run at most " +
+                                   std::to_string(rl.rlim_cur) +
+                                   " processes and threads (ulimit -u); lower --jobs or raise "
+                                   "the limit");
+  }
+  const uint64_t threads_max = ThreadsMax();
+  if (threads_max != 0 && spec.jobs >= threads_max) {
+    return Status::InvalidArgument(what + " need as many threads, but the kernel allows " +
+                                   std::to_string(threads_max) + " in all (kernel.threads-max)");
+  }
+  return Status::Ok();
+}
+
+// Stops and joins the job threads still running when RunPhase returns early (a thread that could
+// not be started, an exception): they are released into an aborted phase, so they do no I/O.
+struct JoinJobsOnExit {
+  PhaseControl* control;
+  std::vector<std::thread>* threads;
+  ~JoinJobsOnExit() {
+    control->abort.store(true, std::memory_order_relaxed);
+    if (control->start_ns.load(std::memory_order_acquire) == 0) {
+      control->start_ns.store(NowNs(), std::memory_order_release);
+      control->start_ns.notify_all();
+    }
+    for (std::thread& t : *threads) {
+      if (t.joinable()) t.join();
+    }
+  }
+};
+
 }  // namespace
+
+Status CheckPhaseRunnable(const PhaseSpec& spec, const RunOptions& options) {
+  if (options.interval_ns < kMinIntervalNs) {
+    return Status::InvalidArgument("--interval " + FormatDurationNs(options.interval_ns) +
+                                   " is shorter than the minimum of " +
+                                   FormatDurationNs(kMinIntervalNs));
+  }
+  const uint64_t total_ns = spec.ramp_ns + spec.runtime_ns;
+  if (spec.runtime_ns != 0 && total_ns / options.interval_ns > kMaxIntervalsPerPhase) {
+    return Status::InvalidArgument(
+        "phase '" + spec.name + "': --interval " + FormatDurationNs(options.interval_ns) +
+        " over " + FormatDurationNs(total_ns) + " makes " +
+        std::to_string(total_ns / options.interval_ns) + " intervals; at most " +
+        std::to_string(kMaxIntervalsPerPhase) + " (choose a longer interval)");
+  }
+  DURABENCH_RETURN_IF_ERROR(CheckJobs(spec));
+  return CheckCpus(spec);
+}
 
 double PhaseResult::Iops() const {
   if (measured_ns == 0) return 0;
@@ -91,6 +196,7 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
   Result<const EngineInfo*> engine = FindEngine(spec.engine);
   if (!engine.ok()) return engine.status().WithContext("phase '" + spec.name + "'");
   DURABENCH_RETURN_IF_ERROR(CheckEngineFits(spec, **engine, target));
+  DURABENCH_RETURN_IF_ERROR(CheckPhaseRunnable(spec, options));
 
   Result<std::vector<int>> cpus = ParseCpuList(spec.cpus);
   if (!cpus.ok()) return cpus.status().WithContext("phase '" + spec.name + "'");
@@ -110,10 +216,18 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
   auto series = std::make_shared<TimeSeries>(options.interval_ns, jobs.size());
   std::vector<std::thread> threads;
   threads.reserve(jobs.size());
+  JoinJobsOnExit join_on_exit{control.get(), &threads};
   for (size_t j = 0; j < jobs.size(); ++j) {
-    threads.emplace_back([control, series, &options, job = jobs[j].get(), j] {
-      job->Run(control.get(), options.interval_ns, series.get(), j);
-    });
+    try {
+      threads.emplace_back([control, series, &options, job = jobs[j].get(), j] {
+        job->Run(control.get(), options.interval_ns, series.get(), j);
+      });
+    } catch (const std::system_error& e) {
+      return Status::IoError("phase '" + spec.name + "': cannot start the thread of job " +
+                             std::to_string(j) + " of " + std::to_string(jobs.size()) + ": " +
+                             e.code().message() +
+                             " (limits: ulimit -u, kernel.threads-max, the cgroup's pids.max)");
+    }
   }
   const uint64_t start_ns = NowNs() + kStartDelayNs;
   control->start_ns.store(start_ns, std::memory_order_release);
@@ -188,6 +302,8 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
         threads[j].join();
       } else {
         // Parked in the engine: what it recorded so far is read below; it records no more.
+        // The acquire pairs with the job's release before its engine call (JobShared).
+        jobs[j]->shared().engine_calls.load(std::memory_order_acquire);
         threads[j].detach();
         left_behind[j] = true;
         ++abandoned;

@@ -16,7 +16,9 @@
 // Errors: setup problems (unknown engine, unsupported O_DIRECT, iodepth beyond the engine) come
 // back as a non-OK Result before any I/O. A failed or short operation during the run is counted,
 // described in PhaseResult::errors, and ends the phase for all jobs (like fio's default); the
-// partial result is still returned.
+// partial result is still returned. A job thread that cannot be started (the user's process
+// limit, threads-max, a cgroup's pids.max) ends the phase before any I/O with an IoError; the
+// jobs already started are stopped and joined.
 #pragma once
 
 #include <array>
@@ -47,6 +49,17 @@ struct ProgressSnapshot {
   uint64_t p99_ns = 0;              // p99 of the last closed interval of `p99_kind`; 0 = none yet
   const char* p99_kind = "commit";  // "commit", else "write" (sync none), else "read"
 };
+
+// Bounds on what a phase may ask of the machine (CheckPhaseRunnable), each with its reason.
+//
+// The shortest time-series interval. Every interval of every job closes a histogram snapshot and
+// becomes a row of the result; below 1 ms that bookkeeping costs more than many of the
+// operations it measures, and each second of runtime makes a thousand rows already
+// (`--interval 1ns` asked for 10^9 rows per second and ran out of memory).
+inline constexpr uint64_t kMinIntervalNs = 1'000'000;
+// The most intervals a phase with a runtime may have: each is about 200 bytes in memory and
+// 0.5 KiB of JSON, so a result stays under about half a gigabyte (24 h at 100 ms is 864,000).
+inline constexpr uint64_t kMaxIntervalsPerPhase = 1'000'000;
 
 struct RunOptions {
   uint64_t interval_ns = 1'000'000'000;     // time-series interval
@@ -95,6 +108,13 @@ struct PhaseResult {
   // Bytes read + written per second over measured_ns.
   double BytesPerSecond() const;
 };
+
+// Whether `spec` can run here with `options`, checked before any file is created: the interval
+// within kMinIntervalNs and kMaxIntervalsPerPhase; jobs within the user's process
+// limit (RLIMIT_NPROC, not enforced for root) and the kernel's threads-max; every CPU of `cpus`
+// one this process may run on (its affinity mask: cgroup cpusets, taskset). InvalidArgument
+// (exit 2) saying what to change. RunPhase checks it again.
+Status CheckPhaseRunnable(const PhaseSpec& spec, const RunOptions& options);
 
 Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target,
                              const RunOptions& options, size_t phase_index = 0,
