@@ -1,15 +1,40 @@
 // durabench: what it costs, in latency, to make a write durable.
+#include <signal.h>
+
 #include <cstdio>
 #include <map>
+#include <new>
 #include <string>
+#include <system_error>
 
 #include "cli/commands.h"
+#include "cli/session.h"
 #include "durabench/config.h"
 #include "measure/clock.h"
+
+namespace {
+
+// `durabench NAME ...` with NAME no command: CLI11 alone would say "A subcommand is required".
+// The message, or "" when argv[1] is an option or a command.
+std::string UnknownCommand(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return "";
+  const std::string name = argv[1];
+  std::string names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->check_name(name)) return "";
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  }
+  return "unknown command '" + name + "'; commands: " + names;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   durabench::SetCommandLine(argc, argv);
   durabench::InitClock();
+  // A closed stdout (`durabench ... | head`) is a write error (EPIPE, exit 3), not a kill that
+  // would leave a run's files behind. No child inherits this: durabench starts no process.
+  ::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"durabench " DURABENCH_VERSION
                " - storage benchmark and fsync-latency profiler: what it costs, in latency, "
                "to make a write durable."};
@@ -28,7 +53,9 @@ int main(int argc, char** argv) {
       "  durabench report result.json -o reports/ssd/\n"
       "  durabench list\n"
       "Exit codes: 0 ok, 1 regression (gate) or verdict not as expected (plp --expect),\n"
-      "2 usage or input error, 3 I/O or runtime error.");
+      "2 usage or input error, 3 I/O or runtime error, 128+N: run, plp or eval stopped by\n"
+      "signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT, 138 SIGUSR1): the partial\n"
+      "result is written and the target's files are removed.");
 
   std::map<CLI::App*, durabench::CommandAction> actions;
   CLI::App* run = app.add_subcommand("run", "Run a workload against a target and report latency");
@@ -57,6 +84,11 @@ int main(int argc, char** argv) {
       "report", "HTML report with percentile spectrum, histogram, CDF and time-series plots");
   actions[report] = durabench::RegisterReportCommand(*report);
 
+  if (const std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
+    durabench::PrintError(unknown);
+    std::fprintf(stderr, "Run with --help for usage.\n");
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -70,6 +102,23 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "Run with --help for usage.\n");
     return 2;
   }
-  for (CLI::App* sub : app.get_subcommands()) return actions[sub]();
-  return 2;
+  int rc = 2;
+  try {
+    for (CLI::App* sub : app.get_subcommands()) {
+      rc = actions[sub]();
+      break;
+    }
+  } catch (const std::system_error& e) {
+    // std::thread when no thread can be created, where nothing nearer caught it.
+    durabench::PrintError(e.what());
+    rc = 3;
+  } catch (const std::bad_alloc&) {
+    // Unwinding to here removed the target's files (their PreparedTarget was destroyed).
+    durabench::PrintError("out of memory");
+    rc = 3;
+  }
+  // A measuring command stopped by a signal (cli/session.h) exits as a shell reports a process
+  // killed by it: 128 + its number, 130 for Ctrl-C; its partial result was written.
+  if (const int sig = durabench::StopSignal(); sig != 0) return 128 + sig;
+  return rc;
 }

@@ -221,7 +221,7 @@ TEST(Run, InterruptWritesPartialResultAndCleansUp) {
                           "/durabench-* >/dev/null 2>&1 && break; sleep 0.05; done; sleep 0.5; "
                           "kill -INT $pid; wait $pid";
   int rc = Shell(cmd);
-  EXPECT_EQ(rc, 3);  // the run did not complete
+  EXPECT_EQ(rc, 130);  // 128 + SIGINT: the run did not complete
   nlohmann::json j = LoadJson(scratch.Result());
   ExpectValidResult(j);
   EXPECT_EQ(j["phases"][0]["interrupted"], true);
