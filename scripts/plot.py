@@ -36,8 +36,6 @@ OP_KINDS = ("read", "write", "flush", "commit")
 TABLE_PERCENTILES = (("p50", 50.0), ("p99", 99.0), ("p99.9", 99.9))
 # Histogram plot: log-spaced display bins per decade (the result's buckets are much finer).
 HIST_BINS_PER_DECADE = 20
-# The names of the PNG files this script writes: NN-PHASE-KIND.png, NN-PHASE-timeseries.png.
-PLOT_FILE = re.compile(r"^[0-9]{2,}-.+\.png$")
 # Figure resolution: 100 dpi keeps a 12-phase eval report at a few MB.
 DPI = 100
 
@@ -941,11 +939,9 @@ def main(argv):
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, index)
-        # Plots of an earlier report in the same directory (more phases, other names) would
-        # otherwise lie beside this one's; only files named like ours are removed.
-        for fname in os.listdir(args.out):
-            if PLOT_FILE.match(fname) and fname not in plotter.files:
-                os.remove(os.path.join(args.out, fname))
+        # Nothing is removed: plots of an earlier report in the same directory stay beside this
+        # one's (index.html shows only this report's), and a file this run did not write is never
+        # deleted (durabench report checks the directory before calling this script).
     except OSError as e:
         sys.stderr.write("plot.py: writing %s: %s\n" % (e.filename or args.out, e.strerror or e))
         return 3

@@ -62,20 +62,36 @@ Status ApplyBackendArgs(BackendArgs* args, uint64_t* op_timeout_ns) {
   return Status::Ok();
 }
 
-Status EmitResult(const nlohmann::ordered_json& result, const std::string& output, bool to_stdout,
-                  bool announce) {
+Result<std::optional<OutputPath>> CheckResultOutput(const std::string& output,
+                                                    const std::string& target) {
+  if (output.empty()) return std::optional<OutputPath>();
+  Result<OutputPath> out = CheckOutput("-o", output);
+  if (!out.ok()) return out.status();
+  if (!LooksLikeTargetUri(target)) {
+    DURABENCH_RETURN_IF_ERROR(RefuseOverwriting(*out, target, "the target"));
+  }
+  return std::optional<OutputPath>(std::move(out).value());
+}
+
+Status EmitResult(const nlohmann::ordered_json& result, const std::optional<OutputPath>& output,
+                  bool to_stdout, bool announce) {
   const std::string text = result.dump(2) + "\n";
   Status st;
-  if (!output.empty()) {
-    st = WriteFileAtomic(output, text);
+  if (output) {
+    st = WriteOutput(*output, "-o", text);
     if (!st.ok()) {
       PrintError(st.message());
-    } else if (announce) {
-      std::printf("result written to %s\n", output.c_str());
+    } else if (announce && output->kind != OutputKind::kStdout) {
+      std::printf("result written to %s\n", output->given.c_str());
     }
   }
-  if (to_stdout) std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
+  if (to_stdout) {
+    Status out = WriteStdout(text);
+    if (!out.ok()) {
+      PrintError(out.message());
+      if (st.ok()) st = out;
+    }
+  }
   return st;
 }
 

@@ -5,11 +5,13 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "backend/uri.h"
 #include "target/target.h"
+#include "util/output_file.h"
 #include "util/status.h"
 
 namespace durabench {
@@ -30,10 +32,16 @@ void AddBackendOptions(CLI::App& app, BackendArgs* args);
 // ("0" turns the op timeout off).
 Status ApplyBackendArgs(BackendArgs* args, uint64_t* op_timeout_ns);
 
-// Writes `result` to `output` (atomically; skipped when empty) and, when `to_stdout`, prints it.
-// `announce` prints "result written to FILE" after a successful write. Returns the write error.
-Status EmitResult(const nlohmann::ordered_json& result, const std::string& output, bool to_stdout,
-                  bool announce);
+// The -o of a measuring command (run, plp, eval), checked before anything is measured
+// (util/output_file.h): nullopt when `output` is empty; InvalidArgument (exit 2) when it cannot
+// be written or names the target itself.
+Result<std::optional<OutputPath>> CheckResultOutput(const std::string& output,
+                                                    const std::string& target);
+
+// Writes `result` to `output` (when given) and, when `to_stdout`, prints it. `announce` prints
+// "result written to FILE" after a successful write. Returns the first write error (printed).
+Status EmitResult(const nlohmann::ordered_json& result, const std::optional<OutputPath>& output,
+                  bool to_stdout, bool announce);
 
 // A flag's value that must be a duration (or a size) greater than 0. InvalidArgument naming the
 // flag: "--interval: must be > 0", or "--interval: <why it does not parse>".

@@ -3,7 +3,9 @@
 // split into client/daemon/network overhead and replication (compare/breakdown.h).
 #include <cstdio>
 #include <memory>
+#include <optional>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/result_inputs.h"
 #include "compare/breakdown.h"
@@ -69,20 +71,12 @@ Result<BreakdownFiles> CollectBreakdownFiles(const CompareArgs& args) {
   return out;
 }
 
-int Emit(const CompareArgs& args, const std::string& text) {
-  if (!args.output.empty()) {
-    const Status st = WriteFileAtomic(args.output, text);
-    if (!st.ok()) {
-      PrintError(st.message());
-      return st.ExitCode();
-    }
-    return 0;
-  }
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  return 0;
+// The -o file (checked before any input is read) or stdout.
+int Emit(const std::optional<OutputPath>& output, const std::string& text) {
+  return ExitFor(output ? WriteOutput(*output, "-o", text) : WriteStdout(text));
 }
 
-int RunBreakdown(const CompareArgs& args) {
+int RunBreakdown(const CompareArgs& args, const std::optional<OutputPath>& output) {
   Result<BreakdownFiles> files = CollectBreakdownFiles(args);
   if (!files.ok()) {
     PrintError(files.status().message());
@@ -117,9 +111,9 @@ int RunBreakdown(const CompareArgs& args) {
     PrintError(b.status().message());
     return 2;
   }
-  return Emit(args, args.json       ? BreakdownToJson(*b).dump(2) + "\n"
-                    : args.markdown ? BreakdownMarkdown(*b)
-                                    : BreakdownText(*b));
+  return Emit(output, args.json       ? BreakdownToJson(*b).dump(2) + "\n"
+                      : args.markdown ? BreakdownMarkdown(*b)
+                                      : BreakdownText(*b));
 }
 
 int RunCompare(const CompareArgs& args) {
@@ -127,7 +121,16 @@ int RunCompare(const CompareArgs& args) {
     PrintError("--markdown and --json exclude each other");
     return 2;
   }
-  if (args.breakdown) return RunBreakdown(args);
+  std::optional<OutputPath> output;
+  if (!args.output.empty()) {
+    std::vector<std::string> inputs = args.files;
+    inputs.push_back(args.local);
+    for (const std::string& r : args.replicas) inputs.push_back(r.substr(r.find('=') + 1));
+    Result<OutputPath> out = CheckOutputBesideInputs("-o", args.output, inputs);
+    if (!out.ok()) return ExitFor(out.status());
+    output = std::move(out).value();
+  }
+  if (args.breakdown) return RunBreakdown(args, output);
   if (!args.local.empty() || !args.replicas.empty() || !args.kind.empty() ||
       !args.percentiles.empty()) {
     PrintError("--local, --replicas, --kind and --percentiles go with --breakdown");
@@ -147,9 +150,9 @@ int RunCompare(const CompareArgs& args) {
     inputs.push_back({loaded->labels[i], &loaded->results[i]});
   }
   const Comparison c = Compare(inputs);
-  return Emit(args, args.json       ? ComparisonToJson(c).dump(2) + "\n"
-                    : args.markdown ? ComparisonMarkdown(c)
-                                    : ComparisonText(c));
+  return Emit(output, args.json       ? ComparisonToJson(c).dump(2) + "\n"
+                      : args.markdown ? ComparisonMarkdown(c)
+                                      : ComparisonText(c));
 }
 
 }  // namespace
@@ -162,7 +165,8 @@ CommandAction RegisterCompareCommand(CLI::App& app) {
       ->check(CLI::ExistingFile);
   app.add_flag("--markdown", args->markdown, "Print Markdown tables (for a pull request or wiki)");
   app.add_flag("--json", args->json, "Print the comparison as JSON");
-  app.add_option("-o,--output", args->output, "Write to FILE instead of stdout (atomically)");
+  app.add_option("-o,--output", args->output,
+                 "Write to FILE instead of stdout (replaced atomically; never an input)");
   app.add_flag("--breakdown", args->breakdown,
                "Split a replicated backend's durable-write latency into local device, "
                "client/daemon/network overhead and replication");

@@ -166,6 +166,9 @@ int RunEval(EvalArgs& args) {
     return ExitFor(st);
   }
   options.backend = args.backend.options;
+  // Before anything is measured: a result that cannot be written is known now, not at the end.
+  Result<std::optional<OutputPath>> output = CheckResultOutput(args.output, args.target);
+  if (!output.ok()) return ExitFor(output.status());
   options.stop = InstallStopHandlers();
   options.show_progress = human && isatty(STDERR_FILENO);
   options.per_phase_layout = true;
@@ -193,7 +196,7 @@ int RunEval(EvalArgs& args) {
     PrintCard(card);
     std::printf("\n");
   }
-  Status written = EmitResult(j, args.output, args.json, human);
+  Status written = EmitResult(j, *output, args.json, human);
   return ExitFor(outcome.status, written);
 }
 
@@ -214,7 +217,9 @@ CommandAction RegisterEvalCommand(CLI::App& app) {
                  "Runtime of the sustained-write phase (default 20m; quick 10s)");
   app.add_option("--interval", args->interval,
                  "Time-series interval, also the cliff detector's resolution (default 1s)");
-  app.add_option("-o,--output", args->output, "Write the JSON result to FILE (atomically)");
+  app.add_option("-o,--output", args->output,
+                 "Write the JSON result to FILE (checked before the run; replaced atomically; "
+                 "- for stdout)");
   app.add_flag("--json", args->json, "Print the JSON result (with report_card) on stdout");
   app.add_flag("-q,--quiet", args->quiet, "Print nothing but errors");
   AddTargetSafetyOptions(app, &args->safety);
@@ -224,6 +229,8 @@ CommandAction RegisterEvalCommand(CLI::App& app) {
       "etcd WAL (2300 B + fdatasync, p99 against 10 ms); PostgreSQL WAL (commits/s per\n"
       "wal_sync_method); sustained sequential write (a throughput cliff when an SLC cache runs\n"
       "out); tail-latency outliers. Each phase gets fresh files, removed afterwards.\n"
+      "Exit: 0 ok, 2 usage, 3 I/O error, 128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM,\n"
+      "129 SIGHUP): the phases measured so far are written and the target's files are removed.\n"
       "Examples:\n"
       "  durabench eval /mnt/newdrive --quick\n"
       "  durabench eval /mnt/newdrive -o eval.json            (about 30 minutes)\n"

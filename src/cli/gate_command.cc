@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/result_inputs.h"
 #include "compare/gate.h"
@@ -47,10 +48,24 @@ int RunGateCommand(const GateArgs& args) {
   options.min_runs = args.min_runs;
   std::vector<std::string> files = args.baseline;
   files.insert(files.end(), args.candidate.begin(), args.candidate.end());
+  // Checked before any input is read; written after the verdict.
+  std::vector<std::pair<OutputPath, std::string>> outputs;  // (where, what: "markdown", "junit")
+  for (const auto& [flag, path] :
+       {std::pair{"--markdown", &args.markdown}, std::pair{"--junit", &args.junit}}) {
+    if (path->empty()) continue;
+    Result<OutputPath> out = CheckOutputBesideInputs(flag, *path, files);
+    if (!out.ok()) return ExitFor(out.status());
+    outputs.emplace_back(*out, flag);
+  }
   Result<LoadedResults> loaded = LoadResults(files);
   if (!loaded.ok()) {
     PrintError(loaded.status().message());
     return 2;
+  }
+  if (Status st =
+          RefuseRepeatedRuns(*loaded, "the gate would count one run as several independent ones");
+      !st.ok()) {
+    return ExitFor(st);
   }
   const std::vector<const RunResult*> all = loaded->Pointers();
   const std::vector<const RunResult*> base(all.begin(),
@@ -64,16 +79,11 @@ int RunGateCommand(const GateArgs& args) {
   }
   const std::string text =
       args.json ? GateReportToJson(*report).dump(2) + "\n" : GateReportText(*report);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-  for (const auto& [path, content] : {std::pair{args.markdown, GateReportMarkdown(*report)},
-                                      std::pair{args.junit, GateReportJunit(*report)}}) {
-    if (path.empty()) continue;
-    const Status st = WriteFileAtomic(path, content);
-    if (!st.ok()) {
-      PrintError(st.message());
-      return 2;
-    }
+  if (Status st = WriteStdout(text); !st.ok()) return ExitFor(st);
+  for (const auto& [out, flag] : outputs) {
+    const std::string content =
+        flag == "--markdown" ? GateReportMarkdown(*report) : GateReportJunit(*report);
+    if (Status st = WriteOutput(out, flag, content); !st.ok()) return ExitFor(st);
   }
   return report->regression() ? 1 : 0;
 }
@@ -116,8 +126,11 @@ CommandAction RegisterGateCommand(CLI::App& app) {
       "  durabench gate --baseline main.json --candidate pr.json -t commit.p99=+20% -t iops=-15%\n"
       "  durabench gate --baseline b/*.json --candidate c/*.json --markdown gate.md --junit "
       "gate.xml\n"
+      "Every result carries a run_id: one run given twice (the same file, a copy, or a merged\n"
+      "result beside a run it holds) is refused, since its runs would count as independent.\n"
       "Exit codes: 0 no regression, 1 regression, 2 usage or input error (unreadable file,\n"
-      "different workloads or targets, a threshold metric in no phase).");
+      "different workloads or targets, a threshold metric in no phase, a repeated run, an output\n"
+      "that cannot be written or names an input), 3 an output write failed.");
   return [args] { return RunGateCommand(*args); };
 }
 

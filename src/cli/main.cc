@@ -11,6 +11,7 @@
 #include "cli/session.h"
 #include "durabench/config.h"
 #include "measure/clock.h"
+#include "util/output_file.h"
 
 namespace {
 
@@ -109,13 +110,20 @@ int main(int argc, char** argv) {
       break;
     }
   } catch (const std::system_error& e) {
-    // std::thread when no thread can be created, where nothing nearer caught it.
+    // {fmt} reports a failed write to stdout this way ("cannot write to file: No space left");
+    // so does std::thread when no thread can be created.
     durabench::PrintError(e.what());
     rc = 3;
   } catch (const std::bad_alloc&) {
     // Unwinding to here removed the target's files (their PreparedTarget was destroyed).
     durabench::PrintError("out of memory");
     rc = 3;
+  }
+  // Whatever a command printed must have reached stdout: `--json > file` on a full disk, or a
+  // closed pipe, is an error (3), never a truncated output with exit 0.
+  if (durabench::Status st = durabench::FlushStdout(); !st.ok()) {
+    durabench::PrintError(st.message());
+    if (rc < 3) rc = st.ExitCode();
   }
   // A measuring command stopped by a signal (cli/session.h) exits as a shell reports a process
   // killed by it: 128 + its number, 130 for Ctrl-C; its partial result was written.

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/result_inputs.h"
 #include "compare/merge.h"
@@ -19,10 +20,16 @@ struct MergeArgs {
 };
 
 int RunMerge(const MergeArgs& args) {
+  Result<OutputPath> output = CheckOutputBesideInputs("-o", args.output, args.files);
+  if (!output.ok()) return ExitFor(output.status());
   Result<LoadedResults> loaded = LoadResults(args.files);
   if (!loaded.ok()) {
     PrintError(loaded.status().message());
     return 2;
+  }
+  if (Status st = RefuseRepeatedRuns(*loaded, "merging would count its operations twice");
+      !st.ok()) {
+    return ExitFor(st);
   }
   Result<RunResult> merged =
       MergeResults(loaded->Pointers(), loaded->labels,
@@ -32,17 +39,21 @@ int RunMerge(const MergeArgs& args) {
     return 2;
   }
   merged->merged_from.clear();
+  merged->merged_run_ids.clear();
   for (size_t i = 0; i < loaded->files.size(); ++i) {
     const RunResult& r = loaded->results[i];
-    merged->merged_from.push_back(
-        fmt::format("{} (host {}, started {})", loaded->files[i], r.host.hostname, r.started_at));
+    merged->merged_from.push_back(MergedFromEntry(loaded->files[i], r));
+    if (!r.merged_run_ids.empty()) {
+      merged->merged_run_ids.insert(merged->merged_run_ids.end(), r.merged_run_ids.begin(),
+                                    r.merged_run_ids.end());
+    } else if (!r.run_id.empty()) {
+      merged->merged_run_ids.push_back(r.run_id);
+    }
   }
+  merged->run_id = NewRunId();
   merged->command = CommandLine();
-  const Status st = WriteFileAtomic(args.output, RunResultToJson(*merged).dump(2) + "\n");
-  if (!st.ok()) {
-    PrintError(st.message());
-    return st.ExitCode();
-  }
+  const Status st = WriteOutput(*output, "-o", RunResultToJson(*merged).dump(2) + "\n");
+  if (!st.ok()) return ExitFor(st);
   uint64_t ops = 0;
   for (const PhaseResult& p : merged->phases) {
     for (const OpStats& s : p.ops) ops += s.histogram.count();
@@ -70,11 +81,13 @@ CommandAction RegisterMergeCommand(CLI::App& app) {
       "together. Per-interval p50/p99/p99.9 of a merged time series are the largest of the\n"
       "inputs' (an upper bound); counts and bytes are sums. The inputs must be runs of the same\n"
       "workload (same phases and specs); metadata comes from the first, and `merged_from` lists\n"
-      "all inputs.\n"
+      "all inputs. One run given twice (the same file, a copy, or a merged result beside a run\n"
+      "it holds: run_id, merged_run_ids) is refused, and so is an -o that names an input.\n"
       "Examples:\n"
       "  durabench merge host1.json host2.json host3.json -o cluster.json\n"
       "  durabench merge run1.json run2.json run3.json --sequential -o pooled.json\n"
-      "Exit codes: 0 ok, 2 usage or input error (different workloads), 3 write error.");
+      "Exit codes: 0 ok, 2 usage or input error (different workloads, a repeated run, an -o that\n"
+      "cannot be written), 3 write error.");
   return [args] { return RunMerge(*args); };
 }
 

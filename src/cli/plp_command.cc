@@ -90,6 +90,9 @@ int RunPlp(PlpArgs& args) {
     return ExitFor(st);
   }
   options.backend = args.backend.options;
+  // Before anything is measured: a result that cannot be written is known now, not at the end.
+  Result<std::optional<OutputPath>> output = CheckResultOutput(args.output, args.target);
+  if (!output.ok()) return ExitFor(output.status());
   options.stop = InstallStopHandlers();
   options.show_progress = human && isatty(STDERR_FILENO);
   if (human) {
@@ -122,7 +125,7 @@ int RunPlp(PlpArgs& args) {
       std::printf("\n");
     }
   }
-  Status written = EmitResult(j, args.output, args.json, human);
+  Status written = EmitResult(j, *output, args.json, human);
   if (!outcome.status.ok()) return ExitFor(outcome.status, written);
   if (!a.ok()) return ExitFor(a.status(), written);
   if (!written.ok()) return written.ExitCode();
@@ -150,7 +153,9 @@ CommandAction RegisterPlpCommand(CLI::App& app) {
   app.add_option("--size", args->size, "File size (default 64MiB)");
   app.add_option("--expect", args->expect,
                  "Exit 1 unless the verdict is this: flush-free, flush-costly or suspicious");
-  app.add_option("-o,--output", args->output, "Write the JSON result to FILE (atomically)");
+  app.add_option("-o,--output", args->output,
+                 "Write the JSON result to FILE (checked before the run; replaced atomically; "
+                 "- for stdout)");
   app.add_flag("--json", args->json, "Print the JSON result (verdict + evidence) on stdout");
   app.add_flag("-q,--quiet", args->quiet, "Print nothing but errors");
   AddTargetSafetyOptions(app, &args->safety);
@@ -162,7 +167,9 @@ CommandAction RegisterPlpCommand(CLI::App& app) {
       "  flush-costly  a volatile write cache without power-loss protection\n"
       "  suspicious    a reported write-back cache whose flushes cost nothing, or sync methods\n"
       "                that disagree: verify durability with a power-cut test\n"
-      "Exit: 0 verdict made (1 with --expect and another verdict), 2 usage, 3 I/O error.\n"
+      "Exit: 0 verdict made (1 with --expect and another verdict), 2 usage, 3 I/O error,\n"
+      "128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP): the phases measured\n"
+      "so far are written and the target's files are removed.\n"
       "Examples:\n"
       "  durabench plp /mnt/ssd\n"
       "  durabench plp /mnt/ssd --runtime 20s -o plp.json\n"

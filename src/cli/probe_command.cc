@@ -101,23 +101,22 @@ int RunProbe(const ProbeArgs& args) {
   uint64_t op_timeout_ns = 0;
   BackendArgs backend = args.backend;
   if (Status st = ApplyBackendArgs(&backend, &op_timeout_ns); !st.ok()) return ExitFor(st);
+  Result<std::optional<OutputPath>> output = CheckResultOutput(args.output, args.target);
+  if (!output.ok()) return ExitFor(output.status());
   const ProbeResult probe = ProbeAnyTarget(args.target, backend.options);
   const std::string text = ProbeToJson(probe).dump(2) + "\n";
   if (args.json) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    if (Status st = WriteStdout(text); !st.ok()) return ExitFor(st);
   } else {
     PrintHuman(probe);
   }
-  if (!args.output.empty()) {
-    const Status st = WriteFileAtomic(args.output, text);
-    if (!st.ok()) {
-      PrintError(st.message());
-      return st.ExitCode();
+  if (*output) {
+    if (Status st = WriteOutput(**output, "-o", text); !st.ok()) return ExitFor(st);
+    if (!args.json && (*output)->kind != OutputKind::kStdout) {
+      fmt::print("\nprobe written to {}\n", args.output);
     }
-    if (!args.json) fmt::print("\nprobe written to {}\n", args.output);
   }
-  std::fflush(stdout);
-  return 0;
+  return ExitFor(FlushStdout());
 }
 
 }  // namespace
@@ -130,7 +129,8 @@ CommandAction RegisterProbeCommand(CLI::App& app) {
       ->required();
   AddBackendOptions(app, &args->backend);
   app.add_flag("--json", args->json, "Print the probe as JSON instead of the summary");
-  app.add_option("-o,--output", args->output, "Write the probe as JSON to FILE (atomically)");
+  app.add_option("-o,--output", args->output,
+                 "Write the probe as JSON to FILE (replaced atomically; - for stdout)");
   app.footer(
       "Reads only: sysfs, /proc/self/mountinfo, statfs(2) and, for NVMe, two read-only admin\n"
       "commands (Identify, Get Features); for Ceph (CephFS mounts, rados://, rbd://) librados\n"
@@ -144,7 +144,7 @@ CommandAction RegisterProbeCommand(CLI::App& app) {
       "  durabench probe rbd://rep3/img\n"
       "  durabench probe gluster://127.0.0.1/dbrep3\n"
       "  durabench probe . -o probe.json\n"
-      "Exit codes: 0 ok, 2 usage error, 3 the -o file could not be written.");
+      "Exit codes: 0 ok, 2 usage error or an -o that cannot be written, 3 a write failed.");
   return [args] { return RunProbe(*args); };
 }
 

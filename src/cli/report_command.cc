@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/result_inputs.h"
 #include "durabench/config.h"
@@ -31,7 +32,36 @@ struct ReportArgs {
   std::string out_dir;
   std::string title;
   std::string python;  // empty: DefaultPython()
+  bool force = false;
 };
+
+// Marks a directory that `durabench report` wrote: a later report may write into it again.
+constexpr const char* kReportMarker = ".durabench-report";
+
+// Whether `dir` may receive a report: it is new, empty, or marked by an earlier report (or
+// --force). Creates it when missing. Nothing in it is ever removed; a report writes only
+// index.html, *.png named like its plots, data/NN-NAME.json and the marker.
+Status PrepareReportDir(const fs::path& dir, bool force) {
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(dir, ec);
+  if (fs::exists(st) && !fs::is_directory(fs::status(dir, ec))) {
+    return Status::InvalidArgument("report -o " + dir.string() +
+                                   ": not a directory; a report is a directory of files");
+  }
+  if (!fs::exists(st)) {
+    fs::create_directories(dir, ec);
+    if (ec) return Status::IoError("create " + dir.string() + ": " + ec.message());
+  } else if (!fs::exists(dir / kReportMarker, ec) && !fs::is_empty(dir, ec) && !force) {
+    return Status::InvalidArgument(
+        "report -o " + dir.string() +
+        ": the directory holds files that no durabench report wrote; choose a new or empty "
+        "directory, or add --force to write beside them (files named like the report's, "
+        "index.html, NN-*.png and data/NN-*.json, are then replaced; none is removed)");
+  }
+  return WriteOutputFile("report -o", (dir / kReportMarker).string(),
+                         "This directory was written by `durabench report`; a later report may "
+                         "replace its index.html, plots and data/ files.\n");
+}
 
 // Debian's /usr/bin/python3, where python3-matplotlib installs, ahead of another python3 on the
 // PATH (a pyenv or venv interpreter without matplotlib).
@@ -63,7 +93,9 @@ Result<std::vector<std::string>> Normalise(const ReportArgs& args, const LoadedR
       if (!content.ok()) return content.status();
       text = std::move(content).value();
     }
-    DURABENCH_RETURN_IF_ERROR(WriteFileAtomic(dest.string(), text));
+    Result<OutputPath> where = CheckOutputBesideInputs("report -o", dest.string(), args.files);
+    if (!where.ok()) return where.status();
+    DURABENCH_RETURN_IF_ERROR(WriteOutput(*where, "report -o", text));
     out.push_back(dest.string());
   }
   return out;
@@ -75,6 +107,7 @@ int RunReport(const ReportArgs& args) {
     PrintError(loaded.status().message());
     return 2;
   }
+  if (Status st = PrepareReportDir(args.out_dir, args.force); !st.ok()) return ExitFor(st);
   const fs::path data_dir = fs::path(args.out_dir) / "data";
   std::error_code ec;
   fs::create_directories(data_dir, ec);
@@ -83,10 +116,7 @@ int RunReport(const ReportArgs& args) {
     return 3;
   }
   Result<std::vector<std::string>> data = Normalise(args, *loaded, data_dir);
-  if (!data.ok()) {
-    PrintError(data.status().message());
-    return 3;
-  }
+  if (!data.ok()) return ExitFor(data.status());
   const std::string script = FindPlotScript();
   if (!fs::exists(script, ec)) {
     PrintError("plot script not found at " + script + " (set DURABENCH_PLOT_SCRIPT)");
@@ -138,6 +168,9 @@ CommandAction RegisterReportCommand(CLI::App& app) {
   app.add_option("-o,--output", args->out_dir, "Report directory (created), e.g. reports/NAME/")
       ->required();
   app.add_option("--title", args->title, "Title of the report");
+  app.add_flag("--force", args->force,
+               "Write into a non-empty directory that no earlier report wrote (files named like "
+               "the report's are replaced; none is removed)");
   app.add_option("--python", args->python,
                  "Python interpreter with matplotlib (default /usr/bin/python3, else python3)");
   app.footer(
@@ -146,6 +179,8 @@ CommandAction RegisterReportCommand(CLI::App& app) {
       "series (IOPS and p99 per interval), overlays of all inputs, and the verdict panel of\n"
       "plp/eval results. The inputs are kept, as durabench results, in DIR/data/. Needs python3\n"
       "and python3-matplotlib; scripts/plot.py also runs on its own (plot.py --help).\n"
+      "DIR must be new, empty, or an earlier report's (marked by DIR/.durabench-report); a report\n"
+      "never removes a file, so plots of an earlier report with more phases stay beside it.\n"
       "Examples:\n"
       "  durabench report result.json -o reports/ssd/\n"
       "  durabench report local.json gluster.json ceph.json -o reports/backends/ --title "

@@ -111,6 +111,9 @@ int Run(RunArgs& args) {
   if (args.fio_equivalent) return PrintFioEquivalent(*workload, args.target.path);
   Result<uint64_t> interval = ParsePositiveDuration("--interval", args.interval);
   if (!interval.ok()) return ExitFor(interval.status());
+  // Before anything is measured: a result that cannot be written is known now, not at the end.
+  Result<std::optional<OutputPath>> output = CheckResultOutput(args.output, args.target.path);
+  if (!output.ok()) return ExitFor(output.status());
 
   SessionOptions options;
   options.target = args.target;
@@ -141,8 +144,8 @@ int Run(RunArgs& args) {
     return outcome.status.ExitCode();
   }
 
-  Status written = EmitResult(RunResultToJson(outcome.result), args.output, args.json,
-                              !args.json && !args.quiet);
+  Status written =
+      EmitResult(RunResultToJson(outcome.result), *output, args.json, !args.json && !args.quiet);
   return ExitFor(outcome.status, written);
 }
 
@@ -168,7 +171,9 @@ CommandAction RegisterRunCommand(CLI::App& app) {
                  "Directory (own files are created and removed), regular file, block device, "
                  "or rados://POOL, rbd://POOL/IMAGE, gluster://HOST[:PORT]/VOLUME[/DIR]")
       ->required();
-  app.add_option("-o,--output", args->output, "Write the JSON result to FILE (atomically)");
+  app.add_option("-o,--output", args->output,
+                 "Write the JSON result to FILE (checked before the run; replaced atomically; "
+                 "- for stdout)");
   app.add_flag("--json", args->json, "Print the JSON result on stdout instead of the summary");
   app.add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
   app.add_option("--interval", args->interval, "Time-series interval (default 1s)");
@@ -212,7 +217,10 @@ CommandAction RegisterRunCommand(CLI::App& app) {
       "  durabench run ceph-wal --target rbd://rep3/bench --ceph-conf /etc/ceph/ceph.conf\n"
       "  durabench run backend-compare --target gluster://127.0.0.1/vol0/bench -o gfapi.json\n"
       "  durabench run ceph-wal --target rados://rep3 --runtime 10s   (native engine: rados)\n"
-      "Sizes: B KiB MiB GiB TiB (KB MB GB TB = powers of 1000). Durations: ns us ms s m h.");
+      "Sizes: B KiB MiB GiB TiB (KB MB GB TB = powers of 1000). Durations: ns us ms s m h.\n"
+      "Exit: 0 ok, 2 usage (found before anything is written), 3 I/O or runtime error,\n"
+      "128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP): the partial result\n"
+      "is written and the target's files are removed.");
   return [args] {
     args->command = CommandLine();
     return Run(*args);

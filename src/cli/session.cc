@@ -168,6 +168,7 @@ SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& optio
     out.status = CheckPhaseRunnable(p, run);
     if (!out.status.ok()) return out;
   }
+  result.run_id = NewRunId();
   result.tool_version = DURABENCH_VERSION;
   result.started_at = UtcNowIso8601();
   result.host = CollectHostInfo();

@@ -1,16 +1,9 @@
 #include "report/json.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
 
 #include "report/fio_command.h"
 #include "report/probe_json.h"
-#include "util/errno_status.h"
-#include "util/sys.h"
 
 namespace durabench {
 namespace {
@@ -154,6 +147,7 @@ Json RunResultToJson(const RunResult& r) {
   Json j;
   j["schema_version"] = kResultSchemaVersion;
   j["tool"] = {{"name", "durabench"}, {"version", r.tool_version}};
+  if (!r.run_id.empty()) j["run_id"] = r.run_id;
   j["started_at"] = r.started_at;
   j["command"] = r.command;
   j["host"] = {{"hostname", r.host.hostname}, {"kernel", r.host.kernel},
@@ -181,46 +175,8 @@ Json RunResultToJson(const RunResult& r) {
   j["phases"] = std::move(results);
   j["errors"] = r.errors;
   if (!r.merged_from.empty()) j["merged_from"] = r.merged_from;
+  if (!r.merged_run_ids.empty()) j["merged_run_ids"] = r.merged_run_ids;
   return j;
-}
-
-Status WriteFileAtomic(const std::string& path, const std::string& content) {
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash ? slash : 1);
-  std::string tmp = path + ".tmp.XXXXXX";
-  int fd = mkstemp(tmp.data());
-  if (fd < 0) return ErrnoStatus("create", tmp, errno);
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = SysPwrite(fd, content.data() + done, content.size() - done, done);
-    if (n <= 0) {
-      Status st = ErrnoStatus("write", tmp, n < 0 ? static_cast<int>(-n) : EIO);
-      SysClose(fd);
-      unlink(tmp.c_str());
-      return st;
-    }
-    done += static_cast<size_t>(n);
-  }
-  int r = SysFsync(fd);
-  if (r == 0) r = fchmod(fd, 0644) == 0 ? 0 : -errno;
-  if (r < 0) {
-    Status st = ErrnoStatus("fsync", tmp, r);
-    SysClose(fd);
-    unlink(tmp.c_str());
-    return st;
-  }
-  SysClose(fd);
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    Status st = ErrnoStatus("rename", tmp + " to " + path, errno);
-    unlink(tmp.c_str());
-    return st;
-  }
-  int dfd = SysOpen(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    SysFsync(dfd);
-    SysClose(dfd);
-  }
-  return Status::Ok();
 }
 
 }  // namespace durabench

@@ -33,8 +33,4 @@ Json HistogramToJson(const Histogram& h);
 // Inverse of HistogramToJson; `min_ns`/`max_ns` come from the enclosing lat_ns object.
 Result<Histogram> HistogramFromJson(const Json& j, uint64_t min_ns, uint64_t max_ns);
 
-// Writes `content` to `path` atomically: a temporary file in the same directory, fsync, rename,
-// fsync of the directory. On failure nothing is left at `path` that was not there before.
-Status WriteFileAtomic(const std::string& path, const std::string& content);
-
 }  // namespace durabench

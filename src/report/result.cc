@@ -1,5 +1,7 @@
 #include "report/result.h"
 
+#include <fmt/format.h>
+#include <sys/random.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +35,18 @@ HostInfo CollectHostInfo() {
   h.cpus = n > 0 ? static_cast<unsigned>(n) : 0;
   h.clock = ClockSourceName();
   return h;
+}
+
+std::string NewRunId() {
+  unsigned char bytes[16] = {};
+  size_t got = 0;
+  while (got < sizeof(bytes)) {
+    const ssize_t n = getrandom(bytes + got, sizeof(bytes) - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+  }
+  std::string id;
+  for (unsigned char b : bytes) id += fmt::format("{:02x}", b);
+  return id;
 }
 
 std::string UtcNowIso8601() {

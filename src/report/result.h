@@ -34,6 +34,9 @@ struct TargetInfo {
 };
 
 struct RunResult {
+  // A random 128-bit id (32 hex digits) given to each measured or merged run, so that one run
+  // listed twice, or a copy of it, is recognised (gate, merge). Empty in older files and fio's.
+  std::string run_id;
   std::string tool_version;
   std::string started_at;  // UTC, ISO 8601 ("2026-11-26T23:10:00Z")
   std::vector<std::string> command;
@@ -46,7 +49,12 @@ struct RunResult {
   // `durabench merge` only: the inputs, "FILE (host HOSTNAME, started STARTED_AT)"; empty for a
   // measured run (and then absent from the file).
   std::vector<std::string> merged_from;
+  // `durabench merge` only: the run_id of every measured run inside, merged inputs flattened.
+  std::vector<std::string> merged_run_ids;
 };
+
+// A fresh run id: 16 bytes from getrandom(2) as 32 lower-case hex digits.
+std::string NewRunId();
 
 // The current UTC time as ISO 8601 with seconds.
 std::string UtcNowIso8601();

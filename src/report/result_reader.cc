@@ -393,6 +393,7 @@ Status ReadRun(const Json& j, RunResult* r) {
     t.Get("version", &r->tool_version);
     return t.status();
   });
+  if (f.Has("run_id")) f.Get("run_id", &r->run_id);
   f.Get("started_at", &r->started_at);
   f.Get("command", &r->command);
   f.Read("host", [r](const Json& v, const std::string& at) {
@@ -423,6 +424,7 @@ Status ReadRun(const Json& j, RunResult* r) {
          [r](const Json& v, const std::string& at) { return ReadWorkload(v, at, &r->workload); });
   f.Get("errors", &r->errors);
   if (f.Has("merged_from")) f.Get("merged_from", &r->merged_from);
+  if (f.Has("merged_run_ids")) f.Get("merged_run_ids", &r->merged_run_ids);
   const Json* phases = f.Array("phases");
   DURABENCH_RETURN_IF_ERROR(f.status());
   DURABENCH_RETURN_IF_ERROR(CheckPhaseCount(*phases, "phases"));

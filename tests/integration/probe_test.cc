@@ -216,9 +216,10 @@ TEST(Probe, OutputFileIsTheJson) {
   EXPECT_NE(r.out.find("probe written to " + out), std::string::npos) << r.out;
   const json p = LoadJson(out);
   EXPECT_EQ(p["backend_kind"], "tmpfs");
+  // A missing directory is a usage error found before probing.
   r = Durabench({"probe", dir.path(), "-o", dir.File("no/such/dir/p.json")});
-  EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.err.find("durabench: error:"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
 }
 
 TEST(Probe, HelpShowsExamplesAndUsageErrorsExitTwo) {

@@ -206,18 +206,25 @@ class PlotTest(unittest.TestCase):
         self.assertContains("no time series in this result", text)
         self.assertEqual(self.image_count, expected_plots(doc))
 
-    def test_rerun_same_dir(self):
-        """A second report into the same directory leaves none of the first one's plots."""
+    def test_rerun_same_dir_removes_nothing(self):
+        """A second report into the same directory shows only its own plots and deletes no file,
+        not even one named like a plot (a user's dated screenshot)."""
         out, _text = self.render([fixture("plp-ext4.json")], name="again")
-        other = os.path.join(out, "notes.png")  # not named like a plot: kept
-        shutil.copy(os.path.join(out, sorted(os.listdir(out))[0]), other)
+        first = sorted(f for f in os.listdir(out) if f.endswith(".png"))
+        mine = os.path.join(out, "01-2026-12-02-screenshot.png")
+        shutil.copy(os.path.join(out, first[0]), mine)
+        with open(mine, "rb") as f:
+            kept = f.read()
         rc, _stdout, stderr = self.plot("--out", out, fixture("ci-smoke-tmpfs.json"))
         self.assertEqual(rc, 0, stderr)
-        self.assertTrue(os.path.exists(other))
-        os.remove(other)
+        with open(mine, "rb") as f:
+            self.assertEqual(f.read(), kept)
+        for name in first:
+            self.assertTrue(os.path.exists(os.path.join(out, name)), name)
         with open(os.path.join(out, "index.html"), encoding="utf-8") as f:
-            self.check_images(out, f.read())
-        self.assertEqual(self.image_count, expected_plots(load("ci-smoke-tmpfs.json")))
+            text = f.read()
+        srcs = re.findall(r'<img src="data:image/png;base64,', text)
+        self.assertEqual(len(srcs), expected_plots(load("ci-smoke-tmpfs.json")))
 
     def test_bad_inputs_exit_2(self):
         not_json = os.path.join(self.tmp, "not-json.json")

@@ -42,23 +42,6 @@ TEST(HistogramJson, RejectsBadParametersAndBins) {
   EXPECT_FALSE(HistogramFromJson(j, 0, 0).ok());
 }
 
-TEST(WriteFileAtomic, WritesWholeFileAndLeavesNoTemporary) {
-  testing::TempDir dir;
-  const std::string path = dir.File("r.json");
-  ASSERT_TRUE(WriteFileAtomic(path, "first").ok());
-  ASSERT_TRUE(WriteFileAtomic(path, "second").ok());
-  EXPECT_EQ(testing::ReadFile(path), "second");
-  std::string listing;
-  testing::Shell("ls -A " + dir.path(), &listing);
-  EXPECT_EQ(listing, "r.json\n");
-}
-
-TEST(WriteFileAtomic, FailureNamesThePath) {
-  Status st = WriteFileAtomic("/nonexistent-dir/r.json", "x");
-  EXPECT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("/nonexistent-dir/r.json"), std::string::npos) << st.message();
-}
-
 TEST(PhaseSpecJson, CarriesEveryKey) {
   PhaseSpec s;
   s.pattern = Pattern::kRandRW;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "support/test_util.h"
+#include "util/output_file.h"
 
 namespace durabench {
 namespace {
@@ -221,11 +222,11 @@ TEST(ResultReader, RoundTripKeepsEveryField) {
   ExpectSameRun(want, *got);
 }
 
-TEST(ResultReader, ReadsAFileWrittenByWriteFileAtomic) {
+TEST(ResultReader, ReadsAFileWrittenAsAnOutput) {
   testing::TempDir dir;
   const std::string path = dir.File("result.json");
   const RunResult want = SampleResult();
-  ASSERT_TRUE(WriteFileAtomic(path, RunResultToJson(want).dump(2)).ok());
+  ASSERT_TRUE(WriteOutputFile("-o", path, RunResultToJson(want).dump(2)).ok());
   Result<RunResult> got = ReadResultFile(path);
   ASSERT_TRUE(got.ok()) << got.status().message();
   ExpectSameRun(want, *got);
@@ -292,7 +293,7 @@ TEST(ResultReader, MissingFileIsNotFoundNamingThePath) {
 TEST(ResultReader, FileErrorsStartWithThePath) {
   testing::TempDir dir;
   const std::string path = dir.File("result.json");
-  ASSERT_TRUE(WriteFileAtomic(path, "not json {").ok());
+  ASSERT_TRUE(WriteOutputFile("-o", path, "not json {").ok());
   Result<RunResult> r = ReadResultFile(path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
@@ -300,7 +301,7 @@ TEST(ResultReader, FileErrorsStartWithThePath) {
 
   Json j = RunResultToJson(SampleResult());
   j["phases"][0]["ops"]["flush"]["lat_ns"].erase("histogram");
-  ASSERT_TRUE(WriteFileAtomic(path, j.dump()).ok());
+  ASSERT_TRUE(WriteOutputFile("-o", path, j.dump()).ok());
   r = ReadResultFile(path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), path + ": phases[0].ops.flush.lat_ns: missing 'histogram'");
