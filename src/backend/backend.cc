@@ -29,10 +29,14 @@
 namespace durabench {
 namespace {
 
+#if DURABENCH_HAVE_RADOS || DURABENCH_HAVE_RBD
 // RADOS objects (and RBD image objects) are 4 MiB, as RBD's default; a write must fall within
 // one object (the rados engine refuses one that would cross).
 constexpr uint64_t kObjectBytes = 4ull << 20;
+#endif
+#if DURABENCH_HAVE_RBD
 constexpr int kRbdOrder = 22;  // 2^22 bytes = 4 MiB objects
+#endif
 
 Status NotCompiled(UriScheme scheme) {
   const char* lib = scheme == UriScheme::kGluster ? "libgfapi (libglusterfs-dev)"
@@ -43,9 +47,11 @@ Status NotCompiled(UriScheme scheme) {
                               " targets");
 }
 
+#if DURABENCH_HAVE_RADOS || DURABENCH_HAVE_GFAPI
 std::string JobName(uint32_t job) {
   return "durabench-" + std::to_string(::getpid()) + "-" + std::to_string(job);
 }
+#endif
 
 ProbeResult UriProbeShell(const std::string& uri, const std::string& backend_kind) {
   ProbeResult r;
@@ -316,7 +322,7 @@ bool BackendCompiledIn(UriScheme scheme) {
 
 Result<PreparedTarget> PrepareBackendTarget(const TargetOptions& target,
                                             const LayoutRequest& layout,
-                                            const BackendOptions& options) {
+                                            [[maybe_unused]] const BackendOptions& options) {
   Result<TargetUri> uri = ParseTargetUri(target.path);
   if (!uri.ok()) return uri.status();
   if (!BackendCompiledIn(uri->scheme)) return NotCompiled(uri->scheme);
