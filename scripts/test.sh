@@ -53,7 +53,8 @@ tsan_leg() {
   cd build/tsan
   # A race fails the process (exit 66) at the first report; the report goes to stderr, which
   # the tests print on failure.
-  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4" \
+  # tests/tsan/suppressions.txt: races inside the uninstrumented Ceph and Gluster libraries.
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4 suppressions=$PWD/../../tests/tsan/suppressions.txt" \
     ctest --output-on-failure -j"$jobs" -L tsan --timeout 600
 }
 
