@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -43,6 +44,12 @@ Status Histogram::Merge(const Histogram& other) {
         "histogram merge: parameters differ (sub_bucket_bits " + std::to_string(sub_bucket_bits_) +
         " vs " + std::to_string(other.sub_bucket_bits_) + ", max_exponent " +
         std::to_string(max_exponent_) + " vs " + std::to_string(other.max_exponent_) + ")");
+  }
+  // Every bucket and the overflow are parts of count_, so this check covers them all.
+  if (other.count_ > UINT64_MAX - count_) {
+    return Status::InvalidArgument("histogram merge: " + std::to_string(count_) + " + " +
+                                   std::to_string(other.count_) +
+                                   " samples overflow a 64-bit count");
   }
   for (size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
   count_ += other.count_;

@@ -310,6 +310,23 @@ TEST(HistogramTest, MergeEqualsRecordingEverythingInOne) {
   EXPECT_EQ(empty.Percentile(50), all.Percentile(50));
 }
 
+// Two result files each within 64 bits (the reader's check) can still overflow together.
+TEST(HistogramTest, MergeRefusesCountsThatOverflowAndChangesNothing) {
+  Histogram a;
+  a.RecordN(1000, UINT64_MAX - 5);
+  Histogram b;
+  b.RecordN(2000, 6);
+  const Status st = a.Merge(b);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("overflow"), std::string::npos) << st.message();
+  EXPECT_EQ(a.count(), UINT64_MAX - 5);  // untouched
+  EXPECT_EQ(a.max(), 1000u);
+  b.Reset();
+  b.RecordN(2000, 5);
+  ASSERT_TRUE(a.Merge(b).ok());
+  EXPECT_EQ(a.count(), UINT64_MAX);
+}
+
 TEST(HistogramTest, MergeWithDifferentParametersFails) {
   Histogram a;
   a.Record(1000);
