@@ -82,17 +82,36 @@ Result<TargetUri> ParseTargetUri(std::string_view text) {
     if (parts.size() < 2 || parts[1].empty()) {
       return Bad(text, "expected gluster://HOST[:PORT]/VOLUME[/DIR]");
     }
+    // HOST is a name, an IPv4 address or a bracketed IPv6 address ([::1]); brackets are
+    // removed, since gfapi takes the bare address.
     std::string host = parts[0];
-    const size_t colon = host.rfind(':');
-    if (colon != std::string::npos && host.find(']') == std::string::npos) {
-      const std::string port = host.substr(colon + 1);
+    std::string port;
+    bool has_port = false;
+    if (!host.empty() && host[0] == '[') {
+      const size_t close = host.find(']');
+      if (close == std::string::npos) return Bad(text, "'[' without ']' in the host");
+      const std::string rest = host.substr(close + 1);
+      if (!rest.empty()) {
+        if (rest[0] != ':') return Bad(text, "expected :PORT after ']'");
+        port = rest.substr(1);
+        has_port = true;
+      }
+      host = host.substr(1, close - 1);
+    } else if (const size_t colon = host.find(':'); colon != std::string::npos) {
+      if (host.find(':', colon + 1) != std::string::npos) {
+        return Bad(text, "an IPv6 address goes in brackets: gluster://[ADDRESS]:PORT/VOLUME");
+      }
+      port = host.substr(colon + 1);
+      has_port = true;
+      host.resize(colon);
+    }
+    if (has_port) {
       unsigned value = 0;
       const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
       if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535) {
         return Bad(text, "port '" + port + "' is not a number from 1 to 65535");
       }
       uri.port = static_cast<uint16_t>(value);
-      host.resize(colon);
     }
     if (host.empty()) return Bad(text, "host is empty");
     uri.host = host;

@@ -41,6 +41,20 @@ TEST(TargetUri, GlusterDefaultsToTheRootAndNoPort) {
   EXPECT_EQ(u->path, "/");
 }
 
+// An IPv6 address goes in brackets, as in URLs; gfapi gets it without them.
+TEST(TargetUri, GlusterBracketedIpv6) {
+  Result<TargetUri> u = ParseTargetUri("gluster://[::1]:24007/vol0/d");
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  EXPECT_EQ(u->host, "::1");
+  EXPECT_EQ(u->port, 24007);
+  EXPECT_EQ(u->volume, "vol0");
+  EXPECT_EQ(u->path, "/d");
+  u = ParseTargetUri("gluster://[fe80::2]/vol0");
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  EXPECT_EQ(u->host, "fe80::2");
+  EXPECT_EQ(u->port, 0);
+}
+
 // Every malformed URI is refused with a message that names the target and the valid forms.
 TEST(TargetUri, MalformedAreRefusedWithTheValidForms) {
   const struct {
@@ -59,6 +73,11 @@ TEST(TargetUri, MalformedAreRefusedWithTheValidForms) {
       {"gluster://host:99999/vol", "port '99999'"},
       {"gluster://host:x/vol", "port 'x'"},
       {"gluster://host/vol/../etc", "'..'"},
+      {"gluster://::1:24007/vol", "IPv6 address goes in brackets"},
+      {"gluster://[::1/vol", "'[' without ']'"},
+      {"gluster://[::1]x/vol", "expected :PORT after ']'"},
+      {"gluster://[]:24007/vol", "host is empty"},
+      {"gluster://[::1]:0/vol", "port '0'"},
       {"nfs://server/export", "unknown scheme 'nfs://'"},
   };
   for (const auto& c : cases) {
