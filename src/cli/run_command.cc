@@ -21,6 +21,7 @@
 #include "report/text.h"
 #include "target/target.h"
 #include "workload/runner.h"
+#include "workload/spec.h"
 #include "workload/workload_file.h"
 
 namespace durabench {
@@ -159,7 +160,18 @@ void SetCommandLine(int argc, char** argv) { g_command_line.assign(argv, argv + 
 const std::vector<std::string>& CommandLine() { return g_command_line; }
 
 void PrintError(const std::string& message) {
-  std::fprintf(stderr, "durabench: error: %s\n", message.c_str());
+  // Messages quote what users and files hand in (a fio bin key, a path, a pool name): a control
+  // character there must not reach the terminal as one (an escape sequence could rewrite the
+  // screen). The line breaks of a multi-line message stay.
+  std::string shown;
+  size_t start = 0;
+  for (size_t nl = message.find('\n');; nl = message.find('\n', start)) {
+    shown += EscapeControlCharacters(std::string_view(message).substr(start, nl - start));
+    if (nl == std::string::npos) break;
+    shown += '\n';
+    start = nl + 1;
+  }
+  std::fprintf(stderr, "durabench: error: %s\n", shown.c_str());
 }
 
 CommandAction RegisterRunCommand(CLI::App& app) {

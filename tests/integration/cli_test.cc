@@ -68,6 +68,16 @@ TEST(Cli, MissingTargetIsAnInputError) {
   EXPECT_NE(r.err.find("/nonexistent-dir"), std::string::npos) << r.err;
 }
 
+// An error quoting what the user handed in never passes a control character to the terminal:
+// ESC [ 2 J in a path would clear the screen.
+TEST(Cli, ErrorMessagesShowControlCharactersEscaped) {
+  CommandResult r = Durabench({"run", "--target", "/nonexistent-dir/\x1b[2J\x07x", "--ops", "1"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("/nonexistent-dir/\\x1b[2J\\x07x"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\x07'), std::string::npos) << r.err;
+}
+
 TEST(Cli, ListShowsWorkloadsEnginesAndSyncMethods) {
   CommandResult r = Durabench({"list"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
