@@ -2,7 +2,7 @@
 
 #include "cli/commands.h"
 #include "engine/registry.h"
-#include "workload/spec.h"
+#include "spec/spec.h"
 #include "workload/workload_file.h"
 
 namespace durabench {

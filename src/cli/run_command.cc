@@ -19,9 +19,9 @@
 #include "report/fio_command.h"
 #include "report/json.h"
 #include "report/text.h"
+#include "spec/spec.h"
 #include "target/target.h"
 #include "workload/runner.h"
-#include "workload/spec.h"
 #include "workload/workload_file.h"
 
 namespace durabench {

@@ -9,9 +9,9 @@
 
 #include "backend/uri.h"
 #include "report/result.h"
+#include "spec/spec.h"
 #include "target/target.h"
 #include "util/status.h"
-#include "workload/spec.h"
 
 namespace durabench {
 

@@ -27,7 +27,7 @@
 #include <string_view>
 
 #include "engine/connection.h"
-#include "engine/sync_method.h"
+#include "spec/sync_method.h"
 #include "util/status.h"
 
 namespace durabench {

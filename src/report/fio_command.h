@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "workload/spec.h"
+#include "spec/spec.h"
 
 namespace durabench {
 

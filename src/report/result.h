@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "spec/spec.h"
 #include "target/probe.h"
 #include "workload/runner.h"
-#include "workload/spec.h"
 
 namespace durabench {
 

@@ -25,9 +25,9 @@
 #include "measure/histogram.h"
 #include "measure/recorder.h"
 #include "measure/time_series.h"
+#include "spec/spec.h"
 #include "target/target.h"
 #include "workload/offsets.h"
-#include "workload/spec.h"
 
 namespace durabench {
 

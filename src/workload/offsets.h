@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "workload/spec.h"
+#include "spec/spec.h"
 
 namespace durabench {
 

@@ -23,8 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include "spec/spec.h"
 #include "util/status.h"
-#include "workload/spec.h"
 
 namespace durabench {
 

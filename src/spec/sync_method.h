@@ -1,6 +1,6 @@
-// SyncMethod: how a write is made durable. Defined here, below workload/, because engines
-// declare which methods they implement (EngineCaps::sync_methods). Names and parsing live in
-// workload/spec.h; the semantics of each are in docs/sync-methods.md.
+// SyncMethod: how a write is made durable. In spec/, below the engines, because engines declare
+// which methods they implement (EngineCaps::sync_methods). Names and parsing are in spec/spec.h;
+// the semantics of each are in docs/sync-methods.md.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "workload/spec.h"
+#include "spec/spec.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

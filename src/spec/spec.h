@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/sync_method.h"
+#include "spec/sync_method.h"
 #include "util/status.h"
 
 namespace durabench {

@@ -1,4 +1,4 @@
-#include "workload/spec.h"
+#include "spec/spec.h"
 
 #include <charconv>
 #include <cstdio>
