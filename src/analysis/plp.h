@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "target/probe.h"
+#include "result/phase_result.h"
+#include "result/probe_facts.h"
 #include "util/status.h"
-#include "workload/runner.h"
 
 namespace durabench {
 

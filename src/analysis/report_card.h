@@ -17,8 +17,8 @@
 
 #include "analysis/cliff.h"
 #include "analysis/plp.h"
-#include "target/probe.h"
-#include "workload/runner.h"
+#include "result/phase_result.h"
+#include "result/probe_facts.h"
 
 namespace durabench {
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "report/json.h"
+#include "result/json.h"
 #include "util/units.h"
 
 namespace durabench {

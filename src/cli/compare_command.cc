@@ -10,7 +10,7 @@
 #include "cli/result_inputs.h"
 #include "compare/breakdown.h"
 #include "compare/compare.h"
-#include "report/json.h"
+#include "result/json.h"
 
 namespace durabench {
 namespace {

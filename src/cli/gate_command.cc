@@ -10,7 +10,7 @@
 #include "cli/commands.h"
 #include "cli/result_inputs.h"
 #include "compare/gate.h"
-#include "report/json.h"
+#include "result/json.h"
 
 namespace durabench {
 namespace {

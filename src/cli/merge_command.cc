@@ -8,7 +8,7 @@
 #include "cli/commands.h"
 #include "cli/result_inputs.h"
 #include "compare/merge.h"
-#include "report/json.h"
+#include "result/json.h"
 
 namespace durabench {
 namespace {

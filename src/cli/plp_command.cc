@@ -12,7 +12,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/session.h"
-#include "report/json.h"
+#include "result/json.h"
 #include "util/units.h"
 #include "workload/workload_file.h"
 

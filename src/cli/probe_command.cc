@@ -9,8 +9,8 @@
 #include "backend/backend.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "report/json.h"
-#include "report/probe_json.h"
+#include "result/json.h"
+#include "result/probe_json.h"
 #include "target/probe.h"
 
 namespace durabench {

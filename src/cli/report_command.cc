@@ -16,9 +16,9 @@
 #include "cli/commands.h"
 #include "cli/result_inputs.h"
 #include "durabench/config.h"
-#include "report/fio_import.h"
-#include "report/json.h"
-#include "report/result_reader.h"
+#include "result/fio_import.h"
+#include "result/json.h"
+#include "result/result_reader.h"
 
 extern char** environ;
 

@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "compare/compare.h"
-#include "report/fio_import.h"
+#include "result/fio_import.h"
 #include "util/read_file.h"
 #include "util/sha256.h"
 

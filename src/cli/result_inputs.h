@@ -1,12 +1,12 @@
 // Reading the result files that compare, gate, merge and report take: durabench results and fio
-// json+ output alike (report/fio_import.h), each labelled for tables and errors.
+// json+ output alike (result/fio_import.h), each labelled for tables and errors.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "report/result.h"
+#include "result/run_result.h"
 #include "util/output_file.h"
 #include "util/status.h"
 

@@ -1,5 +1,6 @@
 #include "cli/session.h"
 
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -16,10 +17,31 @@
 #include "durabench/config.h"
 #include "report/text.h"
 #include "target/probe.h"
+#include "util/units.h"
 #include "workload/runner.h"
 
 namespace durabench {
 namespace {
+
+// "[2/8] fdatasync  3.1s/5.0s  1234 IOPS  commit p99 1.20ms" (no newline).
+std::string FormatProgressLine(const ProgressSnapshot& snap) {
+  const double elapsed = static_cast<double>(snap.elapsed_ns) / 1e9;
+  std::string out =
+      fmt::format("[{}/{}] {}  ", snap.phase_index + 1, snap.phase_count, snap.phase_name);
+  if (snap.total_ns) {
+    out += fmt::format("{:.1f}s/{:.1f}s", elapsed, static_cast<double>(snap.total_ns) / 1e9);
+  } else {
+    out += fmt::format("{:.1f}s", elapsed);
+  }
+  if (snap.ramping) {
+    out += "  ramping";
+  } else {
+    out += fmt::format("  {:.0f} IOPS", snap.iops);
+    if (snap.p99_ns)
+      out += fmt::format("  {} p99 {}", snap.p99_kind, FormatDurationNs(snap.p99_ns));
+  }
+  return out;
+}
 
 // The signals that stop a measuring command (InstallStopHandlers).
 constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1};

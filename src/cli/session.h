@@ -8,7 +8,7 @@
 #include <string>
 
 #include "backend/uri.h"
-#include "report/result.h"
+#include "result/run_result.h"
 #include "spec/spec.h"
 #include "target/target.h"
 #include "util/status.h"

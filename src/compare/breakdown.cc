@@ -23,7 +23,7 @@ constexpr std::string_view kKernelEngines[] = {"psync", "io_uring", "libaio",  "
 constexpr std::string_view kLocalBackends[] = {"local-block", "tmpfs", "ramfs",
                                                "overlay",     "loop",  "zram"};
 
-// Spec keys (report/json.h PhaseSpecToJson) that may differ between the inputs of one
+// Spec keys (result/json.h PhaseSpecToJson) that may differ between the inputs of one
 // breakdown: how the I/O is issued and how long or large the run is, not what is measured.
 constexpr std::string_view kIgnoredSpecKeys[] = {"engine",  "size_bytes", "runtime_ns", "ops",
                                                  "ramp_ns", "fill",       "cpus",       "sqpoll"};

@@ -30,8 +30,8 @@
 #include <vector>
 
 #include "compare/metric.h"
-#include "report/json.h"
-#include "report/result.h"
+#include "result/json.h"
+#include "result/run_result.h"
 #include "util/status.h"
 
 namespace durabench {

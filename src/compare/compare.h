@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "measure/recorder.h"
-#include "report/json.h"
-#include "report/result.h"
+#include "result/json.h"
+#include "result/run_result.h"
 
 namespace durabench {
 

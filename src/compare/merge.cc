@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "report/json.h"
+#include "result/json.h"
 
 namespace durabench {
 namespace {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "report/result.h"
+#include "result/run_result.h"
 #include "util/status.h"
 
 namespace durabench {

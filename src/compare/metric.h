@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "measure/recorder.h"
+#include "result/phase_result.h"
 #include "util/status.h"
-#include "workload/runner.h"
 
 namespace durabench {
 

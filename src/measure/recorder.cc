@@ -2,20 +2,6 @@
 
 namespace durabench {
 
-std::string_view OpKindName(OpKind kind) {
-  switch (kind) {
-    case OpKind::kRead:
-      return "read";
-    case OpKind::kWrite:
-      return "write";
-    case OpKind::kFlush:
-      return "flush";
-    case OpKind::kCommit:
-      return "commit";
-  }
-  return "unknown";
-}
-
 Recorder::Recorder(uint64_t start_ns, uint64_t interval_ns)
     : start_ns_(start_ns), interval_ns_(interval_ns > 0 ? interval_ns : 1) {
   current_end_ns_ = start_ns_ + interval_ns_;

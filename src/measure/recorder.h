@@ -1,10 +1,6 @@
 // Recorder: what one job thread measured, per op kind, plus its per-interval time series.
 //
-// Op kinds (DESIGN.md "Measurement model"):
-//   read   - a read call;          write - a write call;
-//   flush  - the fsync/fdatasync/sync_file_range call itself;
-//   commit - from the start of a write until it is durable (the write plus the flush that covers
-//            it, or the write alone under O_SYNC / O_DSYNC / RWF_DSYNC / RWF_SYNC).
+// Op kinds: measure/op_kind.h (DESIGN.md "Measurement model").
 //
 // Intervals are aligned to a start time shared by all jobs of a phase (interval k covers
 // [start + k*interval, start + (k+1)*interval)), so interval k of every job can be merged.
@@ -23,13 +19,9 @@
 #include <vector>
 
 #include "measure/histogram.h"
+#include "measure/op_kind.h"
 
 namespace durabench {
-
-enum class OpKind : int { kRead = 0, kWrite = 1, kFlush = 2, kCommit = 3 };
-inline constexpr int kOpKindCount = 4;
-// "read", "write", "flush", "commit".
-std::string_view OpKindName(OpKind kind);
 
 // One interval of one op kind, sparse. Bucket indices are those of a default Histogram; the index
 // Histogram().bucket_count() (one past the last bucket) holds the samples >= 2^max_exponent.

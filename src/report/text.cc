@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "report/json.h"
+#include "result/json.h"
 #include "util/units.h"
 
 namespace durabench {
@@ -43,25 +43,6 @@ std::string FormatPhaseSummary(const PhaseResult& phase) {
     out += '\n';
   }
   for (const std::string& e : phase.errors) out += fmt::format("  error: {}\n", e);
-  return out;
-}
-
-std::string FormatProgressLine(const ProgressSnapshot& snap) {
-  const double elapsed = static_cast<double>(snap.elapsed_ns) / 1e9;
-  std::string out =
-      fmt::format("[{}/{}] {}  ", snap.phase_index + 1, snap.phase_count, snap.phase_name);
-  if (snap.total_ns) {
-    out += fmt::format("{:.1f}s/{:.1f}s", elapsed, static_cast<double>(snap.total_ns) / 1e9);
-  } else {
-    out += fmt::format("{:.1f}s", elapsed);
-  }
-  if (snap.ramping) {
-    out += "  ramping";
-  } else {
-    out += fmt::format("  {:.0f} IOPS", snap.iops);
-    if (snap.p99_ns)
-      out += fmt::format("  {} p99 {}", snap.p99_kind, FormatDurationNs(snap.p99_ns));
-  }
   return out;
 }
 

@@ -247,4 +247,26 @@ ProbeResult ProbeTarget(const std::string& path, const ProbeRoots& roots) {
   return r;
 }
 
+namespace internal {
+
+std::string ClassifyBackend(const std::string& mountinfo_type, const std::string& statfs_type,
+                            const std::vector<DeviceFacts>& devices) {
+  const std::string& t = mountinfo_type.empty() ? statfs_type : mountinfo_type;
+  if (t == "fuse.glusterfs") return "glusterfs-fuse";
+  if (t == "fuse.ceph-fuse" || t == "fuse.ceph" || t == "ceph-fuse") return "ceph-fuse";
+  if (t == "ceph") return "cephfs-kernel";
+  if (t == "nfs" || t == "nfs4") return "nfs";
+  if (t == "tmpfs") return "tmpfs";
+  if (t == "ramfs") return "ramfs";
+  if (t == "overlay") return "overlay";
+  if (t.rfind("fuse", 0) == 0 || statfs_type == "fuse") return "fuse";
+  for (const DeviceFacts& d : devices) {
+    const std::string& tr = d.transport;
+    if (tr == "loop" || tr == "rbd" || tr == "nbd" || tr == "zram") return tr;
+  }
+  return devices.empty() ? "unknown" : "local-block";
+}
+
+}  // namespace internal
+
 }  // namespace durabench

@@ -2,8 +2,8 @@
 //
 // probe_sysfs.cc reads facts from files, probe_device.cc walks the device chain in sysfs,
 // probe_mount.cc reads the mount and filesystem, probe_nvme.cc issues the two read-only NVMe
-// admin commands, probe_meaning.cc classifies the backend and says what the facts mean,
-// probe.cc puts them together.
+// admin commands, probe.cc classifies the backend and puts them together (what the facts mean is
+// result/probe_facts.h's).
 #pragma once
 
 #include <sys/types.h>
@@ -122,8 +122,7 @@ std::string NvmeAdminFailure(const std::string& command, const std::string& dev_
 // directory is `dir`, through the controller's character device (read-only admin commands).
 void ProbeNvmeCache(const std::string& dir, const ProbeRoots& roots, DeviceFacts* device);
 
-// --- probe_meaning.cc
-// ---------------------------------------------------------------------------------
+// --- probe.cc ---------------------------------------------------------------------------------
 
 // The backend kind (probe.h) from the mount's filesystem type (mountinfo's, e.g. "fuse.glusterfs";
 // "" if unknown), the statfs type name ("" if unknown) and the device chain.

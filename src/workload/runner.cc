@@ -179,18 +179,6 @@ Status CheckPhaseRunnable(const PhaseSpec& spec, const RunOptions& options) {
   return CheckCpus(spec);
 }
 
-double PhaseResult::Iops() const {
-  if (measured_ns == 0) return 0;
-  const uint64_t n = op(OpKind::kRead).histogram.count() + op(OpKind::kWrite).histogram.count();
-  return static_cast<double>(n) * 1e9 / static_cast<double>(measured_ns);
-}
-
-double PhaseResult::BytesPerSecond() const {
-  if (measured_ns == 0) return 0;
-  const uint64_t b = op(OpKind::kRead).bytes + op(OpKind::kWrite).bytes;
-  return static_cast<double>(b) * 1e9 / static_cast<double>(measured_ns);
-}
-
 Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target,
                              const RunOptions& options, size_t phase_index, size_t phase_count) {
   Result<const EngineInfo*> engine = FindEngine(spec.engine);

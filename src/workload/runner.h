@@ -28,9 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "measure/histogram.h"
-#include "measure/recorder.h"
-#include "measure/time_series.h"
+#include "result/phase_result.h"
 #include "spec/spec.h"
 #include "target/target.h"
 #include "util/status.h"
@@ -71,42 +69,6 @@ struct RunOptions {
   // A job with requests in flight and none completed for this long has timed out: the phase
   // ends with a timeout error and the partial result (0: no limit).
   uint64_t op_timeout_ns = 30'000'000'000;
-};
-
-struct OpStats {
-  Histogram histogram;
-  Histogram corrected;  // open loop only: latency from the intended start (see Recorder)
-  uint64_t bytes = 0;
-  uint64_t errors = 0;
-};
-
-// How deep the queue really was, and whether flushes kept their order.
-struct PhaseQueueStats {
-  uint32_t max_inflight = 0;         // most reads/writes one job had in flight at once
-  double mean_inflight = 0;          // reads/writes in flight at a submission, averaged
-  uint64_t ordering_violations = 0;  // flushes that completed before a write they cover
-};
-
-struct PhaseResult {
-  PhaseSpec spec;
-  uint64_t measured_ns = 0;  // from the end of the ramp to the end of the last measured op
-  std::array<OpStats, kOpKindCount> ops;
-  uint64_t interval_ns = 0;
-  std::vector<IntervalStats> time_series;
-  PhaseQueueStats queue;
-  std::vector<std::string> errors;  // one line per failed operation that ended a job
-  Status status;                    // first error, mapped (NotSupported for EOPNOTSUPP, ...)
-  bool interrupted = false;         // ended early by RunOptions::stop
-  bool timed_out = false;           // ended by the op timeout (RunOptions::op_timeout_ns)
-  // Jobs still stuck in the engine when the phase ended (timed out): their threads and engines
-  // are left behind, so the target must not be cleaned up (its connection may hang).
-  uint32_t abandoned_jobs = 0;
-
-  const OpStats& op(OpKind kind) const { return ops[static_cast<int>(kind)]; }
-  // Reads + writes per second over measured_ns.
-  double Iops() const;
-  // Bytes read + written per second over measured_ns.
-  double BytesPerSecond() const;
 };
 
 // Whether `spec` can run here with `options`, checked before any file is created: the interval

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "report/json.h"
-#include "report/result_reader.h"
+#include "result/json.h"
+#include "result/result_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -1,4 +1,4 @@
-#include "report/fio_import.h"
+#include "result/fio_import.h"
 
 #include <algorithm>
 #include <cctype>
@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "report/result_reader.h"
+#include "result/result_reader.h"
 #include "util/errno_status.h"
 #include "util/units.h"
 

@@ -1,7 +1,7 @@
-// Reading fio json+ output (report/fio_import.h): real fio files (tests/data/fio, made with
+// Reading fio json+ output (result/fio_import.h): real fio files (tests/data/fio, made with
 // /usr/bin/fio) convert with counts, min, max and mean equal to fio's and percentiles within the
 // bucket error of fio's own; plain json, non-JSON and durabench results are told apart.
-#include "report/fio_import.h"
+#include "result/fio_import.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include <fstream>
 #include <string>
 
-#include "report/result_reader.h"
+#include "result/result_reader.h"
 #include "support/test_util.h"
 
 #ifndef DURABENCH_FIO_DATA_DIR

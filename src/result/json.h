@@ -10,7 +10,7 @@
 #include <string>
 
 #include "measure/histogram.h"
-#include "report/result.h"
+#include "result/run_result.h"
 #include "util/status.h"
 
 namespace durabench {

@@ -1,11 +1,11 @@
-#include "report/result_reader.h"
+#include "result/result_reader.h"
 
 #include <limits>
 #include <optional>
 #include <type_traits>
 #include <utility>
 
-#include "report/probe_json.h"
+#include "result/probe_json.h"
 #include "util/read_file.h"
 
 namespace durabench {

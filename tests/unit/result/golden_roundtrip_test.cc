@@ -10,8 +10,8 @@
 #include <fstream>
 #include <string>
 
-#include "report/fio_import.h"
-#include "report/json.h"
+#include "result/fio_import.h"
+#include "result/json.h"
 #include "support/test_util.h"
 
 #ifndef DURABENCH_GOLDEN_DIR

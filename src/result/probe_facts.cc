@@ -1,9 +1,6 @@
-// The probe's vocabulary: the fact tables, the backend classification, the leaf devices, and
-// what the write-cache facts mean for durability, in words.
-#include <string>
+#include "result/probe_facts.h"
 
-#include "target/probe.h"
-#include "target/probe_internal.h"
+#include <string>
 
 namespace durabench {
 namespace {
@@ -55,28 +52,6 @@ std::span<const ReplicationFactField> ReplicationFactFields() { return kReplicat
 void ReplicationFacts::SetAll(const ProbeFact& fact) {
   for (const ReplicationFactField& f : kReplicationFields) this->*f.member = fact;
 }
-
-namespace internal {
-
-std::string ClassifyBackend(const std::string& mountinfo_type, const std::string& statfs_type,
-                            const std::vector<DeviceFacts>& devices) {
-  const std::string& t = mountinfo_type.empty() ? statfs_type : mountinfo_type;
-  if (t == "fuse.glusterfs") return "glusterfs-fuse";
-  if (t == "fuse.ceph-fuse" || t == "fuse.ceph" || t == "ceph-fuse") return "ceph-fuse";
-  if (t == "ceph") return "cephfs-kernel";
-  if (t == "nfs" || t == "nfs4") return "nfs";
-  if (t == "tmpfs") return "tmpfs";
-  if (t == "ramfs") return "ramfs";
-  if (t == "overlay") return "overlay";
-  if (t.rfind("fuse", 0) == 0 || statfs_type == "fuse") return "fuse";
-  for (const DeviceFacts& d : devices) {
-    const std::string& tr = d.transport;
-    if (tr == "loop" || tr == "rbd" || tr == "nbd" || tr == "zram") return tr;
-  }
-  return devices.empty() ? "unknown" : "local-block";
-}
-
-}  // namespace internal
 
 std::vector<const DeviceFacts*> LeafDevices(const ProbeResult& probe) {
   std::vector<const DeviceFacts*> leaves;

@@ -9,8 +9,8 @@
 // with a reason starting "not applicable".
 #pragma once
 
-#include "report/json.h"
-#include "target/probe.h"
+#include "result/json.h"
+#include "result/probe_facts.h"
 #include "util/status.h"
 
 namespace durabench {

@@ -1,4 +1,4 @@
-#include "report/probe_json.h"
+#include "result/probe_json.h"
 
 #include <charconv>
 #include <cstdint>

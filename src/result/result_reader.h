@@ -21,8 +21,8 @@
 #include <string_view>
 
 #include "measure/histogram.h"
-#include "report/json.h"
-#include "report/result.h"
+#include "result/json.h"
+#include "result/run_result.h"
 #include "util/status.h"
 
 namespace durabench {

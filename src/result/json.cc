@@ -1,9 +1,9 @@
-#include "report/json.h"
+#include "result/json.h"
 
 #include <cmath>
 
-#include "report/fio_command.h"
-#include "report/probe_json.h"
+#include "result/probe_json.h"
+#include "spec/fio_command.h"
 
 namespace durabench {
 namespace {

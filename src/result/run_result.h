@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "result/phase_result.h"
+#include "result/probe_facts.h"
 #include "spec/spec.h"
-#include "target/probe.h"
-#include "workload/runner.h"
 
 namespace durabench {
 

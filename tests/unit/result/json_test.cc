@@ -1,4 +1,4 @@
-#include "report/json.h"
+#include "result/json.h"
 
 #include <gtest/gtest.h>
 

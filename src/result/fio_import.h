@@ -22,8 +22,8 @@
 #include <string>
 #include <string_view>
 
-#include "report/json.h"
-#include "report/result.h"
+#include "result/json.h"
+#include "result/run_result.h"
 #include "util/status.h"
 
 namespace durabench {

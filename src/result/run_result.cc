@@ -1,4 +1,4 @@
-#include "report/result.h"
+#include "result/run_result.h"
 
 #include <fmt/format.h>
 #include <sys/random.h>

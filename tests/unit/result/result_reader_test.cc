@@ -1,6 +1,6 @@
-// Reading a result file back (report/result_reader.h): what RunResultToJson wrote comes back
+// Reading a result file back (result/result_reader.h): what RunResultToJson wrote comes back
 // field by field, histograms bucket by bucket; bad files are refused with the JSON path named.
-#include "report/result_reader.h"
+#include "result/result_reader.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
-// The probe's JSON (report/probe_json.h): typed known facts, null + reason for unknown ones,
+// The probe's JSON (result/probe_json.h): typed known facts, null + reason for unknown ones,
 // and a reader that gives back exactly what was written.
-#include "report/probe_json.h"
+#include "result/probe_json.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

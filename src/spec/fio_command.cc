@@ -1,4 +1,4 @@
-#include "report/fio_command.h"
+#include "spec/fio_command.h"
 
 #include <fmt/format.h>
 
