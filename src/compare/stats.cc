@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <utility>
 #include <vector>
@@ -98,47 +99,9 @@ RankSumResult RankSumGreater(std::span<const double> a, std::span<const double> 
   return r;
 }
 
-namespace {
-
-// The continued fraction of the regularized incomplete beta function I_x(a, b) (modified
-// Lentz), valid for x < (a + 1) / (a + b + 2).
-double BetaContinuedFraction(double a, double b, double x) {
-  constexpr double kTiny = 1e-300;
-  const auto guard = [](double v) { return std::fabs(v) < kTiny ? kTiny : v; };
-  double c = 1;
-  double d = 1 / guard(1 - (a + b) * x / (a + 1));
-  double h = d;
-  for (int m = 1; m <= 500; ++m) {
-    const double dm = m;
-    const double even = dm * (b - dm) * x / ((a - 1 + 2 * dm) * (a + 2 * dm));
-    d = 1 / guard(1 + even * d);
-    c = guard(1 + even / c);
-    h *= d * c;
-    const double odd = -(a + dm) * (a + b + dm) * x / ((a + 2 * dm) * (a + 1 + 2 * dm));
-    d = 1 / guard(1 + odd * d);
-    c = guard(1 + odd / c);
-    const double step = d * c;
-    h *= step;
-    if (std::fabs(step - 1) < 1e-15) break;
-  }
-  return h;
-}
-
-double IncompleteBeta(double a, double b, double x) {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
-                                a * std::log(x) + b * std::log1p(-x));
-  if (x < (a + 1) / (a + b + 2)) return front * BetaContinuedFraction(a, b, x) / a;
-  return 1 - front * BetaContinuedFraction(b, a, 1 - x) / b;
-}
-
-}  // namespace
-
 double StudentTUpperTail(double t, double df) {
   if (std::isinf(t)) return t > 0 ? 0.0 : 1.0;
-  const double tail = 0.5 * IncompleteBeta(df / 2, 0.5, df / (df + t * t));  // P(|T| > |t|) / 2
-  return t > 0 ? tail : 1 - tail;
+  return boost::math::cdf(boost::math::complement(boost::math::students_t_distribution<>(df), t));
 }
 
 RunRankTestResult RunRankTestGreater(std::span<const std::vector<double>> a,

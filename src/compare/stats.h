@@ -48,7 +48,7 @@ struct RunRankTestResult {
 RunRankTestResult RunRankTestGreater(std::span<const std::vector<double>> a,
                                      std::span<const std::vector<double>> b);
 
-// P(T > t) for Student's t with `df` > 0 degrees of freedom.
+// P(T > t) for Student's t with `df` > 0 degrees of freedom (Boost.Math).
 double StudentTUpperTail(double t, double df);
 
 // One-sided test that `b` is stochastically greater than `a`. Either side empty: p_value 1.
