@@ -114,9 +114,11 @@ Result<uint64_t> ParsePositiveSize(std::string_view flag, const std::string& tex
 }
 
 int ExitFor(const Status& status, const Status& written) {
-  if (status.ok()) return written.ok() ? 0 : written.ExitCode();
+  if (status.ok()) return written.ok() ? kExitOk : written.ExitCode();
   PrintError(status.message());
   return status.ExitCode();
 }
+
+int UsageError(const std::string& message) { return ExitFor(Status::InvalidArgument(message)); }
 
 }  // namespace durabench

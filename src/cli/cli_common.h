@@ -49,7 +49,10 @@ Result<uint64_t> ParsePositiveDuration(std::string_view flag, const std::string&
 Result<uint64_t> ParsePositiveSize(std::string_view flag, const std::string& text);
 
 // The process exit code for a session that ended with `status` and whose result was written with
-// `written` (EmitResult, which printed its own error): the session's error first; 0 when both OK.
+// `written` (EmitResult, which printed its own error): the session's error first (printed here);
+// kExitOk when both are OK. Every command ends through this or UsageError.
 int ExitFor(const Status& status, const Status& written = Status::Ok());
+// Prints `message` as an error and returns the exit code of an input error (2).
+int UsageError(const std::string& message);
 
 }  // namespace durabench

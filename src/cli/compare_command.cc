@@ -79,27 +79,24 @@ int Emit(const std::optional<OutputPath>& output, const std::string& text) {
 int RunBreakdown(const CompareArgs& args, const std::optional<OutputPath>& output) {
   Result<BreakdownFiles> files = CollectBreakdownFiles(args);
   if (!files.ok()) {
-    PrintError(files.status().message());
-    return 2;
+    return ExitFor(files.status());
   }
   if (files->files.size() < 2) {
-    PrintError("--breakdown needs at least two results: a local baseline and a replicated one");
-    return 2;
+    return UsageError(
+        "--breakdown needs at least two results: a local baseline and a replicated one");
   }
   BreakdownOptions options;
   options.kind = args.kind;
   if (!args.percentiles.empty()) {
     Result<std::vector<MetricStat>> stats = ParseBreakdownStats(args.percentiles);
     if (!stats.ok()) {
-      PrintError(stats.status().message());
-      return 2;
+      return ExitFor(stats.status());
     }
     options.stats = *stats;
   }
   Result<LoadedResults> loaded = LoadResults(files->files);
   if (!loaded.ok()) {
-    PrintError(loaded.status().message());
-    return 2;
+    return ExitFor(loaded.status());
   }
   std::vector<BreakdownInput> inputs = files->overrides;
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -108,8 +105,7 @@ int RunBreakdown(const CompareArgs& args, const std::optional<OutputPath>& outpu
   }
   Result<Breakdown> b = BuildBreakdown(inputs, options);
   if (!b.ok()) {
-    PrintError(b.status().message());
-    return 2;
+    return ExitFor(b.status());
   }
   return Emit(output, args.json       ? BreakdownToJson(*b).dump(2) + "\n"
                       : args.markdown ? BreakdownMarkdown(*b)
@@ -118,8 +114,7 @@ int RunBreakdown(const CompareArgs& args, const std::optional<OutputPath>& outpu
 
 int RunCompare(const CompareArgs& args) {
   if (args.markdown && args.json) {
-    PrintError("--markdown and --json exclude each other");
-    return 2;
+    return UsageError("--markdown and --json exclude each other");
   }
   std::optional<OutputPath> output;
   if (!args.output.empty()) {
@@ -133,17 +128,14 @@ int RunCompare(const CompareArgs& args) {
   if (args.breakdown) return RunBreakdown(args, output);
   if (!args.local.empty() || !args.replicas.empty() || !args.kind.empty() ||
       !args.percentiles.empty()) {
-    PrintError("--local, --replicas, --kind and --percentiles go with --breakdown");
-    return 2;
+    return UsageError("--local, --replicas, --kind and --percentiles go with --breakdown");
   }
   if (args.files.size() < 2) {
-    PrintError("compare needs at least two results");
-    return 2;
+    return UsageError("compare needs at least two results");
   }
   Result<LoadedResults> loaded = LoadResults(args.files);
   if (!loaded.ok()) {
-    PrintError(loaded.status().message());
-    return 2;
+    return ExitFor(loaded.status());
   }
   std::vector<CompareInput> inputs;
   for (size_t i = 0; i < loaded->results.size(); ++i) {
@@ -199,7 +191,8 @@ CommandAction RegisterCompareCommand(CLI::App& app) {
       "  durabench compare durabench.json fio-json-plus.json\n"
       "  durabench compare --breakdown local.json rbd-rep1.json rbd-rep3.json fuse-rep3.json\n"
       "  durabench compare --breakdown --local ssd.json --replicas 1=g1.json --replicas 3=g3.json\n"
-      "Exit codes: 0 ok, 2 usage or input error (a file that is not a result), 3 write error.");
+      "Exit codes: 0 ok, 2 usage or input error (a file that is not a result), 3 a failed read\n"
+      "or write.");
   return [args] { return RunCompare(*args); };
 }
 

@@ -31,18 +31,15 @@ int RunGateCommand(const GateArgs& args) {
   for (const std::string& t : args.thresholds) {
     Result<Threshold> parsed = ParseThreshold(t);
     if (!parsed.ok()) {
-      PrintError(parsed.status().message());
-      return 2;
+      return ExitFor(parsed.status());
     }
     options.thresholds.push_back(*parsed);
   }
   if (!(args.alpha > 0 && args.alpha < 1)) {
-    PrintError("--alpha must be between 0 and 1 (exclusive)");
-    return 2;
+    return UsageError("--alpha must be between 0 and 1 (exclusive)");
   }
   if (args.min_runs < 2) {
-    PrintError("--min-runs must be at least 2");
-    return 2;
+    return UsageError("--min-runs must be at least 2");
   }
   options.alpha = args.alpha;
   options.min_runs = args.min_runs;
@@ -59,8 +56,7 @@ int RunGateCommand(const GateArgs& args) {
   }
   Result<LoadedResults> loaded = LoadResults(files);
   if (!loaded.ok()) {
-    PrintError(loaded.status().message());
-    return 2;
+    return ExitFor(loaded.status());
   }
   if (Status st =
           RefuseRepeatedRuns(*loaded, "the gate would count one run as several independent ones");
@@ -74,8 +70,7 @@ int RunGateCommand(const GateArgs& args) {
                                            all.end());
   Result<GateReport> report = RunGate(base, cand, loaded->labels, options);
   if (!report.ok()) {
-    PrintError(report.status().message());
-    return 2;
+    return ExitFor(report.status());
   }
   const std::string text =
       args.json ? GateReportToJson(*report).dump(2) + "\n" : GateReportText(*report);
@@ -85,7 +80,7 @@ int RunGateCommand(const GateArgs& args) {
         flag == "--markdown" ? GateReportMarkdown(*report) : GateReportJunit(*report);
     if (Status st = WriteOutput(out, flag, content); !st.ok()) return ExitFor(st);
   }
-  return report->regression() ? 1 : 0;
+  return report->regression() ? kExitCheckFailed : kExitOk;
 }
 
 }  // namespace
@@ -128,9 +123,9 @@ CommandAction RegisterGateCommand(CLI::App& app) {
       "gate.xml\n"
       "Every result carries a run_id: one run given twice (the same file, a copy, or a merged\n"
       "result beside a run it holds) is refused, since its runs would count as independent.\n"
-      "Exit codes: 0 no regression, 1 regression, 2 usage or input error (unreadable file,\n"
-      "different workloads or targets, a threshold metric in no phase, a repeated run, an output\n"
-      "that cannot be written or names an input), 3 an output write failed.");
+      "Exit codes: 0 no regression, 1 regression, 2 usage or input error (a missing file, a\n"
+      "file that is not a result, different workloads or targets, a threshold metric in no phase,\n"
+      "a repeated run, an output that names an input), 3 a failed read or write.");
   return [args] { return RunGateCommand(*args); };
 }
 

@@ -58,7 +58,7 @@ int RunList() {
     const auto s = static_cast<SyncMethod>(i);
     fmt::print("  {:<16} {}\n", SyncMethodName(s), SyncMethodHelp(s));
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 #include <system_error>
 
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/session.h"
 #include "durabench/config.h"
@@ -86,9 +87,9 @@ int main(int argc, char** argv) {
   actions[report] = durabench::RegisterReportCommand(*report);
 
   if (const std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
-    durabench::PrintError(unknown);
+    const int rc = durabench::UsageError(unknown);
     std::fprintf(stderr, "Run with --help for usage.\n");
-    return 2;
+    return rc;
   }
   try {
     app.parse(argc, argv);
@@ -99,11 +100,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    durabench::PrintError(e.what());
+    const int rc = durabench::UsageError(e.what());
     std::fprintf(stderr, "Run with --help for usage.\n");
-    return 2;
+    return rc;
   }
-  int rc = 2;
+  int rc = durabench::kExitInputError;  // no subcommand ran
   try {
     for (CLI::App* sub : app.get_subcommands()) {
       rc = actions[sub]();
@@ -112,18 +113,16 @@ int main(int argc, char** argv) {
   } catch (const std::system_error& e) {
     // {fmt} reports a failed write to stdout this way ("cannot write to file: No space left");
     // so does std::thread when no thread can be created.
-    durabench::PrintError(e.what());
-    rc = 3;
+    rc = durabench::ExitFor(durabench::Status::IoError(e.what()));
   } catch (const std::bad_alloc&) {
     // Unwinding to here removed the target's files (their PreparedTarget was destroyed).
-    durabench::PrintError("out of memory");
-    rc = 3;
+    rc = durabench::ExitFor(durabench::Status::IoError("out of memory"));
   }
   // Whatever a command printed must have reached stdout: `--json > file` on a full disk, or a
   // closed pipe, is an error (3), never a truncated output with exit 0.
   if (durabench::Status st = durabench::FlushStdout(); !st.ok()) {
-    durabench::PrintError(st.message());
-    if (rc < 3) rc = st.ExitCode();
+    const int write_rc = durabench::ExitFor(st);
+    if (rc < write_rc) rc = write_rc;
   }
   // A measuring command stopped by a signal (cli/session.h) exits as a shell reports a process
   // killed by it: 128 + its number, 130 for Ctrl-C; its partial result was written.

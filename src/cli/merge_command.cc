@@ -24,8 +24,7 @@ int RunMerge(const MergeArgs& args) {
   if (!output.ok()) return ExitFor(output.status());
   Result<LoadedResults> loaded = LoadResults(args.files);
   if (!loaded.ok()) {
-    PrintError(loaded.status().message());
-    return 2;
+    return ExitFor(loaded.status());
   }
   if (Status st = RefuseRepeatedRuns(*loaded, "merging would count its operations twice");
       !st.ok()) {
@@ -35,8 +34,7 @@ int RunMerge(const MergeArgs& args) {
       MergeResults(loaded->Pointers(), loaded->labels,
                    args.sequential ? MergeTime::kSequential : MergeTime::kConcurrent);
   if (!merged.ok()) {
-    PrintError(merged.status().message());
-    return 2;
+    return ExitFor(merged.status());
   }
   merged->merged_from.clear();
   merged->merged_run_ids.clear();
@@ -60,7 +58,7 @@ int RunMerge(const MergeArgs& args) {
   }
   fmt::print("merged {} results ({} phases, {} operations) into {}\n", loaded->files.size(),
              merged->phases.size(), ops, args.output);
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace
@@ -87,7 +85,7 @@ CommandAction RegisterMergeCommand(CLI::App& app) {
       "  durabench merge host1.json host2.json host3.json -o cluster.json\n"
       "  durabench merge run1.json run2.json run3.json --sequential -o pooled.json\n"
       "Exit codes: 0 ok, 2 usage or input error (different workloads, a repeated run, an -o that\n"
-      "cannot be written), 3 write error.");
+      "cannot be written), 3 a failed read or write.");
   return [args] { return RunMerge(*args); };
 }
 

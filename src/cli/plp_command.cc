@@ -74,8 +74,8 @@ void PrintEvidence(const PlpAssessment& a) {
 int RunPlp(PlpArgs& args) {
   if (!args.expect.empty() && args.expect != "flush-free" && args.expect != "flush-costly" &&
       args.expect != "suspicious") {
-    PrintError("--expect '" + args.expect + "': valid: flush-free, flush-costly, suspicious");
-    return 2;
+    return UsageError("--expect '" + args.expect +
+                      "': valid: flush-free, flush-costly, suspicious");
   }
   Result<WorkloadSpec> workload = BuildPlpWorkload(args);
   if (!workload.ok()) {
@@ -134,9 +134,9 @@ int RunPlp(PlpArgs& args) {
       std::fprintf(stderr, "durabench: verdict %s, expected %s\n", PlpVerdictName(a->verdict),
                    args.expect.c_str());
     }
-    return 1;
+    return kExitCheckFailed;
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace

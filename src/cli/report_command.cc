@@ -103,24 +103,20 @@ Result<std::vector<std::string>> Normalise(const ReportArgs& args, const LoadedR
 
 int RunReport(const ReportArgs& args) {
   Result<LoadedResults> loaded = LoadResults(args.files);
-  if (!loaded.ok()) {
-    PrintError(loaded.status().message());
-    return 2;
-  }
+  if (!loaded.ok()) return ExitFor(loaded.status());
   if (Status st = PrepareReportDir(args.out_dir, args.force); !st.ok()) return ExitFor(st);
   const fs::path data_dir = fs::path(args.out_dir) / "data";
   std::error_code ec;
   fs::create_directories(data_dir, ec);
   if (ec) {
-    PrintError("create " + data_dir.string() + ": " + ec.message());
-    return 3;
+    return ExitFor(Status::IoError("create " + data_dir.string() + ": " + ec.message()));
   }
   Result<std::vector<std::string>> data = Normalise(args, *loaded, data_dir);
   if (!data.ok()) return ExitFor(data.status());
   const std::string script = FindPlotScript();
   if (!fs::exists(script, ec)) {
-    PrintError("plot script not found at " + script + " (set DURABENCH_PLOT_SCRIPT)");
-    return 3;
+    return ExitFor(Status::NotSupported("plot script not found at " + script +
+                                        " (set DURABENCH_PLOT_SCRIPT)"));
   }
   const std::string python = args.python.empty() ? DefaultPython() : args.python;
   std::vector<std::string> argv_s = {python, script, "--out", args.out_dir};
@@ -136,25 +132,23 @@ int RunReport(const ReportArgs& args) {
   pid_t pid = 0;
   const int err = posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
   if (err != 0) {
-    PrintError(fmt::format("run {}: {} (the report needs python3 and python3-matplotlib)", python,
-                           std::strerror(err)));
-    return 3;
+    return ExitFor(Status::NotSupported(
+        fmt::format("run {}: {} (the report needs python3 and python3-matplotlib)", python,
+                    std::strerror(err))));
   }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) {
-      PrintError(fmt::format("wait for {}: {}", script, std::strerror(errno)));
-      return 3;
+      return ExitFor(Status::IoError(fmt::format("wait for {}: {}", script, std::strerror(errno))));
     }
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    PrintError(fmt::format(
+    return ExitFor(Status::IoError(fmt::format(
         "{} failed ({}); the normalised inputs are in {}", script,
         WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status)) : "killed by a signal",
-        data_dir.string()));
-    return 3;
+        data_dir.string())));
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace
@@ -186,7 +180,8 @@ CommandAction RegisterReportCommand(CLI::App& app) {
       "  durabench report local.json gluster.json ceph.json -o reports/backends/ --title "
       "'WAL on three backends'\n"
       "  durabench report eval.json -o reports/eval/\n"
-      "Exit codes: 0 ok, 2 usage or input error, 3 the report could not be written.");
+      "Exit codes: 0 ok, 2 usage or input error, 3 a failed read or write, or the plot script\n"
+      "failed.");
   return [args] { return RunReport(*args); };
 }
 

@@ -100,7 +100,7 @@ int PrintFioEquivalent(const WorkloadSpec& workload, const std::string& target) 
     }
     std::printf("%s\n", fio.command.c_str());
   }
-  return 0;
+  return kExitOk;
 }
 
 int Run(RunArgs& args) {

@@ -43,8 +43,21 @@ Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_bytes,
   // on regular files, the only kind read below.
   const int fd = SysOpen(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
+    // A path the user can correct (missing, not permitted, not a directory on the way) is an
+    // input error (exit 2); anything else (EIO, ENOMEM, ...) failed on the system's side.
     const Status error = ErrnoStatus("open", path, -fd);
-    return fd == -ENOENT ? Status::NotFound(error.message()) : error;
+    switch (-fd) {
+      case ENOENT:
+        return Status::NotFound(error.message());
+      case EACCES:
+      case EPERM:
+      case ENOTDIR:
+      case ELOOP:
+      case ENAMETOOLONG:
+        return Status::InvalidArgument(error.message());
+      default:
+        return error;
+    }
   }
   struct FdCloser {
     int fd;

@@ -5,17 +5,17 @@ namespace durabench {
 int Status::ExitCode() const {
   switch (code_) {
     case Code::kOk:
-      return 0;
+      return kExitOk;
     case Code::kInvalidArgument:
     case Code::kNotFound:
     case Code::kRefused:
-      return 2;
+      return kExitInputError;
     case Code::kNotSupported:
     case Code::kIoError:
     case Code::kInternal:
-      return 3;
+      return kExitRuntimeError;
   }
-  return 3;
+  return kExitRuntimeError;
 }
 
 Status Status::WithContext(std::string_view context) const {

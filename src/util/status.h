@@ -13,6 +13,13 @@
 
 namespace durabench {
 
+// Exit codes, the same for every command (`durabench --help`, README). 128 + N: run, plp or eval
+// stopped by signal N (cli/session.h).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitCheckFailed = 1;   // gate: a regression; plp --expect: another verdict
+inline constexpr int kExitInputError = 2;    // usage, or input the user can fix
+inline constexpr int kExitRuntimeError = 3;  // I/O or the system failed, or a bug
+
 class Status {
  public:
   enum class Code {

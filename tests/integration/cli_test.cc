@@ -78,6 +78,48 @@ TEST(Cli, ErrorMessagesShowControlCharactersEscaped) {
   EXPECT_EQ(r.err.find('\x07'), std::string::npos) << r.err;
 }
 
+// One mapping from what went wrong to the exit code, for every command (Status::ExitCode): input
+// the user can fix is 2, a failed read or write is 3, whichever command met it.
+TEST(Cli, ExitCodesAreTheSameForEveryCommand) {
+  TempDir dir;
+  std::vector<std::string> runs;
+  for (int i = 0; i < 4; ++i) {
+    runs.push_back(dir.File("r" + std::to_string(i) + ".json"));
+    CommandResult r = Durabench({"run", "--target", dir.path(), "--ops", "200", "--size", "1MiB",
+                                 "--sync", "none", "-q", "-o", runs.back()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const std::string not_dir = runs[0] + "/x";  // ENOTDIR: a path the user mistyped
+  struct Case {
+    std::vector<std::string> args;
+    int exit_code;
+    std::string expect;
+  } cases[] = {
+      {{"compare", runs[0], not_dir}, 2, not_dir},
+      {{"merge", runs[0], not_dir, "-o", dir.File("m.json")}, 2, not_dir},
+      {{"gate", "--baseline", runs[0], runs[1], "--candidate", not_dir, runs[2]}, 2, not_dir},
+      {{"report", runs[0], not_dir, "-o", dir.File("rep")}, 2, not_dir},
+      // /proc/self/mem is a regular file whose read at offset 0 fails with EIO: a failed read,
+      // not a bad input (before: 2).
+      {{"compare", "/proc/self/mem", runs[0]}, 3, "Input/output error"},
+      {{"merge", "/proc/self/mem", runs[0], "-o", dir.File("m.json")}, 3, "Input/output error"},
+      // A failed write of any output.
+      {{"gate", "--baseline", runs[0], runs[1], "--candidate", runs[2], runs[3], "--junit",
+        "/dev/full"},
+       3,
+       "No space left"},
+      {{"merge", runs[0], runs[1], "-o", "/dev/full"}, 3, "No space left"},
+      {{"compare", runs[0], runs[1], "-o", "/dev/full"}, 3, "No space left"},
+  };
+  for (const Case& c : cases) {
+    std::string joined;
+    for (const auto& a : c.args) joined += a + " ";
+    CommandResult r = Durabench(c.args);
+    EXPECT_EQ(r.exit_code, c.exit_code) << joined << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << joined << "\n" << r.err;
+  }
+}
+
 TEST(Cli, ListShowsWorkloadsEnginesAndSyncMethods) {
   CommandResult r = Durabench({"list"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
