@@ -62,6 +62,7 @@ struct EngineCaps {
   bool supports_direct = true;    // can open with O_DIRECT
   bool linked_flush = false;      // honours IoRequest::link_next (flush ordered behind a write)
   uint32_t sync_methods = 0;      // bitmask of SyncMethodBit()
+  bool sqpoll = false;            // can let a kernel thread poll its submission queue
   bool SupportsSync(SyncMethod s) const { return (sync_methods & SyncMethodBit(s)) != 0; }
 };
 

@@ -68,6 +68,7 @@ EngineCaps IoUringEngine::Caps() {
   caps.supports_direct = true;
   caps.linked_flush = true;
   caps.sync_methods = (1u << kSyncMethodCount) - 1;  // every method
+  caps.sqpoll = true;                                // IORING_SETUP_SQPOLL
   return caps;
 }
 

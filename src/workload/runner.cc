@@ -60,7 +60,7 @@ Status CheckEngineFits(const PhaseSpec& spec, const EngineInfo& engine, const Pr
         "logical block size (" + std::to_string(t.logical_block_size()) + " bytes), not " +
         std::to_string(spec.block_size_bytes));
   }
-  if (spec.sqpoll && engine.name != "io_uring") {
+  if (spec.sqpoll && !engine.caps.sqpoll) {
     return Status::InvalidArgument(where + ": sqpoll applies to the io_uring engine only");
   }
   if (t.jobs().size() < spec.jobs) {

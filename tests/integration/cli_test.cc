@@ -39,6 +39,8 @@ TEST(Cli, UsageErrorsExitTwoWithOneLine) {
       {{"run", "--target", "/tmp", "--engine", "warp"}, "psync"},
       {{"run", "--target", "/tmp", "--runtime", "10"}, "--runtime"},
       {{"run", "--target", "/tmp", "--bogus"}, "--bogus"},
+      // From the engine's declared capabilities (EngineCaps::sqpoll), not its name.
+      {{"run", "--target", "/tmp", "--engine", "psync", "--sqpoll"}, "sqpoll applies"},
   };
   for (const Case& c : cases) {
     std::vector<std::string> args = c.args;
