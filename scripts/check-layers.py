@@ -27,8 +27,9 @@ ALLOWED = {
     "analysis": {"result", "measure", "spec", "util"},
     "report": {"result", "measure", "spec", "util"},
     "compare": {"result", "measure", "spec", "util"},
-    "cli": {"analysis", "backend", "compare", "engine", "measure", "report", "result", "spec",
-            "target", "util", "workload"},
+    "session": {"workload", "backend", "target", "engine", "result", "measure", "spec", "util"},
+    "cli": {"session", "analysis", "backend", "compare", "engine", "measure", "report", "result",
+            "spec", "target", "util", "workload"},
 }
 
 # Known edges that break the layering, each with the change that removes it. The test fails on

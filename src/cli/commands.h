@@ -25,7 +25,8 @@ CommandAction RegisterReportCommand(CLI::App& app);
 void SetCommandLine(int argc, char** argv);
 const std::vector<std::string>& CommandLine();
 
-// Prints "durabench: error: <message>" on stderr.
+// Prints "durabench: error: <message>" (or "warning:") on stderr, control characters escaped.
 void PrintError(const std::string& message);
+void PrintWarning(const std::string& message);
 
 }  // namespace durabench

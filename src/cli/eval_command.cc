@@ -12,7 +12,7 @@
 #include "analysis/report_card_json.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "cli/session.h"
+#include "cli/terminal.h"
 #include "result/json.h"
 #include "util/units.h"
 #include "workload/workload_file.h"
@@ -170,11 +170,12 @@ int RunEval(EvalArgs& args) {
   Result<std::optional<OutputPath>> output = CheckResultOutput(args.output, args.target);
   if (!output.ok()) return ExitFor(output.status());
   options.stop = InstallStopHandlers();
-  options.show_progress = human && isatty(STDERR_FILENO);
+  CommandObserver observer(human && isatty(STDERR_FILENO), options.stop);
+  options.observer = &observer;
   options.per_phase_layout = true;
   options.interval_ns = *interval;
   if (human) {
-    options.on_phase = PrintPhaseLine;
+    observer.on_phase = PrintPhaseLine;
     std::printf(
         "durabench eval: %s, workload %s: %zu phases, about %s of measuring plus layout\n\n",
         args.target.c_str(), workload->name.c_str(), workload->phases.size(),

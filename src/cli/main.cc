@@ -9,7 +9,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "cli/session.h"
+#include "cli/terminal.h"
 #include "durabench/config.h"
 #include "measure/clock.h"
 #include "util/output_file.h"
@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
     const int write_rc = durabench::ExitFor(st);
     if (rc < write_rc) rc = write_rc;
   }
-  // A measuring command stopped by a signal (cli/session.h) exits as a shell reports a process
+  // A measuring command stopped by a signal (cli/terminal.h) exits as a shell reports a process
   // killed by it: 128 + its number, 130 for Ctrl-C; its partial result was written.
   if (const int sig = durabench::StopSignal(); sig != 0) return 128 + sig;
   return rc;

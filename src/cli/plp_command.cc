@@ -1,5 +1,5 @@
 // `durabench plp TARGET`: runs the PLP probe workload and prints the verdict with its evidence.
-// The measuring is the session's (cli/session.h); the verdict is analysis/plp.h's.
+// The measuring is the session's (session/session.h); the verdict is analysis/plp.h's.
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,7 +11,7 @@
 #include "analysis/plp_json.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "cli/session.h"
+#include "cli/terminal.h"
 #include "result/json.h"
 #include "util/units.h"
 #include "workload/workload_file.h"
@@ -94,7 +94,8 @@ int RunPlp(PlpArgs& args) {
   Result<std::optional<OutputPath>> output = CheckResultOutput(args.output, args.target);
   if (!output.ok()) return ExitFor(output.status());
   options.stop = InstallStopHandlers();
-  options.show_progress = human && isatty(STDERR_FILENO);
+  CommandObserver observer(human && isatty(STDERR_FILENO), options.stop);
+  options.observer = &observer;
   if (human) {
     std::printf("durabench plp: %s, %zu phases (%s)\n\n", args.target.c_str(),
                 workload->phases.size(), workload->name.c_str());

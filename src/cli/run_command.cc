@@ -13,7 +13,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
-#include "cli/session.h"
+#include "cli/terminal.h"
 #include "durabench/config.h"
 #include "engine/registry.h"
 #include "report/text.h"
@@ -126,13 +126,14 @@ int Run(RunArgs& args) {
   options.interval_ns = *interval;
   // From here on a signal must not kill the process: files durabench creates must be removed.
   options.stop = InstallStopHandlers();
-  options.show_progress = !args.quiet && !args.json && isatty(STDERR_FILENO);
-  options.on_phase = [&](const PhaseResult& phase) {
+  CommandObserver observer(!args.quiet && !args.json && isatty(STDERR_FILENO), options.stop);
+  options.observer = &observer;
+  observer.on_phase = [&](const PhaseResult& phase) {
     if (args.json || args.quiet) return;
     std::printf("%s\n", FormatPhaseSummary(phase).c_str());
     std::fflush(stdout);
   };
-  options.on_prepared = [&](const TargetInfo& target) {
+  observer.on_prepared = [&](const TargetInfo& target) {
     if (args.json || args.quiet) return;
     std::printf("durabench %s: workload %s, target %s (%s)\n\n", DURABENCH_VERSION,
                 workload->name.c_str(), target.path.c_str(), target.kind.c_str());
@@ -159,7 +160,10 @@ std::vector<std::string> g_command_line;
 void SetCommandLine(int argc, char** argv) { g_command_line.assign(argv, argv + argc); }
 const std::vector<std::string>& CommandLine() { return g_command_line; }
 
-void PrintError(const std::string& message) {
+namespace {
+
+// Prints "durabench: KIND: <message>" on stderr.
+void PrintMessage(const char* kind, const std::string& message) {
   // Messages quote what users and files hand in (a fio bin key, a path, a pool name): a control
   // character there must not reach the terminal as one (an escape sequence could rewrite the
   // screen). The line breaks of a multi-line message stay.
@@ -171,8 +175,13 @@ void PrintError(const std::string& message) {
     shown += '\n';
     start = nl + 1;
   }
-  std::fprintf(stderr, "durabench: error: %s\n", shown.c_str());
+  std::fprintf(stderr, "durabench: %s: %s\n", kind, shown.c_str());
 }
+
+}  // namespace
+
+void PrintError(const std::string& message) { PrintMessage("error", message); }
+void PrintWarning(const std::string& message) { PrintMessage("warning", message); }
 
 CommandAction RegisterRunCommand(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();

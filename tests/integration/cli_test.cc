@@ -122,6 +122,24 @@ TEST(Cli, ExitCodesAreTheSameForEveryCommand) {
   }
 }
 
+// The progress line on a terminal (script(1) gives the run a pseudo-terminal) uses the
+// terminal's own "clear to end of line" from terminfo; a terminal without one (TERM=dumb) gets
+// no escape sequence at all, the line overwritten with spaces instead.
+TEST(Cli, ProgressLineUsesTheTerminalsOwnControls) {
+  if (Shell("command -v script >/dev/null") != 0) GTEST_SKIP() << "script(1) not installed";
+  TempDir dir;
+  const std::string run = "'" + kBinary + "' run --target '" + dir.path() +
+                          "' --runtime 700ms --interval 100ms --size 1MiB --sync none "
+                          "-o /dev/null";
+  std::string xterm, dumb;
+  ASSERT_EQ(Shell("TERM=xterm script -qec \"" + run + "\" /dev/null", &xterm), 0) << xterm;
+  ASSERT_EQ(Shell("TERM=dumb script -qec \"" + run + "\" /dev/null", &dumb), 0) << dumb;
+  EXPECT_NE(xterm.find("IOPS"), std::string::npos) << xterm;
+  EXPECT_NE(xterm.find("\r\x1b[K[1/1] adhoc"), std::string::npos) << xterm;
+  EXPECT_NE(dumb.find("\r[1/1] adhoc"), std::string::npos) << dumb;
+  EXPECT_EQ(dumb.find('\x1b'), std::string::npos) << dumb;
+}
+
 TEST(Cli, ListShowsWorkloadsEnginesAndSyncMethods) {
   CommandResult r = Durabench({"list"});
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -1,10 +1,11 @@
 // One measuring session shared by `run`, `plp` and `eval`: prepare the target, probe it, run the
-// phases in order, clean up, and assemble the RunResult. Printing and JSON stay with the caller.
+// phases in order, clean up, and assemble the RunResult. A library: it prints nothing; what a
+// user sees while it runs (progress, warnings) goes through a SessionObserver, and printing and
+// JSON stay with the caller (cli/).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include "backend/uri.h"
@@ -12,8 +13,33 @@
 #include "spec/spec.h"
 #include "target/target.h"
 #include "util/status.h"
+#include "workload/runner.h"
 
 namespace durabench {
+
+// What a session tells its caller while it runs, all on the session's thread. Every method has
+// an empty default.
+class SessionObserver {
+ public:
+  virtual ~SessionObserver() = default;
+  // The target at `path` is being created and laid out (may take minutes).
+  virtual void Preparing(const std::string& path) { (void)path; }
+  // The target is ready (before any phase runs); called once.
+  virtual void Prepared(const TargetInfo& target) { (void)target; }
+  // Before phase `index` starts (also a check point: the observer may set the stop flag).
+  virtual void BeforePhase(size_t index, const PhaseSpec& spec) { (void)index, (void)spec; }
+  // About every 250 ms while a phase runs (from the runner; see ProgressSnapshot).
+  virtual void Progress(const ProgressSnapshot& snap) { (void)snap; }
+  // A layout or phase that reported Preparing or Progress has ended (done, failed or stopped).
+  virtual void ProgressEnd() {}
+  // After each phase that ran (also one that ended with an I/O error).
+  virtual void PhaseDone(const PhaseResult& phase) { (void)phase; }
+  // Something the user must know that is no error of the run, e.g. a target left in place.
+  virtual void Warning(const std::string& text) { (void)text; }
+  // Why the session was stopped (SessionOptions::stop became true), for the result's errors:
+  // "interrupted by SIGINT".
+  virtual std::string StopReason() { return "stopped"; }
+};
 
 struct SessionOptions {
   TargetOptions target;  // layout_fill applies to every phase unless per_phase_layout
@@ -21,19 +47,14 @@ struct SessionOptions {
   BackendOptions backend;
   uint64_t op_timeout_ns = 30'000'000'000;  // see RunOptions::op_timeout_ns
   uint64_t interval_ns = 1'000'000'000;     // at least kMinIntervalNs (workload/runner.h)
-  // Ends the session early when it becomes true (InstallStopHandlers). The session also sets it
-  // when stdout is a pipe whose reader went away (`durabench run ... | head -3`): the run then
-  // stops as for a signal, and the result is an IoError (exit 3), not a kill.
+  // Ends the session early when it becomes true (a signal handler, or the observer); the result
+  // is then an IoError naming SessionObserver::StopReason().
   std::atomic<bool>* stop = nullptr;
-  bool show_progress = false;  // live progress line on stderr
+  SessionObserver* observer = nullptr;  // not owned; nullptr: nobody is told
   // Prepare (create, lay out, remove) the target for each phase on its own, sized for that
   // phase alone, instead of once for the largest phase. `eval` uses it so a long sequential
   // phase starts on fresh, unfilled space (PhaseSpec::fill) and no phase inherits another's files.
   bool per_phase_layout = false;
-  // Called once, when the target is first prepared (before any phase runs).
-  std::function<void(const TargetInfo&)> on_prepared;
-  // Called after each phase that ran (also one that ended with an I/O error).
-  std::function<void(const PhaseResult&)> on_phase;
 };
 
 struct SessionOutcome {
@@ -48,17 +69,5 @@ struct SessionOutcome {
 // checked before the probe. Out of memory or threads is an IoError with the partial result;
 // the target's files are removed in every case.
 SessionOutcome RunSession(const WorkloadSpec& workload, const SessionOptions& options);
-
-// How a measuring command (run, plp, eval) ends on a signal. From this call on, SIGINT, SIGTERM,
-// SIGHUP, SIGQUIT and SIGUSR1 set the returned flag instead of killing the process: the phase
-// running stops, the target's files are removed, and the partial result is written; the process
-// then exits with 128 + the signal's number (main.cc, StopSignal()), 130 for Ctrl-C. The handlers
-// stay installed: a second signal only prints that the run is stopping, so it can never cut a
-// result write short and leave a temporary file (SIGKILL still ends it at once, leaving files).
-// SIGPIPE is ignored process-wide (main.cc), so a closed stdout is a write error, not a kill.
-std::atomic<bool>* InstallStopHandlers();
-
-// The first stop signal received since InstallStopHandlers() (SIGINT, ...), or 0.
-int StopSignal();
 
 }  // namespace durabench
