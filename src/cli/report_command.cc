@@ -15,10 +15,10 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/result_inputs.h"
-#include "durabench/config.h"
 #include "report/fio_import.h"
 #include "report/json.h"
 #include "report/result_reader.h"
+#include "util/data_dir.h"
 
 extern char** environ;
 
@@ -69,12 +69,17 @@ std::string DefaultPython() {
   return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
 }
 
-// $DURABENCH_PLOT_SCRIPT, else the source tree's scripts/plot.py, else the installed copy.
-std::string FindPlotScript() {
-  if (const char* env = std::getenv("DURABENCH_PLOT_SCRIPT"); env && *env) return env;
-  std::error_code ec;
-  if (fs::exists(DURABENCH_SOURCE_PLOT_SCRIPT, ec)) return DURABENCH_SOURCE_PLOT_SCRIPT;
-  return DURABENCH_INSTALL_PLOT_SCRIPT;
+// $DURABENCH_PLOT_SCRIPT, else plot.py in the binary's data directory (util/data_dir.h:
+// PREFIX/share/durabench/plot.py; in a build tree, a link to the source tree's scripts/plot.py).
+// Whether it exists is checked by the caller.
+Result<std::string> FindPlotScript() {
+  if (const char* env = std::getenv("DURABENCH_PLOT_SCRIPT"); env && *env) return std::string(env);
+  Result<std::string> data = DataDir();
+  if (!data.ok()) {
+    return Status::IoError("the plot script's place is unknown: " + data.status().message() +
+                           " (set DURABENCH_PLOT_SCRIPT)");
+  }
+  return (fs::path(*data) / "plot.py").string();
 }
 
 // The inputs as durabench result files in `data_dir`: durabench results copied byte for byte
@@ -117,7 +122,9 @@ int RunReport(const ReportArgs& args) {
   }
   Result<std::vector<std::string>> data = Normalise(args, *loaded, data_dir);
   if (!data.ok()) return ExitFor(data.status());
-  const std::string script = FindPlotScript();
+  Result<std::string> found = FindPlotScript();
+  if (!found.ok()) return ExitFor(found.status());
+  const std::string script = std::move(found).value();
   if (!fs::exists(script, ec)) {
     PrintError("plot script not found at " + script + " (set DURABENCH_PLOT_SCRIPT)");
     return 3;
