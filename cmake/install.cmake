@@ -1,6 +1,6 @@
-# Installing durabench, and the build tree's copy of the installed layout. Included at the end
-# of the top-level CMakeLists.txt, which sets DURABENCH_INSTALL_DATADIR and
-# DURABENCH_DATA_DIR_FROM_BIN (GNUInstallDirs).
+# Installing durabench, the build tree's copy of the installed layout, and the Debian package
+# (README, "Install"). Included at the end of the top-level CMakeLists.txt, which sets
+# DURABENCH_INSTALL_DATADIR and DURABENCH_DATA_DIR_FROM_BIN (GNUInstallDirs).
 #
 # `cmake --install BUILD --prefix PREFIX` installs, all in the install component `core`:
 #   bin/durabench                                (src/cli/CMakeLists.txt)
@@ -41,3 +41,39 @@ add_custom_target(durabench_build_tree_data
           ${build_data_dir}/plot.py
   VERBATIM)
 add_dependencies(durabench durabench_build_tree_data)
+
+# The Debian package: `cpack -G DEB` in the build directory writes durabench_<version>_<arch>.deb,
+# so a machine with a drive under evaluation needs only `apt install ./durabench_*.deb`.
+#
+# One package per install component (CPACK_DEB_COMPONENT_INSTALL). Today there is one, `core`,
+# packaged as `durabench`, with everything above; its Depends are computed by dpkg-shlibdeps
+# (dpkg-dev) from the libraries the binary links, so they include the Ceph and Gluster client
+# libraries while those engines are linked in. When the Ceph and Gluster engines become dlopen'ed
+# modules, each is installed in a component of its own (`ceph`, `gluster`) and packaged as
+# durabench-ceph or durabench-gluster: add the component to CPACK_COMPONENTS_ALL, and set
+# CPACK_DEBIAN_<COMPONENT>_PACKAGE_NAME, CPACK_COMPONENT_<COMPONENT>_DESCRIPTION and
+# CPACK_DEBIAN_<COMPONENT>_PACKAGE_DEPENDS "durabench (= <version>)"; shlibdeps then gives each
+# package its own libraries, and durabench no longer depends on librados, librbd or libgfapi.
+set(DURABENCH_PACKAGE_CONTACT "durabench maintainers <durabench@localhost>" CACHE STRING
+    "Maintainer of the Debian package (name <address>)")
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME durabench)
+set(CPACK_PACKAGE_VENDOR durabench)
+set(CPACK_PACKAGE_CONTACT "${DURABENCH_PACKAGE_CONTACT}")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "storage benchmark and fsync-latency profiler")
+set(CPACK_STRIP_FILES ON)  # debug info stays in the build tree
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_ALL core)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # <name>_<version>_<arch>.deb
+set(CPACK_DEBIAN_PACKAGE_SECTION utils)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_CORE_PACKAGE_NAME durabench)
+string(CONCAT CPACK_COMPONENT_CORE_DESCRIPTION
+    "What does it cost, in latency, to make a write durable here? durabench\n"
+    "measures it on a raw SSD, a local filesystem, a GlusterFS volume or a Ceph\n"
+    "cluster, with full latency histograms of every write, flush and commit:\n"
+    "power-loss protection verdicts, pre-purchase drive evaluation, backend\n"
+    "comparison and a CI regression gate.")
+# `durabench report` runs share/durabench/plot.py, which draws with matplotlib.
+set(CPACK_DEBIAN_CORE_PACKAGE_RECOMMENDS "python3, python3-matplotlib")
+include(CPack)
