@@ -1,6 +1,5 @@
 #include "util/data_dir.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,13 +37,6 @@ std::string DataDirOfBinary(std::string_view binary_path) {
 Result<std::string> DataDir() {
   Result<std::string> self = ReadLink(kSelf);
   if (!self.ok()) return self.status();
-  // A binary replaced while it runs (a package upgrade during a long eval) reads as
-  // "/usr/bin/durabench (deleted)"; its successor's data lies at the same place.
-  constexpr std::string_view kDeleted = " (deleted)";
-  struct stat st;
-  if (self->ends_with(kDeleted) && ::lstat(self->c_str(), &st) != 0) {
-    self->resize(self->size() - kDeleted.size());
-  }
   return DataDirOfBinary(*self);
 }
 
