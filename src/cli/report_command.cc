@@ -112,9 +112,17 @@ int RunReport(const ReportArgs& args) {
     PrintError(loaded.status().message());
     return 2;
   }
+  // The script is looked for before anything is written.
+  Result<std::string> found = FindPlotScript();
+  if (!found.ok()) return ExitFor(found.status());
+  const std::string script = std::move(found).value();
+  std::error_code ec;
+  if (!fs::exists(script, ec)) {
+    PrintError("plot script not found at " + script + " (set DURABENCH_PLOT_SCRIPT)");
+    return 3;
+  }
   if (Status st = PrepareReportDir(args.out_dir, args.force); !st.ok()) return ExitFor(st);
   const fs::path data_dir = fs::path(args.out_dir) / "data";
-  std::error_code ec;
   fs::create_directories(data_dir, ec);
   if (ec) {
     PrintError("create " + data_dir.string() + ": " + ec.message());
@@ -122,13 +130,6 @@ int RunReport(const ReportArgs& args) {
   }
   Result<std::vector<std::string>> data = Normalise(args, *loaded, data_dir);
   if (!data.ok()) return ExitFor(data.status());
-  Result<std::string> found = FindPlotScript();
-  if (!found.ok()) return ExitFor(found.status());
-  const std::string script = std::move(found).value();
-  if (!fs::exists(script, ec)) {
-    PrintError("plot script not found at " + script + " (set DURABENCH_PLOT_SCRIPT)");
-    return 3;
-  }
   const std::string python = args.python.empty() ? DefaultPython() : args.python;
   std::vector<std::string> argv_s = {python, script, "--out", args.out_dir};
   if (!args.title.empty()) {

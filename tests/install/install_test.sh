@@ -11,9 +11,11 @@
 #      no DURABENCH_PLOT_SCRIPT): `durabench list` lists every shipped preset and a workload
 #      added to the moved copy only; `durabench run NAME` searches the moved copy; with strace
 #      at hand, neither list nor report opens anything under SOURCE_DIR or BUILD_DIR.
-#   4. `durabench report` on a stored result writes index.html, with the moved copy's plot.py
-#      (without it, the report names that path).
-#   5. The build tree's binary finds the presets the same way (its share/durabench mirror).
+#   4. The build tree's binary finds the presets the same way (its share/durabench mirror).
+#   5. As root, without /proc (a mount namespace of its own): run and report say that the
+#      binary's place is unknown (report before writing anything); $DURABENCH_WORKLOADS works.
+#   6. `durabench report` on a stored result writes index.html, with the moved copy's plot.py
+#      (without it, the report names that path and writes nothing).
 # Exit 0 passed, 1 failed, 77 skipped (python3-matplotlib missing, after the checks that do
 # not need it passed).
 set -euo pipefail
@@ -95,16 +97,40 @@ if ((${#traced[@]})); then
   check_trace list
 fi
 
-# 5. The build tree's binary finds the presets through the same rule.
+cp "$src/tests/report/data/ci-smoke-tmpfs.json" r.json
+
+# 4. The build tree's binary finds the presets through the same rule.
 build_list=$("${clean_env[@]}" "$build/src/cli/durabench" list) || fail "build tree: list"
 grep -qE "^  ci-smoke " <<<"$build_list" || fail "the build tree's durabench lists no ci-smoke"
 
-# 4. report, with the moved copy's plot.py.
+# 5. Without /proc (a mount namespace of its own, as root) the binary cannot know where it is:
+#    it says so, refuses a report before writing it, and $DURABENCH_WORKLOADS still works.
+no_proc=(unshare -m --propagation private sh -c 'umount -l /proc && exec "$@"' sh)
+if [[ $(id -u) -eq 0 ]] && "${no_proc[@]}" true 2>/dev/null; then
+  if out=$("${no_proc[@]}" "${clean_env[@]}" "$bin" run no-such-workload --target . 2>&1); then
+    fail "without /proc: run no-such-workload succeeded"
+  fi
+  grep -qF "not the presets: their directory is unknown, readlink /proc/self/exe: " <<<"$out" ||
+    fail "without /proc, run no-such-workload: $out"
+  if out=$("${no_proc[@]}" "${clean_env[@]}" "$bin" report r.json -o no-proc 2>&1); then
+    fail "without /proc: report succeeded"
+  fi
+  grep -qF "the plot script's place is unknown: readlink /proc/self/exe: " <<<"$out" ||
+    fail "without /proc, report: $out"
+  [[ ! -e no-proc ]] || fail "without /proc, report wrote no-proc/ before failing"
+  out=$("${no_proc[@]}" "${clean_env[@]}" \
+    DURABENCH_WORKLOADS="$tmp/moved/share/durabench/workloads" "$bin" list) ||
+    fail "without /proc: list with DURABENCH_WORKLOADS: exit $?"
+  grep -qE "^  ci-smoke " <<<"$out" || fail "without /proc, DURABENCH_WORKLOADS is not searched"
+else
+  echo "note: not root, or no mount namespace: the checks without /proc did not run"
+fi
+
+# 6. report, with the moved copy's plot.py.
 if ! /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
   echo "skipped: python3-matplotlib is not installed (the checks before report passed)"
   exit 77
 fi
-cp "$src/tests/report/data/ci-smoke-tmpfs.json" r.json
 "${clean_env[@]}" "${traced[@]}" "$bin" report r.json -o report >"$tmp/report.log" 2>&1 ||
   fail "durabench report: $(cat "$tmp/report.log")"
 [[ -s report/index.html ]] || fail "no report/index.html: $(ls -la report)"
@@ -119,4 +145,5 @@ if out=$("${clean_env[@]}" "$bin" report r.json -o report2 2>&1); then
 fi
 grep -qF "plot script not found at $tmp/moved/share/durabench/plot.py" <<<"$out" ||
   fail "report without plot.py: $out"
+[[ ! -e report2 ]] || fail "report without plot.py wrote report2/ before failing"
 echo "passed: installed, moved to $tmp/moved, list and report work from $tmp/work"
