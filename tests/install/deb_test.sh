@@ -51,10 +51,11 @@ grep -qE '(^|, )libc6 \(>= [0-9.]+\)' <<<"$depends" || fail "Depends names no li
 grep -q python3-matplotlib <<<"$(field Recommends)" ||
   fail "Recommends lacks python3-matplotlib: $(field Recommends)"
 
-# The packaged binary is stripped and names no source or build path.
+# The packaged binary is stripped and names neither the source tree's data nor the build tree.
 dpkg-deb -x "$deb" "$tmp/root"
-if grep -aF -e "$src" -e "$build" "$tmp/root/usr/bin/durabench" >/dev/null; then
-  fail "the packaged binary names the source or build tree"
+if grep -aF -e "$src/workloads" -e "$src/scripts" -e "$build" "$tmp/root/usr/bin/durabench" \
+  >/dev/null; then
+  fail "the packaged binary names the source tree's data or the build tree"
 fi
 file "$tmp/root/usr/bin/durabench" | grep -q ', stripped' || fail "the packaged binary is not stripped"
 zcat "$tmp/root/usr/share/man/man1/durabench.1.gz" | cmp -s - "$src/docs/durabench.1" ||

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # An installed durabench works wherever its prefix is moved, and knows no source or build path.
 #
-# Usage: install_test.sh SOURCE_DIR BUILD_DIR
+# Usage: install_test.sh SOURCE_DIR BUILD_DIR [sanitized]
 #   1. `cmake --install BUILD_DIR --prefix TMP/prefix`; the layout is checked (binary, every
 #      preset, plot.py, man page, completion).
 #   2. The prefix is copied to TMP/moved and the original removed, so nothing can come from
 #      where it was installed; the copy's binary, stripped of debug info, must not contain
-#      SOURCE_DIR or BUILD_DIR.
+#      SOURCE_DIR/workloads, SOURCE_DIR/scripts or BUILD_DIR.
 #   3. From another working directory, with an empty environment (no DURABENCH_WORKLOADS,
 #      no DURABENCH_PLOT_SCRIPT): `durabench list` lists every shipped preset and a workload
 #      added to the moved copy only; `durabench run NAME` searches the moved copy; with strace
@@ -14,6 +14,7 @@
 #   4. The build tree's binary finds the presets the same way (its share/durabench mirror).
 #   5. As root, without /proc (a mount namespace of its own): run and report say that the
 #      binary's place is unknown (report before writing anything); $DURABENCH_WORKLOADS works.
+#      Not in a sanitizer build (third argument `sanitized`): its runtime needs /proc.
 #   6. `durabench report` on a stored result writes index.html, with the moved copy's plot.py
 #      (without it, the report names that path and writes nothing).
 # Exit 0 passed, 1 failed, 77 skipped (python3-matplotlib missing, after the checks that do
@@ -22,6 +23,7 @@ set -euo pipefail
 
 src=$(realpath "$1")
 build=$(realpath "$2")
+sanitized=${3:-}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/durabench-install-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
@@ -52,11 +54,14 @@ done
 cp -a "$tmp/prefix" "$tmp/moved"
 rm -rf "$tmp/prefix"
 bin=$tmp/moved/bin/durabench
+# Data paths of the source tree and any path of the build tree. (Source file names may remain:
+# assert() and AddressSanitizer keep them in Debug and sanitizer builds.)
+data_paths=(-e "$src/workloads" -e "$src/scripts" -e "$build")
 if command -v objcopy >/dev/null; then
   objcopy --strip-debug "$bin" "$tmp/stripped"
-  if grep -aF -e "$src" -e "$build" "$tmp/stripped" >/dev/null; then
-    fail "the installed binary names the source or build tree: $(strings "$tmp/stripped" |
-      grep -F -e "$src" -e "$build" | head -5)"
+  if grep -aF "${data_paths[@]}" "$tmp/stripped" >/dev/null; then
+    fail "the installed binary names the source tree's data or the build tree: $(
+      strings "$tmp/stripped" | grep -F "${data_paths[@]}" | head -5)"
   fi
 else
   echo "note: no objcopy (binutils): the binary's strings were not checked"
@@ -106,7 +111,9 @@ grep -qE "^  ci-smoke " <<<"$build_list" || fail "the build tree's durabench lis
 # 5. Without /proc (a mount namespace of its own, as root) the binary cannot know where it is:
 #    it says so, refuses a report before writing it, and $DURABENCH_WORKLOADS still works.
 no_proc=(unshare -m --propagation private sh -c 'umount -l /proc && exec "$@"' sh)
-if [[ $(id -u) -eq 0 ]] && "${no_proc[@]}" true 2>/dev/null; then
+if [[ $sanitized == sanitized ]]; then
+  echo "note: a sanitizer build, whose runtime needs /proc: the checks without /proc did not run"
+elif [[ $(id -u) -eq 0 ]] && "${no_proc[@]}" true 2>/dev/null; then
   if out=$("${no_proc[@]}" "${clean_env[@]}" "$bin" run no-such-workload --target . 2>&1); then
     fail "without /proc: run no-such-workload succeeded"
   fi
