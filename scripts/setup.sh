@@ -11,6 +11,10 @@ packages=(
   libfuse3-dev fuse3
   e2fsprogs xfsprogs btrfs-progs util-linux fdisk attr
   fio python3
+  # Packaging and the installed documents (cmake/install.cmake, tests/install): cpack's .deb
+  # computes Depends with dpkg-shlibdeps (dpkg-dev), which finds binaries with file; groff
+  # checks the man page; strace shows what an installed binary opens.
+  dpkg-dev file groff-base strace
   # Fuzzing (scripts/fuzz.sh, docs/testing.md): clang's libFuzzer and sanitizer runtimes.
   clang libclang-rt-14-dev
   python3-matplotlib chromium fonts-dejavu-core

@@ -15,10 +15,10 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/result_inputs.h"
-#include "durabench/config.h"
 #include "result/fio_import.h"
 #include "result/json.h"
 #include "result/result_reader.h"
+#include "util/data_dir.h"
 
 extern char** environ;
 
@@ -69,12 +69,17 @@ std::string DefaultPython() {
   return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
 }
 
-// $DURABENCH_PLOT_SCRIPT, else the source tree's scripts/plot.py, else the installed copy.
-std::string FindPlotScript() {
-  if (const char* env = std::getenv("DURABENCH_PLOT_SCRIPT"); env && *env) return env;
-  std::error_code ec;
-  if (fs::exists(DURABENCH_SOURCE_PLOT_SCRIPT, ec)) return DURABENCH_SOURCE_PLOT_SCRIPT;
-  return DURABENCH_INSTALL_PLOT_SCRIPT;
+// $DURABENCH_PLOT_SCRIPT, else plot.py in the binary's data directory (util/data_dir.h:
+// PREFIX/share/durabench/plot.py; in a build tree, a link to the source tree's scripts/plot.py).
+// Whether it exists is checked by the caller.
+Result<std::string> FindPlotScript() {
+  if (const char* env = std::getenv("DURABENCH_PLOT_SCRIPT"); env && *env) return std::string(env);
+  Result<std::string> data = DataDir();
+  if (!data.ok()) {
+    return Status::IoError("the plot script's place is unknown: " + data.status().message() +
+                           " (set DURABENCH_PLOT_SCRIPT)");
+  }
+  return (fs::path(*data) / "plot.py").string();
 }
 
 // The inputs as durabench result files in `data_dir`: durabench results copied byte for byte
@@ -104,20 +109,23 @@ Result<std::vector<std::string>> Normalise(const ReportArgs& args, const LoadedR
 int RunReport(const ReportArgs& args) {
   Result<LoadedResults> loaded = LoadResults(args.files);
   if (!loaded.ok()) return ExitFor(loaded.status());
+  // The script is looked for before anything is written.
+  Result<std::string> found = FindPlotScript();
+  if (!found.ok()) return ExitFor(found.status());
+  const std::string script = std::move(found).value();
+  std::error_code ec;
+  if (!fs::exists(script, ec)) {
+    return ExitFor(Status::NotSupported("plot script not found at " + script +
+                                        " (set DURABENCH_PLOT_SCRIPT)"));
+  }
   if (Status st = PrepareReportDir(args.out_dir, args.force); !st.ok()) return ExitFor(st);
   const fs::path data_dir = fs::path(args.out_dir) / "data";
-  std::error_code ec;
   fs::create_directories(data_dir, ec);
   if (ec) {
     return ExitFor(Status::IoError("create " + data_dir.string() + ": " + ec.message()));
   }
   Result<std::vector<std::string>> data = Normalise(args, *loaded, data_dir);
   if (!data.ok()) return ExitFor(data.status());
-  const std::string script = FindPlotScript();
-  if (!fs::exists(script, ec)) {
-    return ExitFor(Status::NotSupported("plot script not found at " + script +
-                                        " (set DURABENCH_PLOT_SCRIPT)"));
-  }
   const std::string python = args.python.empty() ? DefaultPython() : args.python;
   std::vector<std::string> argv_s = {python, script, "--out", args.out_dir};
   if (!args.title.empty()) {

@@ -14,7 +14,7 @@
 namespace durabench {
 
 // Exit codes, the same for every command (`durabench --help`, README). 128 + N: run, plp or eval
-// stopped by signal N (cli/session.h).
+// stopped by signal N (cli/terminal.h).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitCheckFailed = 1;   // gate: a regression; plp --expect: another verdict
 inline constexpr int kExitInputError = 2;    // usage, or input the user can fix

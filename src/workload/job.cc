@@ -93,7 +93,7 @@ Status CheckSameFile(const JobFile& file) {
   return Status::Ok();
 }
 
-// Job threads take no asynchronous signals: the process's stop handler (cli/session.h) runs on
+// Job threads take no asynchronous signals: the process's stop handler (cli/terminal.h) runs on
 // the main thread, and the jobs' blocking calls never see EINTR from it. Faults (SIGSEGV, SIGBUS,
 // ...) stay unblocked: blocking them is undefined.
 void BlockAsyncSignals() {

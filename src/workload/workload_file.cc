@@ -12,7 +12,7 @@
 #include <optional>
 #include <utility>
 
-#include "durabench/config.h"
+#include "util/data_dir.h"
 #include "util/read_file.h"
 #include "util/strings.h"
 #include "util/units.h"
@@ -729,7 +729,10 @@ Result<std::string> ReadSmallFile(const std::string& path) {
   return text;
 }
 
-std::vector<std::string> SearchDirs() {
+// The search path: each directory of $DURABENCH_WORKLOADS, then the presets shipped beside this
+// binary (util/data_dir.h). When their place is unknown (no /proc), `presets_unknown` (if
+// given) receives why.
+std::vector<std::string> SearchDirs(std::string* presets_unknown = nullptr) {
   std::vector<std::string> dirs;
   auto add = [&dirs](std::string_view d) {
     if (d.empty()) return;
@@ -744,8 +747,11 @@ std::vector<std::string> SearchDirs() {
       rest.remove_prefix(colon + 1);
     }
   }
-  add(DURABENCH_SOURCE_WORKLOADS_DIR);
-  add(DURABENCH_INSTALL_WORKLOADS_DIR);
+  if (Result<std::string> data = DataDir(); data.ok()) {
+    add((fs::path(*data) / "workloads").string());
+  } else if (presets_unknown != nullptr) {
+    *presets_unknown = data.status().message();
+  }
   return dirs;
 }
 
@@ -815,7 +821,8 @@ Result<WorkloadSpec> LoadWorkload(std::string_view name_or_path) {
   if (arg.find('/') != std::string::npos || arg.ends_with(".toml")) {
     return ParseWorkloadFile(arg);
   }
-  const std::vector<std::string> dirs = SearchDirs();
+  std::string presets_unknown;
+  const std::vector<std::string> dirs = SearchDirs(&presets_unknown);
   if (!arg.empty()) {
     for (const std::string& dir : dirs) {
       const fs::path candidate = fs::path(dir) / (arg + ".toml");
@@ -829,10 +836,13 @@ Result<WorkloadSpec> LoadWorkload(std::string_view name_or_path) {
   std::vector<std::string_view> names;
   const std::map<std::string, std::string> all = FindAll();
   for (const auto& [name, path] : all) names.push_back(name);
-  std::vector<std::string_view> searched(dirs.begin(), dirs.end());
+  std::string searched = dirs.empty() ? "nothing" : JoinStrings(dirs);
+  if (!presets_unknown.empty()) {
+    searched += "; not the presets: their directory is unknown, " + presets_unknown;
+  }
   return Status::NotFound("no workload named '" + arg + "'; valid: " +
                           (names.empty() ? std::string("(none found)") : JoinStrings(names)) +
-                          ", or a path to a .toml file (searched " + JoinStrings(searched) +
+                          ", or a path to a .toml file (searched " + searched +
                           "; add directories with DURABENCH_WORKLOADS)");
 }
 

@@ -34,8 +34,9 @@ Result<WorkloadSpec> ParseWorkloadFile(const std::string& path);
 
 // Finds a workload by name ("ceph-wal") or path ("./my.toml"): a path (contains '/' or ends
 // in .toml) is read as is; a name is looked up as NAME.toml in, in order: $DURABENCH_WORKLOADS
-// (colon-separated), the source tree's workloads/, the installed share/durabench/workloads.
-// NotFound lists the names available.
+// (colon-separated), then the presets shipped with the running binary, in its data directory's
+// workloads/ (util/data_dir.h: PREFIX/share/durabench/workloads; in a build tree, a link to the
+// source tree's workloads/). NotFound lists the names available and the directories searched.
 Result<WorkloadSpec> LoadWorkload(std::string_view name_or_path);
 // Names (file stems) of all workloads found on the search path, sorted, with descriptions.
 struct WorkloadInfo {

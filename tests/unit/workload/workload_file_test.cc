@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "durabench/config.h"
-
 namespace durabench {
 namespace {
 

@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "durabench/config.h"
 #include "workload/workload_file.h"
 
 namespace durabench {
@@ -25,14 +24,17 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-// Each test gets its own directory, put first on the search path, and removed afterwards.
+// Each test gets its own directory, put first on the search path, and removed afterwards. The
+// source tree's presets come second: a test binary has no data directory of its own (the
+// binary's, util/data_dir.h, is tested through the installed binary: tests/install/).
 class WorkloadSearch : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string tmpl = (fs::temp_directory_path() / "durabench-wl-XXXXXX").string();
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     dir_ = tmpl;
-    ASSERT_EQ(setenv("DURABENCH_WORKLOADS", dir_.c_str(), 1), 0);
+    const std::string path = dir_ + ":" + DURABENCH_SOURCE_WORKLOADS_DIR;
+    ASSERT_EQ(setenv("DURABENCH_WORKLOADS", path.c_str(), 1), 0);
   }
   void TearDown() override {
     unsetenv("DURABENCH_WORKLOADS");
