@@ -43,22 +43,22 @@ double P50(std::vector<uint64_t> v) {
   return static_cast<double>(v[v.size() / 2]);
 }
 
-// Relative tolerance of a p50 against the delay. Sanitizer builds slow the FUSE round trip on
-// both sides (client and daemon; the daemon's wait itself is exact), so they get 10 %.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr double kTolerance = 0.10;
-#else
-constexpr double kTolerance = 0.05;
-#endif
+// A p50 that "costs the delay once" lies in [kDelayNs, kDelayNs + kSlackNs): never below it (the
+// daemon's wait is exact and runs from the request's arrival; each sample's minimum is checked
+// against kDelayNs too), and above it only by the FUSE round trip and the wakeups. That slack
+// was 30-130 us on an idle 2-core VM and up to 0.26 ms (2.13 ms for 2 ms) while the machine
+// compiled on both cores, so the bound is half the delay: far above what load adds, and still
+// apart from the two ways a mode can be wrong (no delay: under kFreeNs; the delay twice, write
+// and flush: 4 ms).
+constexpr double kSlackNs = 0.5 * kDelayNs;
 
-// Whether a p50 is the delay within kTolerance.
-bool NearDelay(double ns) {
-  return ns >= (1 - kTolerance) * kDelayNs && ns <= (1 + kTolerance) * kDelayNs;
+// `relative_error`: of a percentile read from a durabench histogram (1 %, measure/histogram.h).
+bool NearDelay(double ns, double relative_error = 0) {
+  return ns >= (1 - relative_error) * kDelayNs && ns < kDelayNs + kSlackNs;
 }
+constexpr double kHistogramError = 0.01;
 
-// Timing checks take up to this many tries. A shared, busy machine can delay the wakeups of a
-// whole run by ~100 us (5 % of 2 ms: seen once in tens of runs on 2 loaded cores); an error of
-// the drive itself fails every try.
+// Timing checks take up to this many tries; an error of the drive itself fails every try.
 constexpr int kTries = 3;
 
 enum class Sync { kFdatasync, kNone, kRwfDsync };
@@ -153,13 +153,13 @@ TEST_P(EmuDriveTiming, DirectWriteAndFdatasyncCostWhatTheModeSays) {
   }
   // The wait runs from the request's arrival in the daemon: no client can see less.
   if (c.write_costs) {
-    EXPECT_NEAR(t.write_p50_ns, kDelayNs, kTolerance * kDelayNs);
+    EXPECT_TRUE(NearDelay(t.write_p50_ns)) << t.write_p50_ns;
     EXPECT_GE(t.write_min_ns, kDelayNs);
   } else {
     EXPECT_LT(t.write_p50_ns, kFreeNs);
   }
   if (c.flush_costs) {
-    EXPECT_NEAR(t.flush_p50_ns, kDelayNs, kTolerance * kDelayNs);
+    EXPECT_TRUE(NearDelay(t.flush_p50_ns)) << t.flush_p50_ns;
     EXPECT_GE(t.flush_min_ns, kDelayNs);
   } else {
     EXPECT_LT(t.flush_p50_ns, kFreeNs);
@@ -190,7 +190,7 @@ TEST(EmuDrive, DsyncWritesCostTheDelayOnceInVolatileMode) {
       t = TimeWrites(f.drive.File("dsync.dat"), flags, sync, 100);
       EXPECT_EQ(f.drive.Counter("fua_writes") - fua_before, 105u);
     }
-    EXPECT_NEAR(t.write_p50_ns, kDelayNs, kTolerance * kDelayNs);
+    EXPECT_TRUE(NearDelay(t.write_p50_ns)) << t.write_p50_ns;
     EXPECT_GE(t.write_min_ns, kDelayNs);
     EXPECT_EQ(f.drive.Counter("flushes"), 0u);
   }
@@ -353,7 +353,7 @@ TEST(EmuDrive, DurabenchReportsTheEmulatedFlushCost) {
   SKIP_UNLESS_MOUNTED(f);
   nlohmann::json ops;
   double flush_p50 = 0;
-  for (int i = 0; i < kTries && !NearDelay(flush_p50); ++i) {
+  for (int i = 0; i < kTries && !NearDelay(flush_p50, kHistogramError); ++i) {
     const CommandResult r =
         Durabench({"run", "--target", f.drive.mount_point(), "--runtime", "0s", "--ops", "200",
                    "--size", "4MiB", "--sync", "fdatasync", "--json"});
@@ -363,7 +363,7 @@ TEST(EmuDrive, DurabenchReportsTheEmulatedFlushCost) {
     std::printf("[ emudrive ] durabench on volatile 2ms: flush p50 %.1f us, write p50 %.1f us\n",
                 flush_p50 / 1e3, ops["write"]["lat_ns"]["percentiles"]["50"].get<double>() / 1e3);
   }
-  EXPECT_NEAR(flush_p50, kDelayNs, kTolerance * kDelayNs);
+  EXPECT_TRUE(NearDelay(flush_p50, kHistogramError)) << flush_p50;
   EXPECT_LT(ops["write"]["lat_ns"]["percentiles"]["50"].get<double>(), kFreeNs);
   EXPECT_GE(ops["flush"]["lat_ns"]["min"].get<double>(), kDelayNs);  // min is exact
   EXPECT_EQ(ops["flush"]["count"], 200);
