@@ -20,6 +20,12 @@ using Json = nlohmann::json;
 
 constexpr double kMs = 1e6;
 
+// A p50 that costs the 2 ms delay once: never under it (1 % for the histogram's bucket width),
+// and over it only by the wake-ups and, on the emulated drive, the FUSE round trip, which a
+// loaded 2-core host stretched to 0.26 ms; the bound, half the delay, keeps it apart from no
+// delay and from the delay twice (as in emudrive_test.cc).
+bool CostsTheDelayOnce(double ns) { return ns >= 0.99 * 2 * kMs && ns < 3 * kMs; }
+
 // Runs `durabench plp TARGET --json --runtime R` and parses the output.
 Json Plp(const std::string& target, const std::string& runtime = "1s",
          const std::map<std::string, std::string>& env = {}, int* exit_code = nullptr,
@@ -75,7 +81,7 @@ TEST(Plp, MethodsThatDisagreeAreSuspicious) {
   EXPECT_EQ(j["verdict"], "suspicious") << j["headline"];
   EXPECT_THAT(j["headline"].get<std::string>(), HasSubstr("disagree"));
   const Json& fd = Method(j, "fdatasync");
-  EXPECT_NEAR(fd["flush_p50_ns"].get<double>(), 2 * kMs, 0.05 * 2 * kMs);
+  EXPECT_TRUE(CostsTheDelayOnce(fd["flush_p50_ns"].get<double>())) << fd["flush_p50_ns"];
   EXPECT_TRUE(fd["costly"].get<bool>());
   EXPECT_FALSE(Method(j, "odsync")["costly"].get<bool>());
 }
@@ -173,15 +179,6 @@ struct Drive {
 #define MOUNT_OR_SKIP(d) \
   if (!(d).mount.ok()) GTEST_SKIP() << (d).mount.skip_reason()
 
-// The flush p50 must be within 5 % of the drive's 2 ms (10 % in sanitizer builds). What lies
-// over 2 ms is the FUSE round trip and the client's wake-up, which a loaded 2-core host can
-// stretch past 5 % in one run; so, as in emudrive_test.cc, up to three tries.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr double kFlushTolerance = 0.10;
-#else
-constexpr double kFlushTolerance = 0.05;
-#endif
-
 TEST(PlpEmuDrive, VolatileCacheFlushIsCostly) {
   Drive d("volatile");
   MOUNT_OR_SKIP(d);
@@ -190,12 +187,10 @@ TEST(PlpEmuDrive, VolatileCacheFlushIsCostly) {
   for (int i = 0; i < 3; ++i) {
     j = Plp(d.mount.mount_point());
     flush_p50 = Method(j, "fdatasync")["flush_p50_ns"].get<double>();
-    if (std::abs(flush_p50 - 2 * kMs) <= kFlushTolerance * 2 * kMs) break;
+    if (CostsTheDelayOnce(flush_p50)) break;
   }
   EXPECT_EQ(j["verdict"], "flush-costly") << j["headline"];
-  EXPECT_NEAR(flush_p50, 2 * kMs, kFlushTolerance * 2 * kMs);
-  // Never faster than the delay (within the histogram's 0.78 % bucket width).
-  EXPECT_GE(flush_p50, 0.99 * 2 * kMs);
+  EXPECT_TRUE(CostsTheDelayOnce(flush_p50)) << flush_p50;
   EXPECT_LT(j["evidence"]["write_p50_ns"].get<double>(), 0.5 * kMs);
   EXPECT_TRUE(Method(j, "odsync")["costly"].get<bool>());
   EXPECT_TRUE(ExplanationMentions(j, "durable writes/s"));
@@ -216,7 +211,8 @@ TEST(PlpEmuDrive, WriteThroughIsFreeFlushButSlowWrites) {
   Json j = Plp(d.mount.mount_point());
   EXPECT_EQ(j["verdict"], "flush-free") << j["headline"];
   // Each write is the 2 ms delay plus a FUSE round trip.
-  EXPECT_NEAR(j["evidence"]["write_p50_ns"].get<double>(), 2 * kMs, 0.1 * 2 * kMs);
+  EXPECT_TRUE(CostsTheDelayOnce(j["evidence"]["write_p50_ns"].get<double>()))
+      << j["evidence"]["write_p50_ns"];
   EXPECT_TRUE(ExplanationMentions(j, "Plain writes are slow"));
 }
 
