@@ -231,7 +231,10 @@ bool Job::SubmitSlot(Slot* slot) {
   // Transport failure: the request never reached the kernel.
   --inflight_total_;
   slot->req.result = r;
-  Fail(slot->req.type == IoType::kFlush ? OpKind::kFlush : OpKind::kWrite, slot->req, "submit");
+  const OpKind kind = slot->req.type == IoType::kFlush  ? OpKind::kFlush
+                      : slot->req.type == IoType::kRead ? OpKind::kRead
+                                                        : OpKind::kWrite;
+  Fail(kind, slot->req, "submit");
   Release(slot);
   return false;
 }
@@ -289,8 +292,10 @@ bool Job::OnComplete(Slot* slot, uint64_t now) {
   const IoRequest& req = slot->req;
   if (req.type == IoType::kFlush) {
     if (req.result < 0) {
-      // A flush cancelled because its linked write failed is not a second error.
-      if (!failed_) Fail(OpKind::kFlush, req, FlushKindName(req.flush_kind));
+      // A flush cancelled because its linked write failed is no error of its own: the write's
+      // completion reports what failed, whether it comes before this one or after it.
+      const bool write_pending = linked_ && req.result == -ECANCELED && slot->partner != nullptr;
+      if (!failed_ && !write_pending) Fail(OpKind::kFlush, req, FlushKindName(req.flush_kind));
       if (slot->partner != nullptr) slot->partner->partner = nullptr;
       Release(slot);
       return false;
@@ -394,7 +399,7 @@ void Job::Run(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, s
   control->jobs_finished.fetch_add(1, std::memory_order_release);
 }
 
-void Job::RunLoop(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, size_t source) {
+uint64_t Job::AwaitStart(PhaseControl* control) {
   if (cpu_ >= 0) {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -410,31 +415,92 @@ void Job::RunLoop(PhaseControl* control, uint64_t interval_ns, TimeSeries* serie
   shared_.progress_ns.store(start_ns, std::memory_order_relaxed);
   // Every job begins at the shared start, not when it happens to be released.
   SleepUntilNs(start_ns);
-  measure_start_ns_ = start_ns + spec_.ramp_ns;
-  const uint64_t deadline = spec_.runtime_ns ? measure_start_ns_ + spec_.runtime_ns : UINT64_MAX;
-  uint64_t op_limit = spec_.ops;
-  if (op_limit == 0 && spec_.runtime_ns == 0) op_limit = offsets_.blocks();  // one pass
+  return start_ns;
+}
+
+bool Job::KeepIssuing(const Plan& plan, uint64_t now) const {
+  return !failed_ && !control_->abort.load(std::memory_order_relaxed) &&
+         !(control_->user_stop && control_->user_stop->load(std::memory_order_relaxed)) &&
+         !(plan.op_limit && measured_issued_ >= plan.op_limit) && now < plan.deadline_ns;
+}
+
+bool Job::IssueOne(const Plan& plan, uint64_t intended_ns, uint64_t* submitted_ns) {
+  Slot* slot = Allocate();
+  const uint32_t index = static_cast<uint32_t>(slot - slots_.data());
+  const bool is_read = spec_.pattern == Pattern::kRead || spec_.pattern == Pattern::kRandRead ||
+                       (spec_.pattern == Pattern::kRandRW &&
+                        rng_.Below(100) < static_cast<uint64_t>(spec_.read_percent));
+  IoRequest& req = slot->req;
+  req.type = is_read ? IoType::kRead : IoType::kWrite;
+  req.link_next = false;
+  req.rw_flags = 0;
+  req.user_data = index;
+  req.offset = file_.offset_bytes + offsets_.Next();
+  req.length = plan.block_bytes;
+  req.buf_index = static_cast<int32_t>(is_read ? write_buffers_ + index : index);
+  req.buf = iovecs_[static_cast<size_t>(req.buf_index)].iov_base;
+  if (!is_read) {
+    req.rw_flags = plan.rw_flags;
+    if (spec_.data.kind != DataKind::kZero) {
+      // A serial number in each block: no two written blocks are identical, so deduplicating
+      // storage is not measured on a best case.
+      const uint64_t serial = ++write_serial_ ^ seed_;
+      std::memcpy(req.buf, &serial, sizeof(serial));
+    }
+  }
+  slot->intended_ns = intended_ns;
+  slot->submit_ns = NowNs();
+  // Read before submitting: an inline completion hands the slot back to the free list.
+  *submitted_ns = slot->submit_ns;
+  slot->recording = slot->submit_ns >= measure_start_ns_;
+  ++issued_;
+  if (slot->recording) ++measured_issued_;
+  const bool grouped = !is_read && flush_method_ && !linked_;
+  if (grouped) {
+    Group& g = GroupAt(open_group_);
+    slot->group = open_group_;
+    ++g.issued;
+    g.lo = std::min(g.lo, req.offset);
+    g.hi = std::max(g.hi, req.offset + plan.block_bytes);
+    if (slot->recording) g.waiting.emplace_back(slot->submit_ns, intended_ns);
+  }
+  const bool link = !is_read && linked_;
+  if (link) req.link_next = true;
+  if (!SubmitSlot(slot)) return false;
+  if (link && !SubmitFlush(0, slot)) return false;  // asynchronous engines only: `slot` in flight
+  if (grouped && GroupAt(open_group_).issued >= spec_.fsync_every) CloseOpenGroup();
+  return true;
+}
+
+bool Job::FailTransport(const char* call, int result) {
+  control_->abort.store(true, std::memory_order_relaxed);
+  if (failed_ || abandoned_) return false;  // the first error is the one reported
+  failed_ = true;
+  error_errno_ = -result;
+  error_ = std::string("engine ") + call + " on " + file_.path +
+           " failed: " + ErrnoString(error_errno_) + " (" + std::to_string(inflight_total_) +
+           " requests in flight)";
+  return false;
+}
+
+void Job::RunLoop(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, size_t source) {
+  Plan plan;
+  plan.start_ns = AwaitStart(control);
+  measure_start_ns_ = plan.start_ns + spec_.ramp_ns;
+  plan.deadline_ns = spec_.runtime_ns ? measure_start_ns_ + spec_.runtime_ns : UINT64_MAX;
+  plan.op_limit = spec_.ops;
+  if (plan.op_limit == 0 && spec_.runtime_ns == 0) plan.op_limit = offsets_.blocks();  // one pass
+  plan.period_ns = spec_.rate_iops ? 1'000'000'000ull / spec_.rate_iops : 0;
+  plan.rw_flags = RwfFlagsFor(spec_.sync);
+  plan.block_bytes = static_cast<uint32_t>(spec_.block_size_bytes);
   recorder_ = std::make_unique<Recorder>(measure_start_ns_, interval_ns);
   recorder_->SetSink(
       [series, source](const IntervalSnapshot& snap) { series->AddSnapshot(source, snap); });
 
-  const int rwf = RwfFlagsFor(spec_.sync);
-  const uint32_t bs = static_cast<uint32_t>(spec_.block_size_bytes);
-  const uint64_t period_ns = spec_.rate_iops ? 1'000'000'000ull / spec_.rate_iops : 0;
-  const uint32_t nslots = static_cast<uint32_t>(slots_.size());
-  uint64_t issued = 0;           // all reads/writes, ramp included: the open-loop schedule
-  uint64_t measured_issued = 0;  // those issued after the ramp: the `ops` limit
   bool issuing = true;
-  // False once the phase must stop issuing: a failure, a stop, the op limit or the deadline.
-  const auto keep_issuing = [&](uint64_t now) {
-    return !failed_ && !control->abort.load(std::memory_order_relaxed) &&
-           !(control->user_stop && control->user_stop->load(std::memory_order_relaxed)) &&
-           !(op_limit && measured_issued >= op_limit) && now < deadline;
-  };
-
   while (true) {
     uint64_t now = NowNs();
-    if (issuing && !keep_issuing(now)) {
+    if (issuing && !KeepIssuing(plan, now)) {
       issuing = false;
       // Writes still waiting for their flush are made durable, so none is left unaccounted.
       if (flush_method_ && !linked_ && !failed_) CloseOpenGroup();
@@ -442,81 +508,10 @@ void Job::RunLoop(PhaseControl* control, uint64_t interval_ns, TimeSeries* serie
     // Flushes owed to completed groups go first: they take the slots their writes freed, so
     // the bound on requests in flight holds.
     if (!ready_.empty()) FlushReadyGroups();
-    uint64_t next_due = 0;  // open loop: when the next request is due, if it is not yet
-    // Room for a read/write, and for its flush right behind it in linked mode.
-    while (issuing && inflight_total_ + (linked_ ? 2 : 1) <= max_total_) {
-      const uint64_t intended = period_ns ? start_ns + issued * period_ns : now;
-      if (intended > now) {
-        next_due = intended;
-        break;
-      }
-      Slot* slot = Allocate();
-      const uint32_t index = static_cast<uint32_t>(slot - slots_.data());
-      const bool is_read = spec_.pattern == Pattern::kRead || spec_.pattern == Pattern::kRandRead ||
-                           (spec_.pattern == Pattern::kRandRW &&
-                            rng_.Below(100) < static_cast<uint64_t>(spec_.read_percent));
-      IoRequest& req = slot->req;
-      req.type = is_read ? IoType::kRead : IoType::kWrite;
-      req.link_next = false;
-      req.rw_flags = 0;
-      req.user_data = index;
-      req.offset = file_.offset_bytes + offsets_.Next();
-      req.length = bs;
-      req.buf_index = static_cast<int32_t>(is_read ? write_buffers_ + index : index);
-      req.buf = iovecs_[static_cast<size_t>(req.buf_index)].iov_base;
-      if (!is_read) {
-        req.rw_flags = rwf;
-        if (spec_.data.kind != DataKind::kZero) {
-          // A serial number in each block: no two written blocks are identical, so
-          // deduplicating storage is not measured on a best case.
-          const uint64_t serial = ++write_serial_ ^ seed_;
-          std::memcpy(req.buf, &serial, sizeof(serial));
-        }
-      }
-      slot->intended_ns = intended;
-      slot->submit_ns = NowNs();
-      slot->recording = slot->submit_ns >= measure_start_ns_;
-      ++issued;
-      if (slot->recording) ++measured_issued;
-      if (!is_read && flush_method_ && !linked_) {
-        Group& g = GroupAt(open_group_);
-        slot->group = open_group_;
-        ++g.issued;
-        g.lo = std::min(g.lo, req.offset);
-        g.hi = std::max(g.hi, req.offset + bs);
-        if (slot->recording) g.waiting.emplace_back(slot->submit_ns, intended);
-      }
-      const bool link = !is_read && linked_;
-      if (link) req.link_next = true;
-      // Read before submitting: an inline completion hands the slot back to the free list.
-      const uint64_t submitted_ns = slot->submit_ns;
-      if (!SubmitSlot(slot)) break;
-      if (link && !SubmitFlush(0, slot)) break;  // asynchronous engines only: `slot` in flight
-      if (!is_read && flush_method_ && !linked_ &&
-          GroupAt(open_group_).issued >= spec_.fsync_every) {
-        CloseOpenGroup();
-      }
-      if (!ready_.empty()) FlushReadyGroups();  // synchronous engines: flush right behind
-      if (recorder_->closed_intervals() != intervals_seen_) PublishProgress();
-      now = submitted_ns;
-      if (!keep_issuing(now)) break;
-    }
+    const uint64_t next_due = issuing ? Issue(plan, now) : 0;
     if (!ready_.empty()) FlushReadyGroups();
-    if (inflight_total_ > 0) {
-      EnterEngine();
-      const int c = engine_->Commit();
-      if (LeftBehind()) break;
-      if (c < 0) {
-        IoRequest r;
-        r.type = IoType::kWrite;
-        r.result = c;
-        Fail(OpKind::kWrite, r, "submit");
-        control->abort.store(true, std::memory_order_relaxed);
-        break;  // requests never handed over cannot be reaped
-      }
-    }
+    if (inflight_total_ > 0 && !CommitQueued()) break;
     if (failed_) control->abort.store(true, std::memory_order_relaxed);
-
     if (abandoned_) break;
     if (inflight_total_ == 0) {
       if (!issuing && ready_.empty()) break;
@@ -526,29 +521,50 @@ void Job::RunLoop(PhaseControl* control, uint64_t interval_ns, TimeSeries* serie
       }
       continue;
     }
-    // Open loop with the next request not due yet: poll, so that it is issued on time.
-    const bool poll = next_due != 0;
-    EnterEngine();
-    const int n = engine_->Reap(poll ? 0 : 1, nslots, reaped_.data());
-    if (control->abandoned.load(std::memory_order_acquire)) {
-      abandoned_ = true;
-      break;
-    }
-    if (n < 0) {
-      IoRequest r;
-      r.result = n;
-      Fail(OpKind::kWrite, r, "reap");
-      control->abort.store(true, std::memory_order_relaxed);
-      break;
-    }
-    const uint64_t done_ns = NowNs();
-    for (int i = 0; i < n; ++i) {
-      OnComplete(&slots_[reaped_[i]->user_data], done_ns);
-    }
-    if (n == 0 && poll) WaitUntilDue(std::min(next_due, done_ns + kOpenLoopPollNs));
-    PublishProgress();
+    if (!ReapCompletions(next_due)) break;
   }
   if (!abandoned_) recorder_->Finish();
+}
+
+uint64_t Job::Issue(const Plan& plan, uint64_t now) {
+  // Room for a read/write, and for its flush right behind it in linked mode.
+  while (inflight_total_ + (linked_ ? 2 : 1) <= max_total_) {
+    const uint64_t intended = plan.period_ns ? plan.start_ns + issued_ * plan.period_ns : now;
+    if (intended > now) return intended;  // open loop: not due yet
+    uint64_t submitted_ns = 0;
+    if (!IssueOne(plan, intended, &submitted_ns)) break;
+    if (!ready_.empty()) FlushReadyGroups();  // synchronous engines: flush right behind
+    if (recorder_->closed_intervals() != intervals_seen_) PublishProgress();
+    now = submitted_ns;
+    if (!KeepIssuing(plan, now)) break;
+  }
+  return 0;
+}
+
+bool Job::CommitQueued() {
+  EnterEngine();
+  const int c = engine_->Commit();
+  if (LeftBehind()) return false;
+  // Requests never handed over cannot be reaped: the job ends here.
+  if (c < 0) return FailTransport("commit", c);
+  return true;
+}
+
+bool Job::ReapCompletions(uint64_t next_due) {
+  // Open loop with the next request not due yet: poll, so that it is issued on time.
+  const bool poll = next_due != 0;
+  EnterEngine();
+  const int n = engine_->Reap(poll ? 0 : 1, static_cast<uint32_t>(slots_.size()), reaped_.data());
+  if (control_->abandoned.load(std::memory_order_acquire)) {
+    abandoned_ = true;
+    return false;
+  }
+  if (n < 0) return FailTransport("reap", n);
+  const uint64_t done_ns = NowNs();
+  for (int i = 0; i < n; ++i) OnComplete(&slots_[reaped_[i]->user_data], done_ns);
+  if (n == 0 && poll) WaitUntilDue(std::min(next_due, done_ns + kOpenLoopPollNs));
+  PublishProgress();
+  return true;
 }
 
 }  // namespace durabench

@@ -111,7 +111,37 @@ class Job {
     std::vector<std::pair<uint64_t, uint64_t>> waiting;  // (submit, intended) of measured writes
   };
 
+  // What the loop needs that does not change while it runs.
+  struct Plan {
+    uint64_t start_ns = 0;              // the phase's shared start (ramp included)
+    uint64_t deadline_ns = UINT64_MAX;  // issue nothing from then on
+    uint64_t op_limit = 0;              // measured reads/writes to issue; 0: no limit
+    uint64_t period_ns = 0;             // open loop: between intended starts; 0: closed loop
+    int rw_flags = 0;                   // RWF_DSYNC/RWF_SYNC for writes
+    uint32_t block_bytes = 0;
+  };
+
+  // The loop: issue while there is room and time, hand queued requests over, reap completions,
+  // until nothing is in flight and nothing is left to issue.
   void RunLoop(PhaseControl* control, uint64_t interval_ns, TimeSeries* series, size_t source);
+  // Pins the thread, waits for the runner's release and then for the shared start; returns it.
+  uint64_t AwaitStart(PhaseControl* control);
+  // False once the job must stop issuing: a failure, a stop, the op limit or the deadline.
+  bool KeepIssuing(const Plan& plan, uint64_t now) const;
+  // Issues reads/writes while there is room in the queue. Returns when the next one is due if
+  // that is later than `now` (open loop), else 0.
+  uint64_t Issue(const Plan& plan, uint64_t now);
+  // One read or write (with its linked flush, or joining the open flush group); its submission
+  // time in `submitted_ns`. False on a transport failure.
+  bool IssueOne(const Plan& plan, uint64_t intended_ns, uint64_t* submitted_ns);
+  // Engine::Commit of what is queued. False when the job must stop (failure, left behind).
+  bool CommitQueued();
+  // Engine::Reap (polling when the next open-loop request is due at `next_due`), then the
+  // completions. False when the job must stop.
+  bool ReapCompletions(uint64_t next_due);
+  // A failure of the engine itself (Commit or Reap), not of one operation: no operation is
+  // counted as failed; the message names the call and the requests in flight. Returns false.
+  bool FailTransport(const char* call, int result);
   Slot* Allocate();
   void Release(Slot* slot);
   // Publishes everything written so far (JobShared::engine_calls) before an engine call that
@@ -153,6 +183,8 @@ class Job {
   uint32_t write_buffers_ = 0;
   std::vector<struct iovec> iovecs_;
   uint64_t write_serial_ = 0;
+  uint64_t issued_ = 0;           // reads/writes issued, ramp included: the open-loop schedule
+  uint64_t measured_issued_ = 0;  // those issued after the ramp: the `ops` limit
 
   std::vector<Slot> slots_;
   Slot* free_ = nullptr;
