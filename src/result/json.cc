@@ -4,6 +4,7 @@
 
 #include "result/probe_json.h"
 #include "spec/fio_command.h"
+#include "spec/phase_keys.h"
 
 namespace durabench {
 namespace {
@@ -84,24 +85,33 @@ Json PhaseToJson(const PhaseResult& phase, const TargetInfo& target) {
 
 Json PhaseSpecToJson(const PhaseSpec& s) {
   Json j;
-  j["engine"] = s.engine;
-  j["pattern"] = std::string(PatternName(s.pattern));
-  if (s.pattern == Pattern::kRandRW) j["read_percent"] = s.read_percent;
-  j["block_size_bytes"] = s.block_size_bytes;
-  j["size_bytes"] = s.size_bytes;
-  j["runtime_ns"] = s.runtime_ns;
-  j["ops"] = s.ops;
-  j["ramp_ns"] = s.ramp_ns;
-  j["iodepth"] = s.iodepth;
-  j["jobs"] = s.jobs;
-  j["direct"] = s.direct;
-  j["sync"] = std::string(SyncMethodName(s.sync));
-  j["fsync_every"] = s.fsync_every;
-  j["rate_iops"] = s.rate_iops;
-  j["data"] = DataSpecName(s.data);
-  j["sqpoll"] = s.sqpoll;
-  j["fill"] = s.fill;
-  j["cpus"] = s.cpus;
+  for (const PhaseKey& k : PhaseKeyTable()) {
+    if (k.applies != nullptr && !k.applies(s)) continue;
+    const PhaseKeyValue v = k.get(s);
+    switch (k.kind) {
+      case KeyKind::kInt:
+      case KeyKind::kSize:
+      case KeyKind::kDuration:
+        j[k.json_name] = v.number;
+        break;
+      case KeyKind::kBool:
+        j[k.json_name] = v.flag;
+        break;
+      case KeyKind::kEngine:
+      case KeyKind::kCpus:
+        j[k.json_name] = v.text;
+        break;
+      case KeyKind::kPattern:
+        j[k.json_name] = std::string(PatternName(v.pattern));
+        break;
+      case KeyKind::kSync:
+        j[k.json_name] = std::string(SyncMethodName(v.sync));
+        break;
+      case KeyKind::kData:
+        j[k.json_name] = DataSpecName(v.data);
+        break;
+    }
+  }
   return j;
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "result/probe_json.h"
+#include "spec/phase_keys.h"
 #include "util/read_file.h"
 
 namespace durabench {
@@ -150,27 +151,46 @@ Status CheckPhaseCount(const Json& phases, const std::string& where) {
                                  " a result file may hold");
 }
 
-// Every key PhaseSpecToJson writes (not `name`: the caller reads it where it is).
+// Every key PhaseSpecToJson writes (spec/phase_keys.h; not `name`: the caller reads it where it
+// is), each within the bounds the TOML parser enforces.
 Status ReadPhaseSpec(const Json& j, const std::string& where, PhaseSpec* s) {
   Fields f(j, where);
-  f.Get("engine", &s->engine);
-  f.Parse("pattern", &ParsePattern, &s->pattern);
-  if (s->pattern == Pattern::kRandRW) f.Get("read_percent", &s->read_percent);
-  f.Get("block_size_bytes", &s->block_size_bytes);
-  f.Get("size_bytes", &s->size_bytes);
-  f.Get("runtime_ns", &s->runtime_ns);
-  f.Get("ops", &s->ops);
-  f.Get("ramp_ns", &s->ramp_ns);
-  f.Get("iodepth", &s->iodepth);
-  f.Get("jobs", &s->jobs);
-  f.Get("direct", &s->direct);
-  f.Parse("sync", &ParseSyncMethod, &s->sync);
-  f.Get("fsync_every", &s->fsync_every);
-  f.Get("rate_iops", &s->rate_iops);
-  f.Parse("data", &ParseDataSpec, &s->data);
-  f.Get("sqpoll", &s->sqpoll);
-  f.Get("fill", &s->fill);
-  f.Get("cpus", &s->cpus);
+  for (const PhaseKey& k : PhaseKeyTable()) {
+    if (k.applies != nullptr && !k.applies(*s)) continue;  // `pattern` is read before
+    PhaseKeyValue v = k.get(*s);
+    switch (k.kind) {
+      case KeyKind::kInt:
+      case KeyKind::kSize:
+        f.Get(k.json_name, &v.number);
+        if (f.status().ok() && (v.number < k.min || v.number > k.max)) {
+          f.Fail(Status::InvalidArgument(f.Path(k.json_name) + ": " + std::to_string(v.number) +
+                                         " is outside " + std::to_string(k.min) + ".." +
+                                         std::to_string(k.max)));
+        }
+        break;
+      case KeyKind::kDuration:
+        f.Get(k.json_name, &v.number);
+        break;
+      case KeyKind::kBool:
+        f.Get(k.json_name, &v.flag);
+        break;
+      case KeyKind::kEngine:
+      case KeyKind::kCpus:
+        f.Get(k.json_name, &v.text);
+        break;
+      case KeyKind::kPattern:
+        f.Parse(k.json_name, &ParsePattern, &v.pattern);
+        break;
+      case KeyKind::kSync:
+        f.Parse(k.json_name, &ParseSyncMethod, &v.sync);
+        break;
+      case KeyKind::kData:
+        f.Parse(k.json_name, &ParseDataSpec, &v.data);
+        break;
+    }
+    if (!f.status().ok()) break;
+    k.set(v, s);
+  }
   return f.status();
 }
 

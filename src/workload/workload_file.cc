@@ -12,6 +12,7 @@
 #include <optional>
 #include <utility>
 
+#include "spec/phase_keys.h"
 #include "util/data_dir.h"
 #include "util/read_file.h"
 #include "util/strings.h"
@@ -23,70 +24,16 @@ namespace {
 namespace fs = std::filesystem;
 
 // ---------------------------------------------------------------------------------------------
-// Phase keys: one table, shared by the TOML parser and the `run` flag overrides, so that both
-// accept the same values and give the same messages.
+// Phase keys: spec/phase_keys.h's table, shared by the TOML parser and the `run` flag overrides,
+// so that both accept the same values and give the same messages.
 
-enum class KeyKind { kEngine, kPattern, kInt, kSize, kDuration, kBool, kSync, kData, kCpus };
+using KeyDef = PhaseKey;
+using Parsed = PhaseKeyValue;
 
-// A key's value after checking and unit conversion.
-struct Parsed {
-  uint64_t number = 0;  // kInt, kSize (bytes), kDuration (ns)
-  bool flag = false;
-  std::string text;  // kEngine
-  Pattern pattern = Pattern::kRead;
-  SyncMethod sync = SyncMethod::kNone;
-  DataSpec data;
-};
-
-struct KeyDef {
-  std::string_view name;
-  KeyKind kind;
-  uint64_t min;  // inclusive bounds for kInt and kSize
-  uint64_t max;
-  void (*set)(const Parsed& v, PhaseSpec* p);
-};
-
-constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
 constexpr uint64_t kI64Max = std::numeric_limits<int64_t>::max();
+constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
 
-// In documentation order (docs/workloads.md).
-const KeyDef kKeys[] = {
-    {"engine", KeyKind::kEngine, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->engine = v.text; }},
-    {"pattern", KeyKind::kPattern, 0, 0,
-     [](const Parsed& v, PhaseSpec* p) { p->pattern = v.pattern; }},
-    {"read_percent", KeyKind::kInt, 0, 100,
-     [](const Parsed& v, PhaseSpec* p) { p->read_percent = static_cast<int>(v.number); }},
-    {"block_size", KeyKind::kSize, 1, kMaxBlockSizeBytes,
-     [](const Parsed& v, PhaseSpec* p) { p->block_size_bytes = v.number; }},
-    {"size", KeyKind::kSize, 1, kU64Max,
-     [](const Parsed& v, PhaseSpec* p) { p->size_bytes = v.number; }},
-    {"runtime", KeyKind::kDuration, 0, 0,
-     [](const Parsed& v, PhaseSpec* p) { p->runtime_ns = v.number; }},
-    {"ops", KeyKind::kInt, 0, kI64Max, [](const Parsed& v, PhaseSpec* p) { p->ops = v.number; }},
-    {"ramp", KeyKind::kDuration, 0, 0,
-     [](const Parsed& v, PhaseSpec* p) { p->ramp_ns = v.number; }},
-    {"iodepth", KeyKind::kInt, 1, kMaxIodepth,
-     [](const Parsed& v, PhaseSpec* p) { p->iodepth = static_cast<uint32_t>(v.number); }},
-    {"jobs", KeyKind::kInt, 1, kMaxJobs,
-     [](const Parsed& v, PhaseSpec* p) { p->jobs = static_cast<uint32_t>(v.number); }},
-    {"direct", KeyKind::kBool, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->direct = v.flag; }},
-    {"sync", KeyKind::kSync, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->sync = v.sync; }},
-    {"fsync_every", KeyKind::kInt, 1, kMaxFsyncEvery,
-     [](const Parsed& v, PhaseSpec* p) { p->fsync_every = static_cast<uint32_t>(v.number); }},
-    {"rate_iops", KeyKind::kInt, 0, kMaxRateIops,
-     [](const Parsed& v, PhaseSpec* p) { p->rate_iops = v.number; }},
-    {"data", KeyKind::kData, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->data = v.data; }},
-    {"sqpoll", KeyKind::kBool, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->sqpoll = v.flag; }},
-    {"fill", KeyKind::kBool, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->fill = v.flag; }},
-    {"cpus", KeyKind::kCpus, 0, 0, [](const Parsed& v, PhaseSpec* p) { p->cpus = v.text; }},
-};
-
-const KeyDef* FindKey(std::string_view name) {
-  for (const KeyDef& k : kKeys) {
-    if (k.name == name) return &k;
-  }
-  return nullptr;
-}
+const KeyDef* FindKey(std::string_view name) { return FindPhaseKey(name); }
 
 std::string Quoted(std::string_view s) {
   std::string out;
@@ -782,7 +729,7 @@ bool IsBooleanPhaseKey(std::string_view key) {
 const std::vector<std::string_view>& PhaseKeys() {
   static const std::vector<std::string_view> kNames = [] {
     std::vector<std::string_view> names;
-    for (const KeyDef& k : kKeys) names.push_back(k.name);
+    for (const KeyDef& k : PhaseKeyTable()) names.push_back(k.name);
     return names;
   }();
   return kNames;

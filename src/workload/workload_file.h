@@ -6,9 +6,8 @@
 //   [[phase]]            name = "..." plus any phase key; zero phases = one phase from [defaults]
 //   [phase.sweep]        inside a [[phase]]: key = [v1, v2, ...] lists; one phase per combination
 //   [sweep]              top level: the same, applied to every phase
-// Phase keys: engine, pattern, read_percent, block_size, size, runtime, ops, ramp, iodepth, jobs,
-// direct, sync, fsync_every, rate_iops, data. Sizes and durations are strings with units
-// ("4KiB", "10s") or, for sizes only, integers (bytes).
+// Phase keys: the table of spec/phase_keys.h (PhaseKeys() lists them). Sizes and durations are
+// strings with units ("4KiB", "10s") or, for sizes only, integers (bytes).
 // Sweep phase names: "<phase name>[key=value,key=value]" in key order of the file, first key
 // outermost. Sweeping one key in both [sweep] and [phase.sweep], or setting a key in a [[phase]]
 // that is also swept for it, is an error. Explicit phase names cannot contain '[' or ']'.
