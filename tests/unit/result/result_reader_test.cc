@@ -272,6 +272,17 @@ TEST(ResultReader, WrongTypeNamesTheKey) {
   EXPECT_THAT(ErrorOf(j), StartsWith("phases[0].spec.pattern: "));
 }
 
+// A phase key is read within the bounds a workload file may give it (spec/phase_keys.h): an
+// iodepth of 2^32 + 1 no longer wraps to 1.
+TEST(ResultReader, PhaseKeysAreReadWithinTheirBounds) {
+  Json j = RunResultToJson(SampleResult());
+  j["phases"][0]["spec"]["iodepth"] = 4294967297ull;
+  EXPECT_EQ(ErrorOf(j), "phases[0].spec.iodepth: 4294967297 is outside 1..65536");
+  j = RunResultToJson(SampleResult());
+  j["workload"]["phases"][0]["block_size_bytes"] = 0;
+  EXPECT_EQ(ErrorOf(j), "workload.phases[0].block_size_bytes: 0 is outside 1..1073741824");
+}
+
 TEST(ResultReader, UnknownOpKindIsAnError) {
   Json j = RunResultToJson(SampleResult());
   j["phases"][0]["ops"]["trim"] = j["phases"][0]["ops"]["write"];
