@@ -115,6 +115,15 @@ Json PhaseSpecToJson(const PhaseSpec& s) {
   return j;
 }
 
+const char* JsonTypeName(const Json& v) {
+  return v.is_null()      ? "null"
+         : v.is_boolean() ? "a boolean"
+         : v.is_number()  ? "a number"
+         : v.is_string()  ? "a string"
+         : v.is_array()   ? "an array"
+                          : "an object";
+}
+
 Json HistogramToJson(const Histogram& h) {
   Json j;
   j["sub_bucket_bits"] = h.sub_bucket_bits();

@@ -33,4 +33,8 @@ Json HistogramToJson(const Histogram& h);
 // Inverse of HistogramToJson; `min_ns`/`max_ns` come from the enclosing lat_ns object.
 Result<Histogram> HistogramFromJson(const Json& j, uint64_t min_ns, uint64_t max_ns);
 
+// "null", "a boolean", "a number", "a string", "an array" or "an object": what `v` is, for the
+// readers' "expected X, got Y" messages.
+const char* JsonTypeName(const Json& v);
+
 }  // namespace durabench

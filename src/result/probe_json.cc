@@ -49,17 +49,8 @@ Json DeviceToJson(const DeviceFacts& d) {
 
 // --- reading --------------------------------------------------------------------------------
 
-const char* TypeName(const Json& v) {
-  return v.is_null()      ? "null"
-         : v.is_boolean() ? "a boolean"
-         : v.is_number()  ? "a number"
-         : v.is_string()  ? "a string"
-         : v.is_array()   ? "an array"
-                          : "an object";
-}
-
 Status Expected(const std::string& where, const char* what, const Json& got) {
-  return Status::InvalidArgument(where + ": expected " + what + ", got " + TypeName(got));
+  return Status::InvalidArgument(where + ": expected " + what + ", got " + JsonTypeName(got));
 }
 
 Status GetString(const Json& j, const char* key, const std::string& ctx, std::string* out) {

@@ -12,15 +12,6 @@
 namespace durabench {
 namespace {
 
-const char* TypeName(const Json& v) {
-  return v.is_null()      ? "null"
-         : v.is_boolean() ? "a boolean"
-         : v.is_number()  ? "a number"
-         : v.is_string()  ? "a string"
-         : v.is_array()   ? "an array"
-                          : "an object";
-}
-
 std::string Index(const std::string& where, size_t i) {
   return where + "[" + std::to_string(i) + "]";
 }
@@ -118,7 +109,7 @@ class Fields {
     return ok;
   }
   void Expected(const std::string& path, const char* what, const Json& got) {
-    const std::string desc = got.is_number() ? got.dump() : TypeName(got);
+    const std::string desc = got.is_number() ? got.dump() : JsonTypeName(got);
     Fail(Status::InvalidArgument(path + ": expected " + what + ", got " + desc));
   }
 
