@@ -46,7 +46,12 @@ TEST(GoldenRoundTrip, ReadAndWrittenBackByteForByte) {
     SCOPED_TRACE(c.input);
     Result<RunResult> r = ReadResultOrFioFile(kGolden + "/" + c.input);
     ASSERT_TRUE(r.ok()) << r.status().message();
-    const std::string text = RunResultToJson(*r).dump(2) + "\n";
+    std::string text = RunResultToJson(*r).dump(2) + "\n";
+    // fio json+ names no command or workload file: its import records the file's own path,
+    // which depends on where the source tree is.
+    for (size_t at = text.find(kGolden); at != std::string::npos; at = text.find(kGolden, at)) {
+      text.replace(at, kGolden.size(), "tests/data/golden");
+    }
     const std::string golden = kGolden + "/out/" + c.output;
     if (update != nullptr && std::string(update) == "1") {
       std::ofstream(golden, std::ios::binary) << text;
