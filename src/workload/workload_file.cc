@@ -33,8 +33,6 @@ using Parsed = PhaseKeyValue;
 constexpr uint64_t kI64Max = std::numeric_limits<int64_t>::max();
 constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
 
-const KeyDef* FindKey(std::string_view name) { return FindPhaseKey(name); }
-
 std::string Quoted(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
@@ -336,7 +334,7 @@ Status FileParser::ParseDefaults(const toml::node& n, PhaseSpec* p) const {
                      "; valid: a [defaults] table of phase keys");
   }
   for (const Entry& e : InFileOrder(*t)) {
-    const KeyDef* def = FindKey(e.key);
+    const KeyDef* def = FindPhaseKey(e.key);
     if (def == nullptr) {
       std::string_view hint;
       if (e.key == "name") hint = "phase names belong in [[phase]]";
@@ -357,7 +355,7 @@ Status FileParser::ParseSweep(const Entry& sweep, const char* origin,
                      "; valid: a table of phase key = [values]");
   }
   for (const Entry& e : InFileOrder(*t)) {
-    const KeyDef* def = FindKey(e.key);
+    const KeyDef* def = FindPhaseKey(e.key);
     if (def == nullptr) return UnknownKey(e, std::string("in ") + origin, PhaseKeyList());
     const std::string list_of = "a non-empty array of values, each " +
                                 std::string(Expected(def->kind)) + " (" + Valid(*def) + ")";
@@ -428,7 +426,7 @@ Status FileParser::ParsePhase(const toml::node& n, size_t index, const PhaseSpec
       DURABENCH_RETURN_IF_ERROR(ParseSweep(e, "[phase.sweep]", &draft->sweep));
       continue;
     }
-    const KeyDef* def = FindKey(e.key);
+    const KeyDef* def = FindPhaseKey(e.key);
     if (def == nullptr) return UnknownKey(e, "in [[phase]]", "name, sweep, " + PhaseKeyList());
     DURABENCH_RETURN_IF_ERROR(ApplyValue(*def, *e.node, e.key, &draft->spec));
     draft->keys_set.push_back(e);
@@ -534,7 +532,7 @@ Result<WorkloadSpec> FileParser::Parse(const toml::table& root) {
       DURABENCH_RETURN_IF_ERROR(ParseSweep(e, "[sweep]", &top_sweep));
     } else {
       return UnknownKey(e, "at top level", kTopKeys,
-                        FindKey(e.key) ? "phase keys belong in [defaults] or [[phase]]" : "");
+                        FindPhaseKey(e.key) ? "phase keys belong in [defaults] or [[phase]]" : "");
     }
   }
 
@@ -722,7 +720,7 @@ std::map<std::string, std::string> FindAll() {
 }  // namespace
 
 bool IsBooleanPhaseKey(std::string_view key) {
-  const KeyDef* def = FindKey(key);
+  const KeyDef* def = FindPhaseKey(key);
   return def != nullptr && def->kind == KeyKind::kBool;
 }
 
@@ -850,7 +848,7 @@ Status ApplyOverridesUnescaped(const std::vector<PhaseOverride>& overrides, Work
     std::string key = o.key;
     std::replace(key.begin(), key.end(), '-', '_');  // accept "block-size" as well
     const std::string flag = FlagName(key);
-    const KeyDef* def = FindKey(key);
+    const KeyDef* def = FindPhaseKey(key);
     if (def == nullptr) {
       std::string flags;
       for (std::string_view k : PhaseKeys()) flags += (flags.empty() ? "" : ", ") + FlagName(k);
