@@ -2,12 +2,15 @@
 # (README, "Install"). Included at the end of the top-level CMakeLists.txt, which sets
 # DURABENCH_INSTALL_DATADIR and DURABENCH_DATA_DIR_FROM_BIN (GNUInstallDirs).
 #
-# `cmake --install BUILD --prefix PREFIX` installs, all in the install component `core`:
+# `cmake --install BUILD --prefix PREFIX` installs, in the install component `core`:
 #   bin/durabench                                (src/cli/CMakeLists.txt)
 #   share/durabench/workloads/*.toml             the presets          \ found relative to the
 #   share/durabench/plot.py                      the report's script  / binary: util/data_dir.h
 #   share/man/man1/durabench.1.gz                docs/durabench.1
 #   share/bash-completion/completions/durabench  scripts/durabench-completion.bash
+# and, in components `ceph` and `gluster` (cmake/modules.cmake), when they are built:
+#   lib/durabench/durabench-ceph.so              \ found relative to the binary:
+#   lib/durabench/durabench-gluster.so           / backend/modules.h
 # The prefix may be moved or copied as a whole afterwards: nothing in it names the prefix.
 
 install(DIRECTORY workloads/ DESTINATION ${DURABENCH_INSTALL_DATADIR}/workloads COMPONENT core
@@ -45,15 +48,12 @@ add_dependencies(durabench durabench_build_tree_data)
 # The Debian package: `cpack -G DEB` in the build directory writes durabench_<version>_<arch>.deb,
 # so a machine with a drive under evaluation needs only `apt install ./durabench_*.deb`.
 #
-# One package per install component (CPACK_DEB_COMPONENT_INSTALL). Today there is one, `core`,
-# packaged as `durabench`, with everything above; its Depends are computed by dpkg-shlibdeps
-# (dpkg-dev) from the libraries the binary links, so they include the Ceph and Gluster client
-# libraries while those engines are linked in. When the Ceph and Gluster engines become dlopen'ed
-# modules, each is installed in a component of its own (`ceph`, `gluster`) and packaged as
-# durabench-ceph or durabench-gluster: add the component to CPACK_COMPONENTS_ALL, and set
-# CPACK_DEBIAN_<COMPONENT>_PACKAGE_NAME, CPACK_COMPONENT_<COMPONENT>_DESCRIPTION and
-# CPACK_DEBIAN_<COMPONENT>_PACKAGE_DEPENDS "durabench (= <version>)"; shlibdeps then gives each
-# package its own libraries, and durabench no longer depends on librados, librbd or libgfapi.
+# One package per install component (CPACK_DEB_COMPONENT_INSTALL): `core`, packaged as
+# `durabench`, with everything above, and one per module (cmake/modules.cmake installs
+# PREFIX/lib/durabench/durabench-NAME.so in component NAME): `ceph` as durabench-ceph, `gluster` as
+# durabench-gluster, each depending on durabench of the same version. Depends are computed by
+# dpkg-shlibdeps (dpkg-dev) from the libraries each package's files link, so durabench depends on
+# no Ceph or Gluster library and the drive box needs none; the module packages bring them.
 set(DURABENCH_PACKAGE_CONTACT "durabench maintainers <durabench@localhost>" CACHE STRING
     "Maintainer of the Debian package (name <address>)")
 set(CPACK_GENERATOR DEB)
@@ -64,6 +64,23 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "storage benchmark and fsync-latency profi
 set(CPACK_STRIP_FILES ON)  # debug info stays in the build tree
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_ALL core)
+if(DURABENCH_HAVE_CEPH)
+  list(APPEND CPACK_COMPONENTS_ALL ceph)
+  set(CPACK_DEBIAN_CEPH_PACKAGE_NAME durabench-ceph)
+  set(CPACK_DEBIAN_CEPH_PACKAGE_DEPENDS "durabench (= ${PROJECT_VERSION})")
+  string(CONCAT CPACK_COMPONENT_CEPH_DESCRIPTION
+      "durabench's Ceph module: the rados and rbd engines\n"
+      "Benchmarks rados://POOL and rbd://POOL/IMAGE targets through librados and\n"
+      "librbd, and reads the pool facts of CephFS mounts.")
+endif()
+if(DURABENCH_HAVE_GFAPI)
+  list(APPEND CPACK_COMPONENTS_ALL gluster)
+  set(CPACK_DEBIAN_GLUSTER_PACKAGE_NAME durabench-gluster)
+  set(CPACK_DEBIAN_GLUSTER_PACKAGE_DEPENDS "durabench (= ${PROJECT_VERSION})")
+  string(CONCAT CPACK_COMPONENT_GLUSTER_DESCRIPTION
+      "durabench's Gluster module: the gfapi engine\n"
+      "Benchmarks gluster://HOST/VOLUME/DIR targets through libgfapi, without FUSE.")
+endif()
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # <name>_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)

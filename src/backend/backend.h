@@ -1,5 +1,7 @@
 // URI targets end to end: preparing one for a run (connect, check, lay out), probing it, and the
-// cluster facts of CephFS mounts that only a librados connection can read.
+// cluster facts of CephFS mounts that only a librados connection can read. The work is done by
+// the module that serves the URI's scheme (backend/modules.h: durabench-ceph for rados:// and
+// rbd://, durabench-gluster for gluster://), loaded here when first needed.
 //
 // Safety (DESIGN.md "Targets and safety"), as for local targets:
 //  - rados://POOL: durabench writes only objects it names itself (durabench-<pid>-<job>.<n>)
@@ -21,7 +23,8 @@
 
 namespace durabench {
 
-// Prepares target.path (a URI) for `layout`. Errors are one line naming the cluster.
+// Prepares target.path (a URI) for `layout`. Errors are one line naming the cluster, or the
+// module and its package when that is not installed (NotSupported).
 Result<PreparedTarget> PrepareBackendTarget(const TargetOptions& target,
                                             const LayoutRequest& layout,
                                             const BackendOptions& options);
@@ -33,8 +36,5 @@ ProbeResult ProbeBackendTarget(const std::string& uri, const BackendOptions& opt
 // mount (ceph-fuse or kernel) the data pool's size and min_size and the cluster's fsid, through
 // librados with `options` (the mount's cluster must be the one CEPH_CONF / --ceph-conf names).
 ProbeResult ProbeAnyTarget(const std::string& target, const BackendOptions& options);
-
-// Whether this binary can reach `scheme`'s storage (built with librados / librbd / libgfapi).
-bool BackendCompiledIn(UriScheme scheme);
 
 }  // namespace durabench

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "backend/modules.h"
 #include "cli/commands.h"
 #include "engine/registry.h"
 #include "spec/spec.h"
@@ -50,8 +52,17 @@ int RunList() {
                EscapeControlCharacters(w.description));
   }
   fmt::print("\nEngines (engine = NAME / --engine NAME):\n");
-  for (const EngineInfo& e : AllEngines()) {
-    fmt::print("  {:<16} {}\n  {:<16} ({})\n", e.name, e.description, "", CapsText(e.caps));
+  const std::vector<ModuleState> modules = LoadAllModules();
+  for (const EngineInfo* e : AllEngines()) {
+    fmt::print("  {:<16} {}\n  {:<16} ({})\n", e->name, e->description, "", CapsText(e->caps));
+  }
+  // Engines whose module is missing are named with the reason, so that a user who wants rados
+  // sees which package to install rather than an engine list without it.
+  for (const ModuleState& m : modules) {
+    if (!m.error.empty()) {
+      fmt::print("  {:<16} not available: {}\n", fmt::format("{}", fmt::join(m.engines, ", ")),
+                 m.error);
+    }
   }
   fmt::print("\nSync methods (sync = NAME / --sync NAME):\n");
   for (int i = 0; i < kSyncMethodCount; ++i) {

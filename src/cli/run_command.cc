@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "backend/modules.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "durabench/config.h"
-#include "engine/registry.h"
 #include "report/text.h"
 #include "result/json.h"
 #include "spec/fio_command.h"
@@ -71,8 +71,8 @@ Result<WorkloadSpec> BuildWorkload(RunArgs& args) {
   }
   DURABENCH_RETURN_IF_ERROR(ApplyOverrides(overrides, &spec));
   for (const PhaseSpec& p : spec.phases) {
-    Result<const EngineInfo*> e = FindEngine(p.engine);
-    if (!e.ok()) return e.status().WithContext("phase '" + p.name + "'");
+    Status engine = RequireEngine(p.engine);  // loads the engine's module if it has one
+    if (!engine.ok()) return engine.WithContext("phase '" + p.name + "'");
   }
   return spec;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/modules.h"
 #include "durabench/config.h"
 #include "target/probe.h"
 #include "workload/runner.h"
@@ -97,7 +98,6 @@ SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& optio
   result.tool_version = DURABENCH_VERSION;
   result.started_at = UtcNowIso8601();
   result.host = CollectHostInfo();
-  result.probe = ProbeAnyTarget(options.target.path, options.backend);
   WorkloadSpec workload = given;
   if (LooksLikeTargetUri(options.target.path)) {
     Result<TargetUri> uri = ParseTargetUri(options.target.path);
@@ -107,6 +107,15 @@ SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& optio
     }
     for (PhaseSpec& p : workload.phases) p.engine = NativeEngineFor(uri->scheme);
   }
+  // An engine of a module is loaded now, or the run ends here naming the missing package.
+  for (const PhaseSpec& p : workload.phases) {
+    out.status = RequireEngine(p.engine);
+    if (!out.status.ok()) {
+      out.status = out.status.WithContext("phase '" + p.name + "'");
+      return out;
+    }
+  }
+  result.probe = ProbeAnyTarget(options.target.path, options.backend);
   result.workload = workload;
 
   if (options.observer) {

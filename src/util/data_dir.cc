@@ -34,8 +34,10 @@ std::string DataDirOfBinary(std::string_view binary_path) {
   return (dir / DURABENCH_DATA_DIR_FROM_BIN).lexically_normal().string();
 }
 
+Result<std::string> BinaryPath() { return ReadLink(kSelf); }
+
 Result<std::string> DataDir() {
-  Result<std::string> self = ReadLink(kSelf);
+  Result<std::string> self = BinaryPath();
   if (!self.ok()) return self.status();
   return DataDirOfBinary(*self);
 }

@@ -33,6 +33,10 @@ namespace durabench {
 // Thread-safe (no shared state); reads /proc/self/exe on every call.
 Result<std::string> DataDir();
 
+// The running binary's own path (/proc/self/exe), or the IoError above. Modules are found
+// relative to it too (backend/modules.h).
+Result<std::string> BinaryPath();
+
 // The data directory of a binary at `binary_path` (absolute, as /proc/self/exe reads): the pure
 // part of DataDir(), for tests.
 std::string DataDirOfBinary(std::string_view binary_path);

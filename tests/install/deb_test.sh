@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The Debian package: `cpack -G DEB` with the build directory's CPackConfig.cmake builds
+# The Debian packages: `cpack -G DEB` with the build directory's CPackConfig.cmake builds
 # durabench_VERSION_ARCH.deb, which holds the binary, every preset, plot.py, the man page and
-# the bash completion, with Depends computed by dpkg-shlibdeps (libc6 among them).
+# the bash completion, with Depends computed by dpkg-shlibdeps (libc6 among them, and no Ceph or
+# Gluster library); and, for each module the build made, durabench-ceph / durabench-gluster,
+# holding the module and depending on durabench of the same version and on its client library.
 #
 # Usage: deb_test.sh SOURCE_DIR BUILD_DIR VERSION
 # The package is written to a temporary directory, not the build directory.
@@ -50,6 +52,26 @@ depends=$(field Depends)
 grep -qE '(^|, )libc6 \(>= [0-9.]+\)' <<<"$depends" || fail "Depends names no libc6: $depends"
 grep -q python3-matplotlib <<<"$(field Recommends)" ||
   fail "Recommends lacks python3-matplotlib: $(field Recommends)"
+if grep -qE 'librados|librbd|libgfapi|libglusterfs' <<<"$depends"; then
+  fail "durabench depends on a cluster library (the modules should): $depends"
+fi
+
+# The module packages, one per module built (src/lib/durabench in the build tree).
+modules=""
+for pair in ceph:librados2 gluster:libgfapi0; do
+  name=${pair%%:*}
+  lib=${pair#*:}
+  [[ -f $build/src/lib/durabench/durabench-$name.so ]] || continue
+  mdeb=$tmp/durabench-${name}_${version}_$(dpkg --print-architecture).deb
+  [[ -f $mdeb ]] || fail "the $name module was built but no $(basename "$mdeb"): $(ls "$tmp")"
+  dpkg-deb -c "$mdeb" | grep -qE " \./usr/lib/durabench/durabench-$name\.so\$" ||
+    fail "$(basename "$mdeb") lacks usr/lib/durabench/durabench-$name.so: $(dpkg-deb -c "$mdeb")"
+  mdepends=$(dpkg-deb -f "$mdeb" Depends)
+  grep -qF "durabench (= $version)" <<<"$mdepends" ||
+    fail "durabench-$name does not depend on durabench (= $version): $mdepends"
+  grep -qE "(^|, )$lib( |,|\$)" <<<"$mdepends" || fail "durabench-$name does not depend on $lib: $mdepends"
+  modules+=", durabench-$name (Depends: $mdepends)"
+done
 
 # The packaged binary is stripped and names neither the source tree's data nor the build tree.
 dpkg-deb -x "$deb" "$tmp/root"
@@ -60,4 +82,4 @@ fi
 file "$tmp/root/usr/bin/durabench" | grep -q ', stripped' || fail "the packaged binary is not stripped"
 zcat "$tmp/root/usr/share/man/man1/durabench.1.gz" | cmp -s - "$src/docs/durabench.1" ||
   fail "the packaged man page is not docs/durabench.1"
-echo "passed: $(basename "$deb"), $(du -k "$deb" | cut -f1) KiB, Depends: $depends"
+echo "passed: $(basename "$deb"), $(du -k "$deb" | cut -f1) KiB, Depends: $depends$modules"

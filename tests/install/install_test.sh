@@ -102,6 +102,19 @@ if ((${#traced[@]})); then
   check_trace list
 fi
 
+# The modules the build made are installed in lib/durabench and loaded from the moved copy.
+for pair in ceph:rados gluster:gfapi; do
+  name=${pair%%:*}
+  engine=${pair#*:}
+  [[ -f $build/src/lib/durabench/durabench-$name.so ]] || continue
+  [[ -f $tmp/moved/lib/durabench/durabench-$name.so ]] || fail "not installed: lib/durabench/durabench-$name.so"
+  grep -qE "^  $engine " <<<"$list" || fail "durabench list (moved) has no $engine engine: $list"
+  if ((${#traced[@]})); then
+    grep -qF "\"$tmp/moved/lib/durabench/durabench-$name.so\"" "$tmp/trace" ||
+      fail "list did not load the moved copy's durabench-$name.so"
+  fi
+done
+
 cp "$src/tests/report/data/ci-smoke-tmpfs.json" r.json
 
 # 4. The build tree's binary finds the presets through the same rule.

@@ -3,15 +3,14 @@
 
 #include <string>
 
-#include "durabench/config.h"
-#if DURABENCH_HAVE_GFAPI
-#include "backend/gluster.h"
+#if DURABENCH_TEST_GLUSTER_MODULE
+#include "backend/gluster/gluster.h"
 #endif
 
 namespace durabench {
 namespace {
 
-#if DURABENCH_HAVE_GFAPI
+#if DURABENCH_TEST_GLUSTER_MODULE
 std::string Stanza(const std::string& name, const std::string& type,
                    const std::string& subvolumes) {
   std::string s = "volume " + name + "\n    type " + type + "\n";
@@ -62,7 +61,9 @@ TEST(GlusterVolfile, DisperseHasNoWholeCopies) {
   EXPECT_FALSE(r.replica_count.known());
 }
 #else
-TEST(GlusterVolfile, Skipped) { GTEST_SKIP() << "built without libgfapi (libglusterfs-dev)"; }
+TEST(GlusterVolfile, Skipped) {
+  GTEST_SKIP() << "the Gluster module is not built (no libgfapi: libglusterfs-dev)";
+}
 #endif
 
 }  // namespace

@@ -1,4 +1,6 @@
-#include "backend/ceph.h"
+#include "backend/ceph/ceph.h"
+
+#include <rbd/librbd.h>
 
 #include <cerrno>
 #include <cinttypes>
@@ -7,11 +9,6 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <utility>
-
-#include "durabench/config.h"
-#if DURABENCH_HAVE_RBD
-#include <rbd/librbd.h>
-#endif
 
 namespace durabench {
 namespace {
@@ -144,9 +141,7 @@ CephConnection::CephConnection(std::shared_ptr<CephCluster> cluster, rados_ioctx
     : cluster_(std::move(cluster)), ioctx_(ioctx), rbd_(rbd), object_size_(object_size) {}
 
 CephConnection::~CephConnection() {
-#if DURABENCH_HAVE_RBD
   if (image_ != nullptr) rbd_close(static_cast<rbd_image_t>(image_));
-#endif
   if (ioctx_ != nullptr) {
     rados_aio_flush(ioctx_);  // nothing of ours may be in flight when the context goes
     rados_ioctx_destroy(ioctx_);
@@ -160,7 +155,6 @@ std::string CephConnection::ObjectName(const std::string& prefix, uint64_t index
 }
 
 Result<void*> CephConnection::AcquireImage(const std::string& name, bool cache) {
-#if DURABENCH_HAVE_RBD
   if (image_ != nullptr && image_cache_ != cache && image_users_ == 0) {
     rbd_close(static_cast<rbd_image_t>(image_));
     image_ = nullptr;
@@ -180,10 +174,6 @@ Result<void*> CephConnection::AcquireImage(const std::string& name, bool cache) 
   }
   ++image_users_;
   return image_;
-#else
-  (void)cache;
-  return Status::NotSupported("rbd image " + name + ": built without librbd");
-#endif
 }
 
 void CephConnection::ReleaseImage() {
@@ -206,7 +196,6 @@ void CephConnection::RemoveCreated(bool keep) {
       }
     }
   }
-#if DURABENCH_HAVE_RBD
   if (image_ != nullptr) {
     rbd_close(static_cast<rbd_image_t>(image_));
     image_ = nullptr;
@@ -218,7 +207,6 @@ void CephConnection::RemoveCreated(bool keep) {
                    created_image_.c_str(), CephErrorText(r).c_str());
     }
   }
-#endif
 }
 
 }  // namespace durabench

@@ -1,12 +1,13 @@
 // `gfapi`: a file on a Gluster volume through libgfapi's asynchronous calls, no FUSE in between.
+#include "backend/gluster/gfapi_engine.h"
+
 #include <fcntl.h>
 #include <glusterfs/api/glfs.h>
 
 #include <cerrno>
 #include <string>
 
-#include "backend/gluster.h"
-#include "engine/native_engines.h"
+#include "backend/gluster/gluster.h"
 #include "engine/native_ops.h"
 #include "util/errno_status.h"
 

@@ -1,5 +1,5 @@
 // librados / librbd: one connected cluster handle per run, shared by the jobs' engines.
-// Compiled only when librados (and, for the rbd parts, librbd) was found.
+// Part of the Ceph module (backend/ceph/ceph_module.cc).
 #pragma once
 
 #include <rados/librados.h>

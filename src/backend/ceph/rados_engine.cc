@@ -1,5 +1,5 @@
 // `rados`: each job's region is a row of 4 MiB objects PREFIX.<index> in the target's pool,
-// written with rados_aio_write. See native_engines.h for what a flush means here.
+// written with rados_aio_write. See ceph_engines.h for what a flush means here.
 #include <rados/librados.h>
 
 #include <cerrno>
@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <string>
 
-#include "backend/ceph.h"
-#include "engine/native_engines.h"
+#include "backend/ceph/ceph.h"
+#include "backend/ceph/ceph_engines.h"
 #include "engine/native_ops.h"
 
 namespace durabench {

@@ -4,7 +4,7 @@
 // event threads), so a connection is kept for the life of the process and reused by later runs
 // of the same process (plp, eval, several phases); it is never finalised: the process exits
 // right after, and every file durabench created was unlinked synchronously before.
-// Compiled only when libgfapi was found.
+// Part of the Gluster module (backend/gluster/gluster_module.cc).
 #pragma once
 
 #include <cstdint>

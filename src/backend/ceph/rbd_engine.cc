@@ -1,12 +1,12 @@
-// `rbd`: the job's region of an RBD image, through librbd's aio calls. See native_engines.h for
+// `rbd`: the job's region of an RBD image, through librbd's aio calls. See ceph_engines.h for
 // the client cache and O_SYNC.
 #include <rbd/librbd.h>
 
 #include <cerrno>
 #include <string>
 
-#include "backend/ceph.h"
-#include "engine/native_engines.h"
+#include "backend/ceph/ceph.h"
+#include "backend/ceph/ceph_engines.h"
 #include "engine/native_ops.h"
 
 namespace durabench {

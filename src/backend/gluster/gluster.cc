@@ -1,4 +1,4 @@
-#include "backend/gluster.h"
+#include "backend/gluster/gluster.h"
 
 #include <glusterfs/api/glfs.h>
 

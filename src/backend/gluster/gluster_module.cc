@@ -1,0 +1,119 @@
+// The Gluster module (durabench-gluster.so): the gfapi engine, and gluster:// targets prepared
+// and probed through libgfapi.
+//
+// Safety (DESIGN.md "Targets and safety", backend/backend.h): gluster://HOST/VOLUME/DIR: DIR
+// must exist; durabench creates its own files there (O_EXCL) and removes them afterwards unless
+// --keep.
+#include <fcntl.h>
+#include <glusterfs/api/glfs.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend/gluster/gfapi_engine.h"
+#include "backend/gluster/gluster.h"
+#include "backend/module.h"
+#include "util/errno_status.h"
+
+namespace durabench {
+namespace {
+
+std::string JobName(uint32_t job) {
+  return "durabench-" + std::to_string(::getpid()) + "-" + std::to_string(job);
+}
+
+Result<glfs_t*> GlusterFor(const TargetUri& uri, const BackendOptions& options) {
+  return GlusterVolume(uri.host, uri.port != 0 ? uri.port : options.gluster_port, uri.volume,
+                       options);
+}
+
+Status CreateVolumeFile(GlusterConnection* conn, const std::string& path, uint64_t bytes,
+                        bool fill) {
+  glfs_fd_t* fd = glfs_creat(conn->fs(), path.c_str(), O_CREAT | O_EXCL | O_RDWR, 0644);
+  if (fd == nullptr) return ErrnoStatus("create on the volume", path, errno);
+  conn->AddCreatedFile(path);
+  int r = glfs_ftruncate(fd, static_cast<off_t>(bytes), nullptr, nullptr);
+  std::vector<char> zeros(fill ? 1u << 20 : 0, '\0');
+  for (uint64_t off = 0; fill && r == 0 && off < bytes; off += zeros.size()) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), bytes - off));
+    if (glfs_pwrite(fd, zeros.data(), n, static_cast<off_t>(off), 0, nullptr, nullptr) !=
+        static_cast<ssize_t>(n)) {
+      r = -1;
+    }
+  }
+  if (r == 0) r = glfs_fsync(fd, nullptr, nullptr);
+  const int err = errno;
+  glfs_close(fd);
+  if (r != 0) return ErrnoStatus("lay out on the volume", path, err);
+  return Status::Ok();
+}
+
+Result<PreparedTarget> PrepareGluster(const TargetUri& uri, const TargetOptions& target,
+                                      const LayoutRequest& layout, const BackendOptions& options) {
+  Result<glfs_t*> fs = GlusterFor(uri, options);
+  if (!fs.ok()) return fs.status();
+  struct stat st;
+  if (glfs_stat(*fs, uri.path.c_str(), &st) != 0) {
+    return ErrnoStatus("stat on volume '" + uri.volume + "'", uri.path, errno);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument("target " + uri.text + ": " + uri.path +
+                                   " is not a directory on the volume (durabench creates its "
+                                   "files in a directory)");
+  }
+  auto conn = std::make_shared<GlusterConnection>(*fs);
+  std::vector<JobFile> jobs;
+  for (uint32_t j = 0; j < layout.jobs; ++j) {
+    JobFile job;
+    job.path = (uri.path == "/" ? "" : uri.path) + "/" + JobName(j) + ".dat";
+    job.size_bytes = layout.size_bytes;
+    Status s = CreateVolumeFile(conn.get(), job.path, layout.size_bytes, target.layout_fill);
+    if (!s.ok()) {
+      conn->RemoveCreated(false);
+      return s;
+    }
+    jobs.push_back(std::move(job));
+  }
+  return PreparedTarget::ForBackend(TargetKind::kGlusterDirectory, uri.text, std::move(jobs),
+                                    std::move(conn), target.keep);
+}
+
+class GlusterModule final : public Module {
+ public:
+  std::vector<EngineInfo> Engines() const override {
+    return {{"gfapi", "libgfapi file on a Gluster volume (gluster://HOST/VOLUME/DIR), no FUSE",
+             GfapiEngineCaps(), NewGfapiEngine}};
+  }
+
+  bool Serves(UriScheme scheme) const override { return scheme == UriScheme::kGluster; }
+
+  Result<PreparedTarget> Prepare(const TargetUri& uri, const TargetOptions& target,
+                                 const LayoutRequest& layout,
+                                 const BackendOptions& options) override {
+    return PrepareGluster(uri, target, layout, options);
+  }
+
+  void Probe(const TargetUri& uri, const BackendOptions& options, ProbeResult* r) override {
+    Result<glfs_t*> fs = GlusterFor(uri, options);
+    const uint16_t port = uri.port != 0 ? uri.port : options.gluster_port;
+    r->backend_detail = "volume " + uri.volume + " at " + uri.host + ":" + std::to_string(port) +
+                        ", directory " + uri.path;
+    if (!fs.ok()) {
+      r->replication.SetAll(ProbeFact::Unknown(fs.status().message()));
+      r->replication.system = ProbeFact::Known("glusterfs");
+      r->notes.push_back(fs.status().message());
+      return;
+    }
+    r->replication = GlusterReplicationFacts(*fs, uri.volume);
+  }
+};
+
+}  // namespace
+}  // namespace durabench
+
+DURABENCH_MODULE(durabench::GlusterModule)
