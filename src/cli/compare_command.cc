@@ -142,6 +142,9 @@ int RunCompare(const CompareArgs& args) {
     inputs.push_back({loaded->labels[i], &loaded->results[i]});
   }
   const Comparison c = Compare(inputs);
+  for (const std::string& w : c.warnings) {
+    std::fprintf(stderr, "durabench: warning: %s\n", w.c_str());
+  }
   return Emit(output, args.json       ? ComparisonToJson(c).dump(2) + "\n"
                       : args.markdown ? ComparisonMarkdown(c)
                                       : ComparisonText(c));
@@ -177,8 +180,11 @@ CommandAction RegisterCompareCommand(CLI::App& app) {
   app.footer(
       "Lists the facts that differ between the results (workload, target, backend, filesystem,\n"
       "device chain, drive model, write cache, FUA, replication, host, kernel, tool version),\n"
-      "then per phase and op kind: count, IOPS, p50, p99, p99.9 and max of every result, and for\n"
-      "each result after the first its change against the first, absolute and relative.\n"
+      "then the work that differs: every phase key (block_size, sync, iodepth, ...) whose value\n"
+      "is not the same in the results that ran a phase of that name; then per phase and op kind:\n"
+      "count, IOPS, p50, p99, p99.9 and max of every result, and for each result after the first\n"
+      "its change against the first, absolute and relative. Results that share no phase name get\n"
+      "a warning on stderr.\n"
       "\n"
       "--breakdown: from a run on a local device and runs on a backend with 1 and 3 replicas\n"
       "(roles from each result's probe facts: replication.replica_count, backend, engine), per\n"

@@ -9,6 +9,7 @@
 #include <map>
 #include <utility>
 
+#include "compare/work_diff.h"
 #include "util/units.h"
 
 namespace durabench {
@@ -22,11 +23,6 @@ constexpr std::string_view kKernelEngines[] = {"psync", "io_uring", "libaio",  "
 // Backend kinds (target/probe.h) of storage in this host.
 constexpr std::string_view kLocalBackends[] = {"local-block", "tmpfs", "ramfs",
                                                "overlay",     "loop",  "zram"};
-
-// Spec keys (result/json.h PhaseSpecToJson) that may differ between the inputs of one
-// breakdown: how the I/O is issued and how long or large the run is, not what is measured.
-constexpr std::string_view kIgnoredSpecKeys[] = {"engine",  "size_bytes", "runtime_ns", "ops",
-                                                 "ramp_ns", "fill",       "cpus",       "sqpoll"};
 
 bool IsKernelEngine(std::string engine) {
   if (engine.rfind("fio:", 0) == 0) engine = engine.substr(4);
@@ -56,24 +52,23 @@ const PhaseResult* FindPhase(const RunResult& r, const std::string& name) {
   return nullptr;
 }
 
-// The keys in which the phase specs differ, "block_size_bytes 4096 vs 8192, ..."; "" if none.
+// The keys in which the phase specs differ, "block_size 4KiB vs 8KiB, ..."; "" if none.
 std::string SpecDifference(const PhaseSpec& a, const PhaseSpec& b) {
-  Json sa = PhaseSpecToJson(a);
-  Json sb = PhaseSpecToJson(b);
-  for (std::string_view key : kIgnoredSpecKeys) {
-    sa.erase(std::string(key));
-    sb.erase(std::string(key));
-  }
   std::string diff;
-  for (const auto& [key, value] : sa.items()) {
-    if (sb.contains(key) && sb[key] == value) continue;
-    diff += (diff.empty() ? "" : ", ") + key + " " + value.dump() + " vs " +
-            (sb.contains(key) ? sb[key].dump() : "absent");
-  }
-  for (const auto& [key, value] : sb.items()) {
-    if (!sa.contains(key)) diff += (diff.empty() ? "" : ", ") + key + " absent vs " + value.dump();
+  for (const WorkDiff& d : DiffPhaseSpecs(a.name, {&a, &b}, kBreakdownIgnoredKeys)) {
+    diff += (diff.empty() ? "" : ", ") + WorkDiffText(d);
   }
   return diff;
+}
+
+// "engine, size, ... and sqpoll".
+std::string IgnoredKeysText() {
+  std::string out;
+  const size_t n = std::size(kBreakdownIgnoredKeys);
+  for (size_t i = 0; i < n; ++i) {
+    out += (i == 0 ? "" : i + 1 == n ? " and " : ", ") + std::string(kBreakdownIgnoredKeys[i]);
+  }
+  return out;
 }
 
 // The op kind read from `phase`: the named one, or for "" commit, else write; nullopt when the
@@ -389,8 +384,8 @@ Result<Breakdown> BuildBreakdown(const std::vector<BreakdownInput>& inputs,
       if (!diff.empty()) {
         return Refuse(inputs[b.local_input].label + " and " + inputs[i].label + " ran phase '" +
                       p.spec.name + "' differently: " + diff +
-                      "; a breakdown needs one workload run on each backend (only engine, "
-                      "size, runtime, ramp, ops, fill, cpus and sqpoll may differ)");
+                      "; a breakdown needs one workload run on each backend (only " +
+                      IgnoredKeysText() + " may differ)");
       }
     }
     for (const PhaseResult& p : r.phases) {

@@ -27,6 +27,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compare/metric.h"
@@ -35,6 +36,12 @@
 #include "util/status.h"
 
 namespace durabench {
+
+// Phase keys (spec/phase_keys.h table names) in which the phases of one name may differ between
+// the inputs of a breakdown: how the I/O is issued and how long or large the run is, not what is
+// measured (a URI target runs its native engine; a replicated backend may be run shorter).
+inline constexpr std::string_view kBreakdownIgnoredKeys[] = {"engine", "size", "runtime", "ramp",
+                                                             "ops",    "fill", "cpus",    "sqpoll"};
 
 struct BreakdownInput {
   std::string label;                  // compare/compare.h ResultLabel, unique among the inputs
@@ -109,9 +116,9 @@ std::string AccessPath(const RunResult& r);
 // baseline or several, a network backend without a replica count, two results for the same
 // path and replica count, a bad override), when no replicated input is left, when `options`
 // is invalid, or when a phase of the same name was run with different specs by two inputs
-// (anything but engine, size, runtime, ramp, ops, fill, cpus and sqpoll: block size, pattern,
-// sync method, iodepth, jobs, direct, fsync_every, rate, data). The message names both inputs,
-// the phase and the differing keys.
+// (a key not in kBreakdownIgnoredKeys: block size, pattern, sync method, iodepth, jobs, direct,
+// fsync_every, rate, data; compared by compare/work_diff.h DiffPhaseSpecs). The message names
+// both inputs, the phase and the differing keys ("block_size 4KiB vs 8KiB").
 Result<Breakdown> BuildBreakdown(const std::vector<BreakdownInput>& inputs,
                                  const BreakdownOptions& options);
 

@@ -160,6 +160,16 @@ Comparison Compare(const std::vector<CompareInput>& inputs) {
     if (differ) c.differing_facts.push_back(std::move(d));
   }
 
+  // The work: phase keys that differ between inputs that ran a phase of the same name.
+  std::vector<const RunResult*> results;
+  for (const CompareInput& in : inputs) results.push_back(in.result);
+  c.differing_work = DiffWork(results);
+  if (inputs.size() > 1 && SharedPhaseNames(results).empty()) {
+    c.warnings.push_back(
+        "the inputs share no phase name: no phase is set side by side and the work they ran is "
+        "not compared (each phase shows '-' for the inputs that lack it)");
+  }
+
   // Phases in first-seen order over all inputs.
   std::vector<std::string> phases;
   for (const CompareInput& in : inputs) {
@@ -204,6 +214,12 @@ std::string ComparisonText(const Comparison& c) {
       }
     }
   }
+  if (!c.differing_work.empty()) {
+    out += "\nwork that differs:\n";
+    for (const WorkDiff& d : c.differing_work) {
+      out += fmt::format("  phase '{}': {}\n", d.phase, WorkDiffText(d));
+    }
+  }
   std::vector<std::string> values;
   std::vector<std::string> changes;
   for (const CompareRow& row : c.rows) {
@@ -242,6 +258,18 @@ std::string ComparisonMarkdown(const Comparison& c) {
       out += "\n";
     }
   }
+  if (!c.differing_work.empty()) {
+    out += "\n**Work that differs**\n\n| phase | key |";
+    for (size_t i = 0; i < c.labels.size(); ++i) out += fmt::format(" [{}] |", i);
+    out += "\n|---|---|";
+    for (size_t i = 0; i < c.labels.size(); ++i) out += "---|";
+    out += "\n";
+    for (const WorkDiff& d : c.differing_work) {
+      out += "| " + d.phase + " | " + std::string(d.key->name) + " |";
+      for (const std::string& v : d.text) out += " " + v + " |";
+      out += "\n";
+    }
+  }
   std::vector<std::string> values;
   std::vector<std::string> changes;
   for (const CompareRow& row : c.rows) {
@@ -268,6 +296,17 @@ Json ComparisonToJson(const Comparison& c) {
   for (const FactDiff& d : c.differing_facts)
     facts.push_back({{"name", d.name}, {"values", d.values}});
   j["differing_facts"] = std::move(facts);
+  if (!c.differing_work.empty()) {
+    Json work = Json::array();
+    for (const WorkDiff& d : c.differing_work) {
+      work.push_back({{"phase", d.phase},
+                      {"key", std::string(d.key->name)},
+                      {"json_name", d.key->json_name},
+                      {"values", d.values},
+                      {"text", d.text}});
+    }
+    j["differing_work"] = std::move(work);
+  }
   Json rows = Json::array();
   for (const CompareRow& row : c.rows) {
     Json per = Json::array();

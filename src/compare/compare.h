@@ -1,6 +1,7 @@
 // `durabench compare`: results side by side, each against the first (the reference), with the
-// facts that differ between them (device, write cache, filesystem, backend, host) listed first,
-// so that "why is B slower" is answered on one screen.
+// facts that differ between them (device, write cache, filesystem, backend, host) and the work
+// that differs (block size, sync method, iodepth, ... of a phase of the same name; see
+// compare/work_diff.h) listed first, so that "why is B slower" is answered on one screen.
 #pragma once
 
 #include <array>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "compare/work_diff.h"
 #include "measure/recorder.h"
 #include "result/json.h"
 #include "result/run_result.h"
@@ -42,7 +44,13 @@ struct FactDiff {
 struct Comparison {
   std::vector<std::string> labels;
   std::vector<FactDiff> differing_facts;
+  // Every phase key that differs between inputs that ran a phase of the same name (DiffWork).
+  std::vector<WorkDiff> differing_work;
   std::vector<CompareRow> rows;  // phases in first-seen order, op kinds read/write/flush/commit
+  // Lines for the user that are not part of the comparison: "the inputs share no phase name"
+  // when no phase was run by two inputs. The renderings below leave them out (the command
+  // prints them on stderr, so that text, Markdown and JSON on stdout stay the comparison).
+  std::vector<std::string> warnings;
 };
 
 // The facts compared between inputs, in display order: (name, value).
@@ -51,7 +59,9 @@ std::vector<std::pair<std::string, std::string>> DescribeFacts(const RunResult& 
 Comparison Compare(const std::vector<CompareInput>& inputs);
 
 // Renderings. Every non-reference value carries its change against the reference: absolute and
-// relative ("+2.90us +23.6%"); "-" where one side has no value.
+// relative ("+2.90us +23.6%"); "-" where one side has no value. The work that differs is a
+// block of its own ("work that differs:", one line per phase and key, WorkDiffText), left out
+// when there is none; in JSON it is `differing_work`, present only when not empty.
 std::string ComparisonText(const Comparison& c);
 std::string ComparisonMarkdown(const Comparison& c);
 Json ComparisonToJson(const Comparison& c);

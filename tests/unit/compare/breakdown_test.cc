@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "spec/phase_keys.h"
+
 namespace durabench {
 namespace {
 
@@ -273,7 +275,7 @@ TEST(Breakdown, RefusesDifferentPhaseSpecsButNotAnotherEngineOrRuntime) {
   Result<Breakdown> b = BuildBreakdown({In("L", &local), In("R", &bad)}, {});
   ASSERT_FALSE(b.ok());
   EXPECT_THAT(b.status().message(), HasSubstr("L and R ran phase 'qd1' differently"));
-  EXPECT_THAT(b.status().message(), HasSubstr("block_size_bytes 4096 vs 8192"));
+  EXPECT_THAT(b.status().message(), HasSubstr("block_size 4KiB vs 8KiB"));
   EXPECT_THAT(b.status().message(), HasSubstr("iodepth 1 vs 4"));
 
   Shape other = Replicated("unknown", "3", 300'000, "rbd");
@@ -281,6 +283,12 @@ TEST(Breakdown, RefusesDifferentPhaseSpecsButNotAnotherEngineOrRuntime) {
   const RunResult disjoint = Make(other);
   b = BuildBreakdown({In("L", &local), In("R", &disjoint)}, {});
   EXPECT_THAT(b.status().message(), HasSubstr("no phase of the same name"));
+}
+
+TEST(Breakdown, IgnoredKeysAreKeysOfTheTable) {
+  for (std::string_view key : kBreakdownIgnoredKeys) {
+    EXPECT_NE(FindPhaseKey(key), nullptr) << key << " is not a phase key (spec/phase_keys.h)";
+  }
 }
 
 TEST(Breakdown, PhasesMatchedByNameAndMissingOnesNoted) {

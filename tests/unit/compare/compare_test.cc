@@ -76,5 +76,66 @@ TEST(Compare, IdenticalResultsHaveNoDifferingFacts) {
   EXPECT_NE(ComparisonText(c).find("no differences"), std::string::npos);
 }
 
+TEST(Compare, WorkThatDiffersIsListedKeyByKey) {
+  const RunResult a = MakeRun(RunShape{});
+  RunResult b = MakeRun(RunShape{});
+  b.phases[0].spec.block_size_bytes = 8192;
+  b.phases[0].spec.sync = SyncMethod::kFsync;
+  const Comparison c = Compare({{"A", &a}, {"B", &b}});
+  ASSERT_EQ(c.differing_work.size(), 2u);
+  EXPECT_TRUE(c.differing_facts.empty());  // the same machine: only the work differs
+  EXPECT_TRUE(c.warnings.empty());
+
+  const std::string text = ComparisonText(c);
+  EXPECT_NE(text.find("\nwork that differs:\n"
+                      "  phase 'commit-path': block_size 4KiB vs 8KiB\n"
+                      "  phase 'commit-path': sync fdatasync vs fsync\n"),
+            std::string::npos)
+      << text;
+  const std::string md = ComparisonMarkdown(c);
+  EXPECT_NE(md.find("**Work that differs**\n\n| phase | key | [0] | [1] |\n|---|---|---|---|\n"
+                    "| commit-path | block_size | 4KiB | 8KiB |\n"
+                    "| commit-path | sync | fdatasync | fsync |\n"),
+            std::string::npos)
+      << md;
+  const Json j = ComparisonToJson(c);
+  ASSERT_EQ(j["differing_work"].size(), 2u);
+  EXPECT_EQ(j["differing_work"][0]["phase"], "commit-path");
+  EXPECT_EQ(j["differing_work"][0]["key"], "block_size");
+  EXPECT_EQ(j["differing_work"][0]["json_name"], "block_size_bytes");
+  EXPECT_EQ(j["differing_work"][0]["values"], Json({4096, 8192}));
+  EXPECT_EQ(j["differing_work"][1]["values"], Json({"fdatasync", "fsync"}));
+  EXPECT_EQ(j["differing_work"][1]["text"], Json({"fdatasync", "fsync"}));
+}
+
+TEST(Compare, IdenticalWorkListsNoWork) {
+  RunShape slower;
+  slower.commit_ns = 300'000;  // other figures, same work
+  const RunResult a = MakeRun(RunShape{});
+  const RunResult b = MakeRun(slower);
+  const Comparison c = Compare({{"A", &a}, {"B", &b}});
+  EXPECT_TRUE(c.differing_work.empty());
+  EXPECT_TRUE(c.warnings.empty());
+  EXPECT_EQ(ComparisonText(c).find("work that differs"), std::string::npos);
+  EXPECT_EQ(ComparisonMarkdown(c).find("Work that differs"), std::string::npos);
+  EXPECT_FALSE(ComparisonToJson(c).contains("differing_work"));
+}
+
+TEST(Compare, InputsWithoutASharedPhaseGetAWarning) {
+  RunShape other;
+  other.phase = "other";
+  const RunResult a = MakeRun(RunShape{});
+  RunResult b = MakeRun(other);
+  b.phases[0].spec.block_size_bytes = 8192;  // another phase: not compared with anything
+  const Comparison c = Compare({{"A", &a}, {"B", &b}});
+  EXPECT_TRUE(c.differing_work.empty());
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_NE(c.warnings[0].find("the inputs share no phase name"), std::string::npos)
+      << c.warnings[0];
+  // A phase that two of three inputs share is enough.
+  const Comparison shared = Compare({{"A", &a}, {"B", &b}, {"C", &a}});
+  EXPECT_TRUE(shared.warnings.empty());
+}
+
 }  // namespace
 }  // namespace durabench

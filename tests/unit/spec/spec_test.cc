@@ -5,6 +5,9 @@
 
 #include <string>
 
+#include "spec/fio_command.h"
+#include "spec/phase_keys.h"
+
 namespace durabench {
 namespace {
 
@@ -205,6 +208,54 @@ TEST(CpuList, ParsesListsAndRanges) {
     if (!r.ok()) {
       EXPECT_NE(r.status().message().find(bad), std::string::npos) << bad;
     }
+  }
+}
+
+// The fio command is written by hand (fio's options do not map one to one onto the keys: sync and
+// fsync_every are one option, sqpoll only exists for io_uring, fill is the layout command), so the
+// table checks it instead: a change of any key changes what `--fio-equivalent` prints.
+TEST(FioEquivalent, EveryPhaseKeyReachesTheFioCommand) {
+  PhaseSpec base;
+  base.engine = "io_uring";         // so that sqpoll has an option
+  base.pattern = Pattern::kRandRW;  // writes (sync, fill) and read_percent
+  const auto text = [](const PhaseSpec& p) {
+    const FioCommand f = FioEquivalent(p, "/scratch", "directory");
+    std::string out = f.layout + "\n" + f.command;
+    for (const std::string& c : f.caveats) out += "\n" + c;
+    return out;
+  };
+  for (const PhaseKey& key : PhaseKeyTable()) {
+    PhaseKeyValue v = key.get(base);
+    switch (key.kind) {
+      case KeyKind::kInt:
+      case KeyKind::kSize:
+        v.number = v.number < key.max ? v.number + 1 : v.number - 1;
+        break;
+      case KeyKind::kDuration:
+        v.number += 1'000'000'000;  // fio takes ms
+        break;
+      case KeyKind::kBool:
+        v.flag = !v.flag;
+        break;
+      case KeyKind::kEngine:
+        v.text = "libaio";
+        break;
+      case KeyKind::kCpus:
+        v.text = "0";
+        break;
+      case KeyKind::kPattern:
+        v.pattern = Pattern::kWrite;
+        break;
+      case KeyKind::kSync:
+        v.sync = SyncMethod::kFsync;
+        break;
+      case KeyKind::kData:
+        v.data = DataSpec{DataKind::kZero, 0};
+        break;
+    }
+    PhaseSpec changed = base;
+    key.set(v, &changed);
+    EXPECT_NE(text(changed), text(base)) << key.name << " does not reach the fio command";
   }
 }
 

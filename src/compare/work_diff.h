@@ -1,0 +1,61 @@
+// What differs in the work that results ran, as opposed to the machine they ran on: phases of the
+// same name compared key by key by walking spec/phase_keys.h's PhaseKeyTable(), so a key added
+// to the table is compared (and named, and formatted) here without a change. `compare` lists
+// these differences beside the facts that differ (compare/compare.h); `compare --breakdown`
+// refuses inputs whose shared phases differ in a key it does not ignore (compare/breakdown.h).
+//
+// Two values are the same when the result file writes them the same (result/json.h
+// PhaseSpecToJson), so a difference here is a difference a script reading the files would see.
+// A key that does not apply to a phase (read_percent of a randwrite phase) has no value; that
+// differs from any value.
+//
+// Thread-safety: the functions share no state.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "result/json.h"
+#include "result/run_result.h"
+#include "spec/phase_keys.h"
+
+namespace durabench {
+
+// One key of one phase whose value is not the same in every input that ran the phase.
+struct WorkDiff {
+  std::string phase;
+  const PhaseKey* key = nullptr;  // a row of PhaseKeyTable(); never null
+  // Per input, in input order: the value as the result file writes it under key->json_name
+  // (4096, "fdatasync", false); null where the input lacks the phase or the key does not apply.
+  std::vector<Json> values;
+  // Per input, for people (WorkValueText): "4KiB", "fdatasync", "10.00s"; "-" where the input
+  // lacks the phase, "n/a" where the key does not apply to the input's phase.
+  std::vector<std::string> text;
+};
+
+// Compares the specs that several inputs ran for one phase named `phase`; a nullptr entry is an
+// input without the phase and takes no part. Keys in table order, leaving out those whose table
+// name (PhaseKey::name, "runtime") is in `ignored`. Empty when fewer than two specs are given.
+std::vector<WorkDiff> DiffPhaseSpecs(const std::string& phase,
+                                     const std::vector<const PhaseSpec*>& specs,
+                                     std::span<const std::string_view> ignored = {});
+
+// DiffPhaseSpecs for every phase name that at least two of `results` ran (phases in first-seen
+// order over the inputs). `results` are not owned and not null.
+std::vector<WorkDiff> DiffWork(const std::vector<const RunResult*>& results,
+                               std::span<const std::string_view> ignored = {});
+
+// The names of the phases that at least two of `results` ran, in first-seen order.
+std::vector<std::string> SharedPhaseNames(const std::vector<const RunResult*>& results);
+
+// `key`'s value in `spec` as a person reads it, in the units the key's kind implies: sizes in
+// binary units and durations in ns/us/ms/s (util/units.h) where that short form is exact, else
+// the exact figure ("1500000B", "1234567ns"); booleans "true"/"false"; an empty CPU list "none".
+std::string WorkValueText(const PhaseKey& key, const PhaseSpec& spec);
+
+// "block_size 4KiB vs 8KiB" (every input's text, " vs " between them; the key's table name).
+std::string WorkDiffText(const WorkDiff& d);
+
+}  // namespace durabench
