@@ -1,28 +1,29 @@
 // Block-device safety checks (target.h, docs/safety.md).
 //
-// Every check reads only: /proc/self/mountinfo, /proc/swaps, sysfs, ioctls that query, and
-// libblkid probing through a read-only descriptor. The order puts the reasons that no flag can
+// Every check reads only: /proc/self/mountinfo, /proc/swaps, sysfs (through system_files.h, with
+// the roots tests point into a fake tree), ioctls that query, and libblkid probing through a
+// read-only descriptor. The order puts the reasons that no flag can
 // override first (mounted, swap, holders, in use), so a refusal names the one that matters.
 
 #include "target/blockdev.h"
 
 #include <blkid.h>
-#include <dirent.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "target/system_files.h"
 #include "util/errno_status.h"
 #include "util/strings.h"
 #include "util/sys.h"
@@ -34,33 +35,13 @@ namespace {
 // libblkid's probing stops after this many results; a real device carries a handful.
 constexpr int kMaxSignatures = 64;
 
-std::string DevString(dev_t dev) {
-  return std::to_string(major(dev)) + ":" + std::to_string(minor(dev));
-}
-
-// Parses "MAJ:MIN" (as in sysfs `dev` files and mountinfo); false if malformed.
-bool ParseDev(std::string_view text, dev_t* dev) {
-  const size_t colon = text.find(':');
-  if (colon == std::string_view::npos) return false;
-  const std::string s(text);
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long maj = std::strtoul(s.c_str(), &end, 10);
-  if (end == s.c_str() || end != s.c_str() + colon) return false;
-  const unsigned long min = std::strtoul(s.c_str() + colon + 1, &end, 10);
-  if (end == s.c_str() + colon + 1) return false;
-  while (*end == '\n' || *end == ' ') ++end;
-  if (*end != '\0' || errno != 0) return false;
-  *dev = makedev(static_cast<unsigned int>(maj), static_cast<unsigned int>(min));
-  return true;
-}
+std::string DevString(dev_t dev) { return MajorMinor(dev); }
 
 // First line of a small sysfs file, without the newline; empty if unreadable.
 std::string ReadFirstLine(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
+  std::string text;
+  if (ReadSmallFile(path, &text) != 0) return {};
+  return text.substr(0, text.find('\n'));
 }
 
 bool Exists(const std::string& path) {
@@ -68,26 +49,10 @@ bool Exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-// Names in a directory, without "." and "..". Empty if it cannot be read.
-std::vector<std::string> ListDir(const std::string& dir) {
-  std::vector<std::string> names;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return names;
-  while (const struct dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
-  }
-  ::closedir(d);
-  return names;
-}
-
 // The sysfs directory of a block device, e.g. /sys/devices/virtual/block/loop0; for a partition
-// .../block/sda/sda1. Empty (errno set) when /sys/dev/block/MAJ:MIN cannot be resolved.
-std::string SysfsDir(dev_t dev) {
-  const std::string link = "/sys/dev/block/" + DevString(dev);
-  char resolved[PATH_MAX];
-  if (::realpath(link.c_str(), resolved) == nullptr) return {};
-  return resolved;
+// .../block/sda/sda1. Empty (*err set) when SYS/dev/block/MAJ:MIN cannot be resolved.
+std::string SysfsDir(dev_t dev, const SystemRoots& roots, int* err) {
+  return RealPath(roots.sys + "/dev/block/" + DevString(dev), err);
 }
 
 // One block device node as sysfs describes it.
@@ -97,22 +62,18 @@ struct BlockNode {
   std::string sysfs_dir;
 };
 
-std::string Basename(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 // The device itself first, then its partitions: the subdirectories of its sysfs directory named
 // <name>* that have a `dev` file (the layout /sys/class/block/<name>/<name>p1/dev).
-Status DeviceAndPartitions(dev_t dev, std::vector<BlockNode>* nodes) {
-  const std::string dir = SysfsDir(dev);
-  if (dir.empty()) return ErrnoStatus("realpath", "/sys/dev/block/" + DevString(dev), errno);
+Status DeviceAndPartitions(dev_t dev, const SystemRoots& roots, std::vector<BlockNode>* nodes) {
+  int err = 0;
+  const std::string dir = SysfsDir(dev, roots, &err);
+  if (dir.empty()) return ErrnoStatus("realpath", roots.sys + "/dev/block/" + DevString(dev), err);
   BlockNode self{Basename(dir), dev, dir};
   nodes->push_back(self);
-  for (const std::string& entry : ListDir(dir)) {
+  for (const std::string& entry : ListDir(dir, &err)) {
     if (entry.rfind(self.name, 0) != 0) continue;  // partitions are named after the disk
     dev_t part_dev = 0;
-    if (!ParseDev(ReadFirstLine(dir + "/" + entry + "/dev"), &part_dev)) continue;
+    if (!ParseMajorMinor(ReadFirstLine(dir + "/" + entry + "/dev"), &part_dev)) continue;
     nodes->push_back({entry, part_dev, dir + "/" + entry});
   }
   return Status::Ok();
@@ -131,74 +92,61 @@ int FindNode(const std::vector<BlockNode>& nodes, dev_t dev) {
   return -1;
 }
 
-// Device number of `path` if it names a block device, else 0.
-dev_t BlockDevOf(const std::string& path) {
+// Index in `nodes` of the node that the path `name` (a mount source or a swap device, as listed)
+// names, or -1: by the device number of the node it resolves to under roots.dev, and, for
+// /dev/NAME, by kernel name too (a path that cannot be resolved here still names its device).
+int FindNodeByPath(const std::vector<BlockNode>& nodes, const std::string& name,
+                   const SystemRoots& roots) {
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) return 0;
-  return st.st_rdev;
-}
-
-bool IsOctal(char c) { return c >= '0' && c <= '7'; }
-
-// Undoes the octal escapes (\040 for a space) of /proc/self/mountinfo and /proc/swaps.
-std::string Unescape(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && IsOctal(s[i + 1]) && IsOctal(s[i + 2]) &&
-        IsOctal(s[i + 3])) {
-      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += s[i];
+  const std::string path = UnderDev(roots, name);
+  if (::stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode)) {
+    const int index = FindNode(nodes, st.st_rdev);
+    if (index >= 0) return index;
+  }
+  if (name.rfind("/dev/", 0) == 0) {
+    const std::string kernel_name = name.substr(5);
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].name == kernel_name) return static_cast<int>(i);
     }
   }
-  return out;
+  return -1;
 }
 
 // Mounts of this mount namespace: "<subject> is mounted on <dir>" for the first mount of the
 // device or one of its partitions, or "". Matched by MAJ:MIN and, for filesystems such as btrfs
-// whose mountinfo shows an anonymous device number, by the mount source's device number. A
-// mount in another namespace is invisible here; the O_EXCL open catches it.
-std::string FindMount(const std::vector<BlockNode>& nodes) {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::vector<std::string> f;
-    for (std::string word; fields >> word;) f.push_back(word);
-    if (f.size() < 5) continue;
+// whose mountinfo shows an anonymous device number, by the mount source. A mount in another
+// namespace is invisible here; the O_EXCL open catches it.
+std::string FindMount(const std::vector<BlockNode>& nodes, const SystemRoots& roots) {
+  std::string mountinfo;
+  ReadSmallFile(roots.proc_self + "/mountinfo", &mountinfo);
+  size_t start = 0;
+  while (start < mountinfo.size()) {
+    const size_t end = std::min(mountinfo.find('\n', start), mountinfo.size());
+    const std::optional<MountInfoLine> m = ParseMountInfoLine(mountinfo.substr(start, end - start));
+    start = end + 1;
+    if (!m) continue;
     dev_t dev = 0;
-    int index = ParseDev(f[2], &dev) ? FindNode(nodes, dev) : -1;
-    if (index < 0) {
-      // Optional fields end with "-", then filesystem type and source.
-      for (size_t i = 6; i + 2 < f.size(); ++i) {
-        if (f[i] != "-") continue;
-        const std::string source = Unescape(f[i + 2]);
-        if (source.rfind("/dev/", 0) == 0) {
-          const dev_t source_dev = BlockDevOf(source);
-          if (source_dev != 0) index = FindNode(nodes, source_dev);
-        }
-        break;
-      }
-    }
+    int index = ParseMajorMinor(m->major_minor, &dev) ? FindNode(nodes, dev) : -1;
+    if (index < 0) index = FindNodeByPath(nodes, m->source, roots);
     if (index >= 0) {
-      return Subject(nodes, static_cast<size_t>(index)) + " is mounted on " + Unescape(f[4]);
+      return Subject(nodes, static_cast<size_t>(index)) + " is mounted on " + m->mount_point;
     }
   }
   return {};
 }
 
 // "<subject> is in use as swap" when /proc/swaps lists the device or a partition, or "".
-std::string FindSwap(const std::vector<BlockNode>& nodes) {
-  std::ifstream in("/proc/swaps");
+std::string FindSwap(const std::vector<BlockNode>& nodes, const SystemRoots& roots) {
+  std::string swaps;
+  ReadSmallFile(roots.proc + "/swaps", &swaps);
+  std::istringstream in(swaps);
   std::string line;
   std::getline(in, line);  // header
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string name;
     if (!(fields >> name)) continue;
-    const dev_t dev = BlockDevOf(Unescape(name));
-    const int index = dev != 0 ? FindNode(nodes, dev) : -1;
+    const int index = FindNodeByPath(nodes, UnescapeOctal(name), roots);
     if (index >= 0) return Subject(nodes, static_cast<size_t>(index)) + " is in use as swap";
   }
   return {};
@@ -207,11 +155,21 @@ std::string FindSwap(const std::vector<BlockNode>& nodes) {
 // "<subject> has holders (dm-0): ..." for the first node with a non-empty holders/, or "".
 std::string FindHolders(const std::vector<BlockNode>& nodes) {
   for (size_t i = 0; i < nodes.size(); ++i) {
-    const std::vector<std::string> holders = ListDir(nodes[i].sysfs_dir + "/holders");
+    int err = 0;
+    const std::vector<std::string> holders = ListDir(nodes[i].sysfs_dir + "/holders", &err);
     if (!holders.empty()) {
       return Subject(nodes, i) + " has holders (" + JoinStrings(holders) +
              "): it is part of a device-mapper, LVM, MD RAID or similar device";
     }
+  }
+  return {};
+}
+
+// The first reason no flag overrides, in the order mounted, swap, holders; "" when none holds.
+std::string InUseReason(const std::vector<BlockNode>& nodes, const SystemRoots& roots) {
+  for (const std::string& reason :
+       {FindMount(nodes, roots), FindSwap(nodes, roots), FindHolders(nodes)}) {
+    if (!reason.empty()) return reason;
   }
   return {};
 }
@@ -339,18 +297,23 @@ Status CheckOpenDevice(int fd, const std::string& path, const std::vector<BlockN
 
 }  // namespace
 
+Result<std::string> InUseReason(dev_t dev, const SystemRoots& roots) {
+  std::vector<BlockNode> nodes;
+  DURABENCH_RETURN_IF_ERROR(DeviceAndPartitions(dev, roots, &nodes));
+  return InUseReason(nodes, roots);
+}
+
 Status ClaimBlockDevice(const std::string& path, const TargetOptions& options,
-                        BlockDeviceClaim* claim) {
+                        BlockDeviceClaim* claim, const SystemRoots& roots) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return ErrnoStatus("stat", path, errno);
   if (!S_ISBLK(st.st_mode)) return Status::InvalidArgument(path + " is not a block device");
   DURABENCH_RETURN_IF_ERROR(CheckDestroyData(path, st.st_rdev, options));
 
   std::vector<BlockNode> nodes;
-  DURABENCH_RETURN_IF_ERROR(DeviceAndPartitions(st.st_rdev, &nodes));
-  for (const std::string& reason : {FindMount(nodes), FindSwap(nodes), FindHolders(nodes)}) {
-    if (!reason.empty()) return Refuse(path, reason);
-  }
+  DURABENCH_RETURN_IF_ERROR(DeviceAndPartitions(st.st_rdev, roots, &nodes));
+  const std::string in_use = InUseReason(nodes, roots);
+  if (!in_use.empty()) return Refuse(path, in_use);
 
   // O_EXCL on a block device claims it: this fails with EBUSY while a filesystem (in any mount
   // namespace), swap, device-mapper, MD or another O_EXCL opener holds it, and keeps all of them
@@ -372,8 +335,9 @@ Status ClaimBlockDevice(const std::string& path, const TargetOptions& options,
   return Status::Ok();
 }
 
-uint32_t LogicalBlockSizeOf(dev_t dev) {
-  std::string dir = SysfsDir(dev);
+uint32_t LogicalBlockSizeOf(dev_t dev, const SystemRoots& roots) {
+  int err = 0;
+  std::string dir = SysfsDir(dev, roots, &err);
   if (dir.empty()) return 512;
   // A partition has no queue/ of its own: its disk is the parent directory.
   if (Exists(dir + "/partition")) dir = dir.substr(0, dir.rfind('/'));

@@ -28,6 +28,7 @@
 #include <string>
 
 #include "result/probe_facts.h"
+#include "target/system_files.h"
 
 namespace durabench {
 
@@ -51,11 +52,8 @@ class GlusterGraphShape {
   bool disperse_ = false;
 };
 
-// Where sysfs, procfs and /dev are; tests point these into a fake tree.
-struct ProbeRoots {
-  std::string sys = "/sys";
-  std::string proc_self = "/proc/self";
-  std::string dev = "/dev";
+// Where sysfs, procfs and /dev are (system_files.h), and whether NVMe devices are asked.
+struct ProbeRoots : SystemRoots {
   bool nvme_ioctl = true;  // issue the read-only NVMe admin commands
 };
 
@@ -63,15 +61,5 @@ struct ProbeRoots {
 // probed through its nearest existing parent). Never fails: unreadable facts are unknown.
 // Thread-compatible; does blocking reads of sysfs/procfs and, for NVMe, two admin ioctls.
 ProbeResult ProbeTarget(const std::string& path, const ProbeRoots& roots = {});
-
-// Parses one /proc/self/mountinfo line; nullopt if malformed. Exposed for tests.
-// Fields (proc(5)): ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER;
-// the octal escapes (\040 for a space) of paths and source are undone.
-struct MountInfoLine {
-  std::string mount_point, mount_options, fs_type, source, super_options;
-  std::string major_minor;
-  std::string root;  // field 4: the directory of the filesystem mounted here (bind mounts)
-};
-std::optional<MountInfoLine> ParseMountInfoLine(const std::string& line);
 
 }  // namespace durabench

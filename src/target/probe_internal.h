@@ -20,11 +20,6 @@ namespace durabench::internal {
 
 // --- probe_sysfs.cc ---------------------------------------------------------------------------
 
-// Reads a small file (sysfs attribute, mountinfo) whole into *out. Returns 0 or the errno of
-// open/read. Plain open/read, not the Sys() table: the probe reads no target data, and a test
-// that counts the target's I/O calls must not see these.
-int ReadSmallFile(const std::string& path, std::string* out);
-
 // The content of `path`, trimmed of surrounding whitespace (SCSI pads model and vendor), or
 // unknown: "not present: PATH" (ENOENT, ENOTDIR), "permission denied: PATH" (EACCES, EPERM),
 // "read PATH: <strerror>" otherwise, "empty: PATH" for an empty file.
@@ -45,22 +40,6 @@ ProbeFact SelectedScheduler(const ProbeFact& line, const std::string& path);
 // The serial number in a SCSI VPD page 0x80 (Unit Serial Number) as sysfs vpd_pg80 holds it:
 // byte 1 the page code 0x80, bytes 2-3 the length, then ASCII. Trimmed; nullopt if malformed.
 std::optional<std::string> SerialFromVpdPage80(const std::string& page);
-
-// Undoes the \ooo octal escapes of /proc/self/mountinfo.
-std::string UnescapeOctal(const std::string& s);
-
-// The last component of `path`.
-std::string Basename(const std::string& path);
-// realpath(3) of `path`; "" with *err = errno when it fails.
-std::string RealPath(const std::string& path, int* err);
-// The names in `dir` without "." and "..", sorted; empty with *err = errno when it cannot be read
-// (*err = 0 otherwise).
-std::vector<std::string> ListDir(const std::string& dir, int* err);
-
-// "8:1" for a device number.
-std::string MajorMinor(dev_t dev);
-// Parses "8:1" (a trailing newline allowed); false if malformed.
-bool ParseMajorMinor(const std::string& text, dev_t* dev);
 
 // --- probe_mount.cc ---------------------------------------------------------------------------
 

@@ -11,33 +11,6 @@
 
 namespace durabench {
 
-std::optional<MountInfoLine> ParseMountInfoLine(const std::string& line) {
-  // Split on single spaces, keeping empty fields: a mount source can be the empty string.
-  std::vector<std::string> f;
-  size_t start = 0;
-  for (;;) {
-    const size_t space = line.find(' ', start);
-    f.push_back(line.substr(start, space - start));
-    if (space == std::string::npos) break;
-    start = space + 1;
-  }
-  if (!f.empty() && !f.back().empty() && f.back().back() == '\n') f.back().pop_back();
-  // 6 fixed fields, any optional fields, "-", then type, source, super options.
-  size_t dash = 6;
-  while (dash < f.size() && f[dash] != "-") ++dash;
-  if (f.size() < 10 || dash + 4 != f.size()) return std::nullopt;
-  if (f[2].find(':') == std::string::npos || f[4].empty() || f[4][0] != '/') return std::nullopt;
-  MountInfoLine m;
-  m.major_minor = f[2];
-  m.root = internal::UnescapeOctal(f[3]);
-  m.mount_point = internal::UnescapeOctal(f[4]);
-  m.mount_options = f[5];
-  m.fs_type = internal::UnescapeOctal(f[dash + 1]);
-  m.source = internal::UnescapeOctal(f[dash + 2]);
-  m.super_options = f[dash + 3];
-  return m;
-}
-
 namespace internal {
 namespace {
 

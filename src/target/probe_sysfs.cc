@@ -16,9 +16,6 @@
 namespace durabench::internal {
 namespace {
 
-// sysfs attributes are at most a page; mountinfo can be larger, so the limit is generous.
-constexpr size_t kMaxFileBytes = 16u << 20;
-
 std::string Trim(const std::string& s) {
   const size_t begin = s.find_first_not_of(" \t\r\n");
   if (begin == std::string::npos) return {};
@@ -41,30 +38,6 @@ bool AllDigits(const std::string& s) {
 }
 
 }  // namespace
-
-int ReadSmallFile(const std::string& path, std::string* out) {
-  out->clear();
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  char buf[4096];
-  int err = 0;
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      err = errno;
-      break;
-    }
-    if (n == 0) break;
-    out->append(buf, static_cast<size_t>(n));
-    if (out->size() > kMaxFileBytes) {
-      err = EFBIG;
-      break;
-    }
-  }
-  ::close(fd);  // read-only descriptor: nothing to lose, the result is not checked
-  return err;
-}
 
 ProbeFact ReadFact(const std::string& path) {
   std::string text;
@@ -114,67 +87,6 @@ std::optional<std::string> SerialFromVpdPage80(const std::string& page) {
     if (c < 0x20 || c > 0x7e) return std::nullopt;
   }
   return serial;
-}
-
-std::string UnescapeOctal(const std::string& s) {
-  auto octal = [](char c) { return c >= '0' && c <= '7'; };
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && octal(s[i + 1]) && octal(s[i + 2]) && octal(s[i + 3])) {
-      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-std::string Basename(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string RealPath(const std::string& path, int* err) {
-  char resolved[PATH_MAX];
-  if (::realpath(path.c_str(), resolved) == nullptr) {
-    *err = errno;
-    return {};
-  }
-  *err = 0;
-  return resolved;
-}
-
-std::vector<std::string> ListDir(const std::string& dir, int* err) {
-  std::vector<std::string> names;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) {
-    *err = errno;
-    return names;
-  }
-  *err = 0;
-  while (const struct dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
-  }
-  ::closedir(d);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-std::string MajorMinor(dev_t dev) {
-  return std::to_string(major(dev)) + ":" + std::to_string(minor(dev));
-}
-
-bool ParseMajorMinor(const std::string& text, dev_t* dev) {
-  const std::string t = Trim(text);
-  const size_t colon = t.find(':');
-  if (colon == std::string::npos) return false;
-  const std::string maj = t.substr(0, colon), min = t.substr(colon + 1);
-  if (!AllDigits(maj) || !AllDigits(min) || maj.size() > 9 || min.size() > 9) return false;
-  *dev = makedev(static_cast<unsigned int>(std::strtoul(maj.c_str(), nullptr, 10)),
-                 static_cast<unsigned int>(std::strtoul(min.c_str(), nullptr, 10)));
-  return true;
 }
 
 }  // namespace durabench::internal

@@ -1,6 +1,7 @@
 // A fake /sys, /proc/self and /dev in a temp dir, laid out as the kernel lays out the real ones
 // (device directories under sys/devices/..., symlinks from sys/dev/block/MAJ:MIN and
-// sys/block/NAME), for the probe tests (ProbeRoots points into it).
+// sys/block/NAME), for the probe and block-device tests (ProbeRoots / SystemRoots point into
+// it).
 #pragma once
 
 #include <linux/capability.h>
@@ -44,6 +45,7 @@ class FakeSys {
     ProbeRoots r;
     r.sys = root_ + "/sys";
     r.proc_self = root_ + "/proc";
+    r.proc = root_ + "/proc";
     r.dev = root_ + "/dev";
     r.nvme_ioctl = false;
     return r;
