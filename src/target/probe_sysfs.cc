@@ -16,25 +16,10 @@
 namespace durabench::internal {
 namespace {
 
-std::string Trim(const std::string& s) {
-  const size_t begin = s.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return {};
-  const size_t end = s.find_last_not_of(" \t\r\n");
-  return s.substr(begin, end - begin + 1);
-}
-
 std::string ReasonFor(int err, const std::string& path) {
   if (err == ENOENT || err == ENOTDIR) return "not present: " + path;
   if (err == EACCES || err == EPERM) return "permission denied: " + path;
   return "read " + path + ": " + ErrnoString(err);
-}
-
-bool AllDigits(const std::string& s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
 }
 
 }  // namespace

@@ -45,6 +45,8 @@ namespace {
 // sysfs attributes are at most a page; mountinfo can be larger, so the limit is generous.
 constexpr size_t kMaxFileBytes = 16u << 20;
 
+}  // namespace
+
 std::string Trim(const std::string& s) {
   const size_t begin = s.find_first_not_of(" \t\r\n");
   if (begin == std::string::npos) return {};
@@ -59,8 +61,6 @@ bool AllDigits(const std::string& s) {
   }
   return true;
 }
-
-}  // namespace
 
 int ReadSmallFile(const std::string& path, std::string* out) {
   out->clear();

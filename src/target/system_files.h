@@ -37,6 +37,11 @@ namespace internal {
 // that counts the target's I/O calls must not see them.
 int ReadSmallFile(const std::string& path, std::string* out);
 
+// `s` without surrounding whitespace (sysfs values end in a newline; SCSI pads model and vendor).
+std::string Trim(const std::string& s);
+// True for a non-empty string of the digits 0-9 only.
+bool AllDigits(const std::string& s);
+
 // Undoes the \ooo octal escapes of /proc/self/mountinfo and /proc/swaps.
 std::string UnescapeOctal(const std::string& s);
 
