@@ -4,8 +4,8 @@ the report it writes (docs/report.md).
 
 Usage: plot_py_test.py --plot SCRIPTS/plot.py --data TESTS/report/data [unittest args]
 
-Exit 77 (CTest: skipped) with "skipped: <why>" when matplotlib or Jinja2 is missing. Each case writes into
-its own temporary directory, removed afterwards; each run of plot.py has a timeout.
+Exit 77 (CTest: skipped) with "skipped: <why>" when matplotlib or Jinja2 is missing. Each case
+writes into its own temporary directory, removed afterwards; each run of plot.py has a timeout.
 """
 
 import argparse
