@@ -6,6 +6,7 @@
 #   bin/durabench                                (src/cli/CMakeLists.txt)
 #   share/durabench/workloads/*.toml             the presets          \ found relative to the
 #   share/durabench/plot.py                      the report's script  / binary: util/data_dir.h
+#   share/durabench/report.html.j2               its page, read from beside plot.py
 #   share/man/man1/durabench.1.gz                docs/durabench.1
 #   share/bash-completion/completions/durabench  scripts/durabench-completion.bash
 # and, in components `ceph` and `gluster` (cmake/modules.cmake), when they are built:
@@ -16,6 +17,7 @@
 install(DIRECTORY workloads/ DESTINATION ${DURABENCH_INSTALL_DATADIR}/workloads COMPONENT core
         FILES_MATCHING PATTERN "*.toml")
 install(PROGRAMS scripts/plot.py DESTINATION ${DURABENCH_INSTALL_DATADIR} COMPONENT core)
+install(FILES scripts/report.html.j2 DESTINATION ${DURABENCH_INSTALL_DATADIR} COMPONENT core)
 
 # Debian installs manual pages compressed (policy 12.1); -n leaves out the name and time, so
 # the same page makes the same file.
@@ -33,8 +35,9 @@ install(FILES scripts/durabench-completion.bash RENAME durabench
 
 # The build tree mirrors the installed layout, so its binary finds its data by the same rule:
 # BUILD/src/cli/durabench -> BUILD/src/share/durabench/, holding symbolic links to the source
-# tree's workloads/ and scripts/plot.py (an edited preset is seen without a rebuild). Made on
-# every build, before the binary, wherever the binary is written.
+# tree's workloads/, scripts/plot.py and scripts/report.html.j2 (an edited preset is seen
+# without a rebuild; plot.py follows its link to find the template). Made on every build, before
+# the binary, wherever the binary is written.
 set(build_data_dir "$<TARGET_FILE_DIR:durabench>/${DURABENCH_DATA_DIR_FROM_BIN}")
 add_custom_target(durabench_build_tree_data
   COMMAND ${CMAKE_COMMAND} -E make_directory ${build_data_dir}
@@ -42,6 +45,8 @@ add_custom_target(durabench_build_tree_data
           ${build_data_dir}/workloads
   COMMAND ${CMAKE_COMMAND} -E create_symlink ${PROJECT_SOURCE_DIR}/scripts/plot.py
           ${build_data_dir}/plot.py
+  COMMAND ${CMAKE_COMMAND} -E create_symlink ${PROJECT_SOURCE_DIR}/scripts/report.html.j2
+          ${build_data_dir}/report.html.j2
   VERBATIM)
 add_dependencies(durabench durabench_build_tree_data)
 
@@ -91,6 +96,7 @@ string(CONCAT CPACK_COMPONENT_CORE_DESCRIPTION
     "cluster, with full latency histograms of every write, flush and commit:\n"
     "power-loss protection verdicts, pre-purchase drive evaluation, backend\n"
     "comparison and a CI regression gate.")
-# `durabench report` runs share/durabench/plot.py, which draws with matplotlib.
-set(CPACK_DEBIAN_CORE_PACKAGE_RECOMMENDS "python3, python3-matplotlib")
+# `durabench report` runs share/durabench/plot.py, which draws with matplotlib and writes the
+# page with Jinja2.
+set(CPACK_DEBIAN_CORE_PACKAGE_RECOMMENDS "python3, python3-matplotlib, python3-jinja2")
 include(CPack)

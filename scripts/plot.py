@@ -10,19 +10,23 @@ What --out DIR receives (docs/report.md):
   index.html   the report: verdict panels (plp/eval), the summary table, then one section per
                phase with its plots. Images are embedded as base64 data URIs and the CSS is
                inline: no JavaScript, no external resource, so the file can be mailed alone.
+               The page is the Jinja2 template report.html.j2, read from beside this script's
+               real path (a symbolic link to plot.py is followed), autoescaped; this script
+               computes only the data it shows (Report.build).
   *.png        the same plots as files: per phase and op kind the percentile spectrum, the
                histogram and the CDF (one figure), per phase the time series.
 
-Exit codes: 0 report written (its path printed on stdout), 2 usage error or a bad input file
-(one line per file on stderr), 3 the output could not be written.
+Exit codes: 0 report written (its path printed on stdout), 2 usage error, a bad input file (one
+line per file on stderr), a missing dependency or a missing or broken report.html.j2 (one line
+naming it), 3 the output could not be written.
 
-Dependencies: Python 3 and matplotlib (Debian: python3-matplotlib), drawn with the Agg backend.
+Dependencies: Python 3, matplotlib (Debian: python3-matplotlib), drawn with the Agg backend, and
+Jinja2 (Debian: python3-jinja2).
 """
 
 import argparse
 import base64
 import datetime
-import html
 import io
 import json
 import math
@@ -51,27 +55,39 @@ exit codes: 0 written (the path of index.html is printed), 2 usage error or bad 
 3 output could not be written"""
 
 
-def _import_matplotlib():
-    """Returns matplotlib.pyplot on the Agg backend, or exits 2 with the reason.
+# The modules plot.py needs beyond the standard library, with the Debian packages that have them.
+DEPENDENCIES = (("matplotlib", "python3-matplotlib"), ("jinja2", "python3-jinja2"))
 
-    A python3 found first on PATH (pyenv, a virtualenv) often lacks Debian's python3-matplotlib,
-    which is installed for /usr/bin/python3 only; this script then re-runs itself there once.
+
+def _import_dependencies():
+    """Returns (matplotlib.pyplot on the Agg backend, jinja2), or exits 2 naming the package.
+
+    A python3 found first on PATH (pyenv, a virtualenv) often lacks Debian's python3-matplotlib
+    or python3-jinja2, which are installed for /usr/bin/python3 only; this script then re-runs
+    itself there once.
     """
-    try:
-        import matplotlib
-    except ImportError:
+    missing = []
+    for module, package in DEPENDENCIES:
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append((module, package))
+    if missing:
         system_python = "/usr/bin/python3"
         same = os.path.realpath(sys.executable) == os.path.realpath(system_python)
         if (not same and os.access(system_python, os.X_OK)
                 and not os.environ.get("DURABENCH_PLOT_REEXEC")):
             os.environ["DURABENCH_PLOT_REEXEC"] = "1"
             os.execv(system_python, [system_python, os.path.abspath(__file__)] + sys.argv[1:])
-        sys.stderr.write("plot.py: matplotlib is not installed for %s "
-                         "(Debian: apt-get install python3-matplotlib)\n" % sys.executable)
+        sys.stderr.write("plot.py: %s %s not installed for %s (Debian: apt-get install %s)\n" % (
+            " and ".join(m for m, _p in missing), "is" if len(missing) == 1 else "are",
+            sys.executable, " ".join(p for _m, p in missing)))
         sys.exit(2)
+    import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    return plt
+    import jinja2
+    return plt, jinja2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -525,207 +541,227 @@ class Plotter:
 # The report
 
 
-CSS = """
-body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:0;background:#fff;color:#222}
-main{max-width:1500px;margin:0 auto;padding:16px 24px 48px}
-h1{font-size:22px;margin:8px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:2px solid
-#d0d7de;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}
-.meta{color:#555;font-size:13px}
-table{border-collapse:collapse;font-size:13px;margin:6px 0 12px}
-th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top}
-th{background:#f3f5f7}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-img{max-width:100%;height:auto;border:1px solid #e4e7ea;margin:4px 0 10px}
-.verdict{border:1px solid #d0d7de;border-left:8px solid #888;padding:8px 14px;margin:12px 0;
-background:#fafbfc}
-.verdict.good{border-left-color:#2da44e}.verdict.bad{border-left-color:#cf222e}
-.verdict.warn{border-left-color:#d4a72c}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;background:#666;
-font-weight:bold}.good .badge{background:#2da44e}.bad .badge{background:#cf222e}
-.warn .badge{background:#bf8700}
-.headline{font-size:15px;font-weight:bold;margin:6px 0}
-.note{color:#6e4c00;background:#fff8c5;border:1px solid #eac54f;padding:4px 10px;
-font-size:13px;margin:6px 0}
-nav ol{columns:3;font-size:13px}
-.phase{margin-top:24px}
-"""
+# The page itself is scripts/report.html.j2, beside this script: Report computes what it shows
+# (plain texts, never HTML; the template escapes every one) and draws the plots.
+
+TEMPLATE_NAME = "report.html.j2"
 
 VERDICT_CLASS = {"flush-free": "good", "flush-costly": "bad", "suspicious": "warn"}
 
 
-def esc(text):
-    return html.escape(str(text), quote=True)
+class SetupError(Exception):
+    """plot.py itself cannot run here (a template missing or broken); str() is one line."""
+
+
+def load_template(jinja2):
+    """Returns the report template, read from beside plot.py's real path; raises SetupError.
+
+    plot.py is reached through a symbolic link in a build tree (BUILD/src/share/durabench/
+    plot.py -> scripts/plot.py), so the template is looked for beside the link's target, where
+    it is in the source tree as in an installed PREFIX/share/durabench/. Autoescaping is on for
+    the whole template: a title or phase name can hold any character.
+    """
+    directory = os.path.dirname(os.path.realpath(__file__))
+    path = os.path.join(directory, TEMPLATE_NAME)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(directory), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True)
+    try:
+        return env.get_template(TEMPLATE_NAME)
+    except jinja2.TemplateNotFound as e:
+        raise SetupError("report template not found at %s (it is installed beside plot.py)"
+                         % path) from e
+    except jinja2.TemplateSyntaxError as e:
+        raise SetupError("%s:%s: %s" % (path, e.lineno, e.message)) from e
+    except OSError as e:
+        raise SetupError("reading %s: %s" % (path, e.strerror or e)) from e
+
+
+def summary_table(inputs, names, only_phase=None):
+    """{heads, rows: [{text, num}]}: per input, phase (NAMES) and op kind one row; TEXT cells
+    are left-aligned (input, phase, op), NUM ones numbers. ONLY_PHASE drops the phase column."""
+    heads = (["input", "phase", "op", "count", "IOPS"]
+             + [l for l, _p in TABLE_PERCENTILES] + ["max", "errors"])
+    if only_phase is not None:
+        heads.remove("phase")
+    rows = []
+    for inp in inputs:
+        for name in names:
+            phase = inp.phase(name)
+            if phase is None:
+                continue
+            cells = summary_rows(phase) or [["(no operations)"] + [""] * 7]
+            for i, row in enumerate(cells):
+                lead = [inp.label if i == 0 else ""]
+                if only_phase is None:
+                    lead.append(name if i == 0 else "")
+                rows.append({"text": lead + row[:1], "num": row[1:]})
+    return {"heads": heads, "rows": rows}
+
+
+def summary_rows(phase):
+    """Per op kind of PHASE: [kind, count, IOPS, the TABLE_PERCENTILES, max, errors] as text."""
+    rows = []
+    for kind in kinds_of(phase):
+        op = phase["ops"][kind]
+        dist = Dist(op["lat_ns"])
+        rows.append([kind, fmt_count(op["count"]), fmt_rate(op.get("iops"))]
+                    + [fmt_ns(dist.percentile(p)) for _l, p in TABLE_PERCENTILES]
+                    + [fmt_ns(op["lat_ns"].get("max")), fmt_count(op.get("errors") or 0)])
+    return rows
+
+
+def evidence(ev):
+    """The methods table of a PLP verdict (docs/plp.md, `evidence`)."""
+    facts = ev.get("facts") or {}
+    return {
+        "baseline_phase": str(ev.get("baseline_phase", "")),
+        "baseline_num": [fmt_count(ev.get("write_samples") or 0), fmt_ns(ev.get("write_p50_ns")),
+                         fmt_ns(ev.get("write_p99_ns"))],
+        "baseline_io": "O_DIRECT" if ev.get("direct") else "buffered",
+        "methods": [{
+            "sync": str(m.get("sync")),
+            "primary": m.get("sync") == ev.get("primary_method"),
+            "phase": str(m.get("phase")),
+            "num": [fmt_count(m.get("samples") or 0), fmt_ns(m.get("commit_p50_ns")),
+                    fmt_ns(m.get("commit_p99_ns")), fmt_ns(m.get("flush_p50_ns")),
+                    fmt_ns(m.get("flush_p99_ns")), fmt_ns(m.get("penalty_p50_ns")),
+                    fmt_ns(m.get("penalty_p99_ns"))],
+            "costly": "yes" if m.get("costly") else "no",
+        } for m in ev.get("methods") or []],
+        "facts": ", ".join("%s=%s" % (k, "unknown" if v is None else v)
+                           for k, v in facts.items()),
+    }
+
+
+def report_card(card):
+    """[(row name, text)]: eval's report card (docs/eval.md), "not run" for a missing part."""
+    rows = []
+    plp = card.get("plp")
+    rows.append(("PLP", "not run" if not plp else
+                 "%s: %s" % (plp.get("verdict", "?"), plp.get("headline", ""))))
+    ceph = card.get("ceph_wal")
+    if ceph:
+        parts = ["%s job%s: %s IOPS (commit p99 %s)" % (
+            r.get("jobs"), "" if r.get("jobs") == 1 else "s", fmt_rate(r.get("iops")),
+            fmt_ns(r.get("commit_p99_ns"))) for r in ceph.get("rows") or []]
+        parts.append("rating %s (good >= %s, poor < %s IOPS single-job)" % (
+            ceph.get("rating", "?"), fmt_rate(ceph.get("good_iops")),
+            fmt_rate(ceph.get("poor_iops"))))
+        rows.append(("Ceph WAL", "; ".join(parts)))
+    else:
+        rows.append(("Ceph WAL", "not run"))
+    etcd = card.get("etcd")
+    rows.append(("etcd WAL", "not run" if not etcd else
+                 "fdatasync p99 %s (p50 %s); guidance < %s: %s" % (
+                     fmt_ns(etcd.get("flush_p99_ns")), fmt_ns(etcd.get("flush_p50_ns")),
+                     fmt_ns(etcd.get("limit_p99_ns")),
+                     "PASS" if etcd.get("pass") else "FAIL")))
+    pg = card.get("postgres")
+    rows.append(("PostgreSQL WAL", "not run" if not pg else
+                 "commits/s (one writer): " + ", ".join(
+                     "%s %s" % (r.get("wal_sync_method") or r.get("sync"),
+                                fmt_rate(r.get("commits_per_s"))) for r in pg)))
+    sus = card.get("sustained")
+    if sus:
+        text = "%s MB/s mean over %s (%s written)" % (
+            fmt_rate((sus.get("mean_bytes_per_s") or 0) / 1e6),
+            fmt_ns(sus.get("measured_ns")), fmt_bytes(sus.get("bytes")))
+        cliff = sus.get("cliff")
+        if cliff:
+            text += "; cliff at %s: %s MB/s before, %s MB/s after, %s written before" % (
+                fmt_ns(cliff.get("at_ns")),
+                fmt_rate((cliff.get("before_bytes_per_s") or 0) / 1e6),
+                fmt_rate((cliff.get("after_bytes_per_s") or 0) / 1e6),
+                fmt_bytes(cliff.get("bytes_before")))
+        else:
+            text += "; no cliff"
+        rows.append(("Sustained write", text))
+    else:
+        rows.append(("Sustained write", "not run"))
+    tail = card.get("tail")
+    if tail is None:
+        rows.append(("Tail outliers", "not run"))
+    else:
+        out = [t for t in tail if t.get("outlier")]
+        rows.append(("Tail outliers", "none (no phase with p99.9 >= 20x its p50 and >= 1 ms)"
+                     if not out else "; ".join(
+                         "%s %s: p50 %s, p99.9 %s, max %s (interval at %s)" % (
+                             t.get("phase"), t.get("op"), fmt_ns(t.get("p50_ns")),
+                             fmt_ns(t.get("p99_9_ns")), fmt_ns(t.get("max_ns")),
+                             fmt_ns(t.get("worst_interval_start_ns")) if
+                             t.get("worst_interval_start_ns") else "0 s")
+                         for t in out)))
+    return rows
 
 
 class Report:
-    """Builds index.html as a list of HTML fragments."""
+    """What index.html shows, computed from the inputs; draws the plots on the way."""
 
     def __init__(self, inputs, plotter, title):
         self.inputs = inputs
         self.plotter = plotter
         self.title = title
-        self.parts = []
 
-    def add(self, text):
-        self.parts.append(text)
+    def build(self):
+        """The template's `page`: {title, generated_at, inputs, notes, verdicts, summary,
+        phases}, built of dicts, lists and plain strings (scripts/report.html.j2 shows how)."""
+        names = self.phase_names()
+        return {
+            "title": self.title,
+            "generated_at": datetime.datetime.now(datetime.timezone.utc).strftime(
+                "%Y-%m-%d %H:%M UTC"),
+            "inputs": [self.input_row(inp) for inp in self.inputs],
+            "notes": ["%s: run error: %s" % (inp.label, err)
+                      for inp in self.inputs for err in inp.doc.get("errors") or []],
+            "verdicts": [self.verdict(inp) for inp in self.inputs
+                         if "verdict" in inp.doc or "report_card" in inp.doc],
+            "summary": summary_table(self.inputs, names),
+            "phases": [self.phase_section(i + 1, name) for i, name in enumerate(names)],
+        }
 
-    def img(self, fname, b64, alt):
-        self.add('<img src="data:image/png;base64,%s" alt="%s" title="%s">\n'
-                 % (b64, esc(alt), esc(fname)))
+    # -- header and verdicts ------------------------------------------------------------------
 
-    def note(self, text):
-        self.add('<p class="note">%s</p>\n' % esc(text))
+    @staticmethod
+    def input_row(inp):
+        doc = inp.doc
+        probe = doc.get("probe") or {}
+        host = doc.get("host") or {}
+        tool = doc.get("tool") or {}
+        backend = inp.backend
+        if probe.get("backend_detail"):
+            backend += ": " + str(probe["backend_detail"])
+        return {
+            "label": inp.label,
+            "file": os.path.basename(inp.path),
+            "workload": inp.workload,
+            "target": "%s (%s)" % (inp.target, (doc.get("target") or {}).get("kind", "?")),
+            "backend": backend,
+            "host": ("%s, %s, %s CPUs, clock %s" % (
+                host.get("hostname"), host.get("kernel"), host.get("cpus"), host.get("clock"))
+                     if host.get("hostname") else "not recorded"),
+            "started": str(doc.get("started_at", "")),
+            "tool": "%s %s" % (tool.get("name", "?"), tool.get("version", "")),
+        }
 
-    # -- header and inputs --------------------------------------------------------------------
-
-    def header(self):
-        self.add("<h1>%s</h1>\n" % esc(self.title))
-        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        self.add('<p class="meta">Generated by scripts/plot.py at %s from %d result file(s). '
-                 "Percentiles are recomputed from the histogram bins (docs/results.md); "
-                 "how to read the plots: docs/report.md.</p>\n" % (esc(now), len(self.inputs)))
-        self.add("<table><tr><th>input</th><th>file</th><th>workload</th><th>target</th>"
-                 "<th>backend</th><th>host</th><th>started</th><th>tool</th></tr>\n")
-        for inp in self.inputs:
-            doc = inp.doc
-            probe = doc.get("probe") or {}
-            host = doc.get("host") or {}
-            tool = doc.get("tool") or {}
-            backend = inp.backend
-            if probe.get("backend_detail"):
-                backend += ": " + str(probe["backend_detail"])
-            self.add("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-                     "<td>%s</td><td>%s</td></tr>\n" % (
-                         esc(inp.label), esc(os.path.basename(inp.path)), esc(inp.workload),
-                         esc("%s (%s)" % (inp.target, (doc.get("target") or {}).get("kind", "?"))),
-                         esc(backend),
-                         esc("%s, %s, %s CPUs, clock %s" % (
-                             host.get("hostname"), host.get("kernel"), host.get("cpus"),
-                             host.get("clock")) if host.get("hostname") else "not recorded"),
-                         esc(doc.get("started_at", "")),
-                         esc("%s %s" % (tool.get("name", "?"), tool.get("version", "")))))
-        self.add("</table>\n")
-        for inp in self.inputs:
-            for err in inp.doc.get("errors") or []:
-                self.note("%s: run error: %s" % (inp.label, err))
-
-    # -- verdicts -----------------------------------------------------------------------------
-
-    def verdicts(self):
-        shown = [inp for inp in self.inputs if "verdict" in inp.doc or "report_card" in inp.doc]
-        if not shown:
-            return
-        self.add('<h2 id="verdicts">Verdicts</h2>\n')
-        for inp in shown:
-            doc = inp.doc
-            verdict = str(doc.get("verdict") or "none")
-            self.add('<div class="verdict %s">\n' % VERDICT_CLASS.get(verdict, ""))
-            self.add("<h3>%s</h3>\n" % esc(inp.label))
-            kind = "PLP verdict" if "report_card" not in doc else "eval: PLP verdict"
-            self.add('<p>%s: <span class="badge">%s</span></p>\n' % (kind, esc(verdict)))
-            plp = (doc.get("report_card") or {}).get("plp") or {}
-            headline = doc.get("headline") or plp.get("headline")
-            explanation = doc.get("explanation") or plp.get("explanation") or []
-            if headline:
-                self.add('<p class="headline">%s</p>\n' % esc(headline))
-            if explanation:
-                self.add("<ul>%s</ul>\n" % "".join("<li>%s</li>" % esc(line)
-                                                   for line in explanation))
-            evidence = doc.get("evidence") or plp.get("evidence")
-            if evidence:
-                self.evidence(evidence)
-            if doc.get("report_card"):
-                self.report_card(doc["report_card"])
-            self.add("</div>\n")
-
-    def evidence(self, ev):
-        self.add("<table><tr><th>method</th><th>phase</th><th>samples</th><th>commit p50</th>"
-                 "<th>commit p99</th><th>flush p50</th><th>flush p99</th><th>penalty p50</th>"
-                 "<th>penalty p99</th><th>costly</th></tr>\n")
-        self.add('<tr><td>baseline (no flush)</td><td>%s</td><td class="n">%s</td>'
-                 '<td class="n">%s</td><td class="n">%s</td><td colspan="5">plain write'
-                 "%s</td></tr>\n" % (
-                     esc(ev.get("baseline_phase", "")), fmt_count(ev.get("write_samples") or 0),
-                     fmt_ns(ev.get("write_p50_ns")), fmt_ns(ev.get("write_p99_ns")),
-                     ", O_DIRECT" if ev.get("direct") else ", buffered"))
-        for m in ev.get("methods") or []:
-            primary = " (verdict)" if m.get("sync") == ev.get("primary_method") else ""
-            self.add("<tr><td>%s%s</td><td>%s</td>" % (esc(m.get("sync")), primary,
-                                                       esc(m.get("phase")))
-                     + "".join('<td class="n">%s</td>' % v for v in (
-                         fmt_count(m.get("samples") or 0), fmt_ns(m.get("commit_p50_ns")),
-                         fmt_ns(m.get("commit_p99_ns")), fmt_ns(m.get("flush_p50_ns")),
-                         fmt_ns(m.get("flush_p99_ns")), fmt_ns(m.get("penalty_p50_ns")),
-                         fmt_ns(m.get("penalty_p99_ns"))))
-                     + "<td>%s</td></tr>\n" % ("yes" if m.get("costly") else "no"))
-        self.add("</table>\n")
-        facts = ev.get("facts") or {}
-        if facts:
-            self.add('<p class="meta">device facts: %s</p>\n' % esc(", ".join(
-                "%s=%s" % (k, "unknown" if v is None else v) for k, v in facts.items())))
-
-    def report_card(self, card):
-        rows = []
-        plp = card.get("plp")
-        rows.append(("PLP", "not run" if not plp else
-                     "%s: %s" % (plp.get("verdict", "?"), plp.get("headline", ""))))
-        ceph = card.get("ceph_wal")
-        if ceph:
-            parts = ["%s job%s: %s IOPS (commit p99 %s)" % (
-                r.get("jobs"), "" if r.get("jobs") == 1 else "s", fmt_rate(r.get("iops")),
-                fmt_ns(r.get("commit_p99_ns"))) for r in ceph.get("rows") or []]
-            parts.append("rating %s (good >= %s, poor < %s IOPS single-job)" % (
-                ceph.get("rating", "?"), fmt_rate(ceph.get("good_iops")),
-                fmt_rate(ceph.get("poor_iops"))))
-            rows.append(("Ceph WAL", "; ".join(parts)))
-        else:
-            rows.append(("Ceph WAL", "not run"))
-        etcd = card.get("etcd")
-        rows.append(("etcd WAL", "not run" if not etcd else
-                     "fdatasync p99 %s (p50 %s); guidance < %s: %s" % (
-                         fmt_ns(etcd.get("flush_p99_ns")), fmt_ns(etcd.get("flush_p50_ns")),
-                         fmt_ns(etcd.get("limit_p99_ns")),
-                         "PASS" if etcd.get("pass") else "FAIL")))
-        pg = card.get("postgres")
-        rows.append(("PostgreSQL WAL", "not run" if not pg else
-                     "commits/s (one writer): " + ", ".join(
-                         "%s %s" % (r.get("wal_sync_method") or r.get("sync"),
-                                    fmt_rate(r.get("commits_per_s"))) for r in pg)))
-        sus = card.get("sustained")
-        if sus:
-            text = "%s MB/s mean over %s (%s written)" % (
-                fmt_rate((sus.get("mean_bytes_per_s") or 0) / 1e6),
-                fmt_ns(sus.get("measured_ns")), fmt_bytes(sus.get("bytes")))
-            cliff = sus.get("cliff")
-            if cliff:
-                text += "; cliff at %s: %s MB/s before, %s MB/s after, %s written before" % (
-                    fmt_ns(cliff.get("at_ns")),
-                    fmt_rate((cliff.get("before_bytes_per_s") or 0) / 1e6),
-                    fmt_rate((cliff.get("after_bytes_per_s") or 0) / 1e6),
-                    fmt_bytes(cliff.get("bytes_before")))
-            else:
-                text += "; no cliff"
-            rows.append(("Sustained write", text))
-        else:
-            rows.append(("Sustained write", "not run"))
-        tail = card.get("tail")
-        if tail is None:
-            rows.append(("Tail outliers", "not run"))
-        else:
-            out = [t for t in tail if t.get("outlier")]
-            rows.append(("Tail outliers", "none (no phase with p99.9 >= 20x its p50 and >= 1 ms)"
-                         if not out else "; ".join(
-                             "%s %s: p50 %s, p99.9 %s, max %s (interval at %s)" % (
-                                 t.get("phase"), t.get("op"), fmt_ns(t.get("p50_ns")),
-                                 fmt_ns(t.get("p99_9_ns")), fmt_ns(t.get("max_ns")),
-                                 fmt_ns(t.get("worst_interval_start_ns")) if
-                                 t.get("worst_interval_start_ns") else "0 s")
-                             for t in out)))
-        self.add("<table><tr><th colspan=\"2\">report card</th></tr>\n")
-        for name, text in rows:
-            self.add("<tr><th>%s</th><td>%s</td></tr>\n" % (esc(name), esc(text)))
-        self.add("</table>\n")
-
-    # -- summary ------------------------------------------------------------------------------
+    @staticmethod
+    def verdict(inp):
+        """One verdict panel: a plp result's verdict, or an eval result's with its card."""
+        doc = inp.doc
+        verdict = str(doc.get("verdict") or "none")
+        plp = (doc.get("report_card") or {}).get("plp") or {}
+        ev = doc.get("evidence") or plp.get("evidence")
+        return {
+            "css_class": VERDICT_CLASS.get(verdict, ""),
+            "label": inp.label,
+            "kind": "PLP verdict" if "report_card" not in doc else "eval: PLP verdict",
+            "verdict": verdict,
+            "headline": str(doc.get("headline") or plp.get("headline") or ""),
+            "explanation": [str(line) for line in
+                            doc.get("explanation") or plp.get("explanation") or []],
+            "evidence": evidence(ev) if ev else None,
+            "report_card": report_card(doc["report_card"]) if doc.get("report_card") else None,
+        }
 
     def phase_names(self):
         names = []
@@ -735,94 +771,70 @@ class Report:
                     names.append(key)
         return names
 
-    def summary_rows(self, inp, phase):
-        rows = []
-        for kind in kinds_of(phase):
-            op = phase["ops"][kind]
-            dist = Dist(op["lat_ns"])
-            rows.append([kind, fmt_count(op["count"]), fmt_rate(op.get("iops"))]
-                        + [fmt_ns(dist.percentile(p)) for _l, p in TABLE_PERCENTILES]
-                        + [fmt_ns(op["lat_ns"].get("max")), fmt_count(op.get("errors") or 0)])
-        return rows
-
-    def summary_table(self, names, only_phase=None):
-        heads = (["input", "phase", "op", "count", "IOPS"]
-                 + [l for l, _p in TABLE_PERCENTILES] + ["max", "errors"])
-        if only_phase is not None:
-            heads.remove("phase")
-        self.add("<table><tr>%s</tr>\n" % "".join("<th>%s</th>" % h for h in heads))
-        for inp in self.inputs:
-            for name in names:
-                phase = inp.phase(name)
-                if phase is None:
-                    continue
-                rows = self.summary_rows(inp, phase) or [["(no operations)"] + [""] * 7]
-                for i, row in enumerate(rows):
-                    lead = [inp.label if i == 0 else ""]
-                    if only_phase is None:
-                        lead.append(name if i == 0 else "")
-                    cells = ["<td>%s</td>" % esc(c) for c in lead + row[:1]]
-                    cells += ['<td class="n">%s</td>' % esc(c) for c in row[1:]]
-                    self.add("<tr>%s</tr>\n" % "".join(cells))
-        self.add("</table>\n")
-
     # -- phases -------------------------------------------------------------------------------
 
     def phase_section(self, index, name):
-        self.add('<section class="phase"><h2 id="phase-%d">Phase %d: %s</h2>\n'
-                 % (index, index, esc(name)))
+        """{index, name, specs, summary, kinds, time_series} of the phase called NAME."""
         present = [(i, inp, inp.phase(name)) for i, inp in enumerate(self.inputs)]
         present = [(i, inp, p) for i, inp, p in present if p is not None]
+        specs = []
         for _i, inp, p in present:
             spec = p.get("spec") or {}
-            desc = ", ".join("%s=%s" % (k, spec[k]) for k in (
-                "engine", "pattern", "block_size_bytes", "iodepth", "jobs", "direct", "sync",
-                "fsync_every", "rate_iops") if k in spec)
-            self.add('<p class="meta">%s: %s; measured %s%s</p>\n' % (
-                esc(inp.label), esc(desc), esc(fmt_ns(p.get("measured_ns"))),
-                "; INTERRUPTED" if p.get("interrupted") else ""))
-            for err in (p.get("errors") or [])[:5]:
-                self.note("%s: %s" % (inp.label, err))
+            notes = ["%s: %s" % (inp.label, err) for err in (p.get("errors") or [])[:5]]
             if (p.get("queue") or {}).get("ordering_violations"):
-                self.note("%s: %d flush ordering violations" % (
+                notes.append("%s: %d flush ordering violations" % (
                     inp.label, p["queue"]["ordering_violations"]))
-        self.summary_table([name], only_phase=name)
+            specs.append({
+                "label": inp.label,
+                "desc": ", ".join("%s=%s" % (k, spec[k]) for k in (
+                    "engine", "pattern", "block_size_bytes", "iodepth", "jobs", "direct",
+                    "sync", "fsync_every", "rate_iops") if k in spec),
+                "measured": fmt_ns(p.get("measured_ns")),
+                "interrupted": bool(p.get("interrupted")),
+                "notes": notes,
+            })
         kinds = [k for k in OP_KINDS if any(k in (p.get("ops") or {}) for _i, _n, p in present)]
         kinds += sorted({k for _i, _n, p in present for k in (p.get("ops") or {})} - set(kinds))
-        if not kinds:
-            self.note("No operations were measured in this phase.")
+        return {
+            "index": index,
+            "name": name,
+            "specs": specs,
+            "summary": summary_table(self.inputs, [name], only_phase=name),
+            "kinds": [{"kind": kind, "image": self.latency_image(index, name, present, kind)}
+                      for kind in kinds],
+            "time_series": self.time_series(index, name, present, kinds),
+        }
+
+    def latency_image(self, index, name, present, kind):
+        """{file, b64, alt} of KIND's latency figure in phase NAME; None without samples."""
         multi = len(self.inputs) > 1
-        for kind in kinds:
-            series = []
-            for i, inp, p in present:
-                op = (p.get("ops") or {}).get(kind)
-                if not op:
-                    continue
-                dist = Dist(op["lat_ns"])
-                if dist.total == 0:
-                    continue
-                # One input: each op kind keeps its colour across figures (the time series
-                # too); several: each input keeps its colour.
-                color = self.plotter.color(i if multi else kind_index(kind))
-                series.append((inp.label if multi else kind, dist, color, "-"))
-                co = op.get("co_lat_ns")
-                if co and Dist(co).total:
-                    series.append(((inp.label if multi else kind)
-                                   + " (from scheduled start, CO-corrected)",
-                                   Dist(co), color, "--"))
-            self.add("<h3>%s latency</h3>\n" % esc(kind))
-            if not series:
-                self.note("No %s samples with a histogram in this phase." % kind)
+        series = []
+        for i, inp, p in present:
+            op = (p.get("ops") or {}).get(kind)
+            if not op:
                 continue
-            fname, b64 = self.plotter.latency_figure(
-                "%02d-%s-%s" % (index, slug(name), kind), name, kind, series)
-            self.img(fname, b64, "%s latency, phase %s: spectrum, histogram, CDF" % (kind, name))
-        self.time_series(index, name, present, kinds)
-        self.add("</section>\n")
+            dist = Dist(op["lat_ns"])
+            if dist.total == 0:
+                continue
+            # One input: each op kind keeps its colour across figures (the time series
+            # too); several: each input keeps its colour.
+            color = self.plotter.color(i if multi else kind_index(kind))
+            series.append((inp.label if multi else kind, dist, color, "-"))
+            co = op.get("co_lat_ns")
+            if co and Dist(co).total:
+                series.append(((inp.label if multi else kind)
+                               + " (from scheduled start, CO-corrected)",
+                               Dist(co), color, "--"))
+        if not series:
+            return None
+        fname, b64 = self.plotter.latency_figure(
+            "%02d-%s-%s" % (index, slug(name), kind), name, kind, series)
+        return {"file": fname, "b64": b64,
+                "alt": "%s latency, phase %s: spectrum, histogram, CDF" % (kind, name)}
 
     def time_series(self, index, name, present, kinds):
-        self.add("<h3>time series</h3>\n")
-        lines, interval_ns = [], None
+        """{notes, image}: IOPS and p99 per interval of phase NAME (image None without)."""
+        lines, interval_ns, notes = [], None, []
         styles = ["-", "--", ":", "-."]
         multi = len(self.inputs) > 1
         for i, inp, p in present:
@@ -830,8 +842,8 @@ class Report:
             intervals = ts.get("intervals") or []
             step = ts.get("interval_ns")
             if not intervals or not step:
-                self.note("%s: no time series in this result (e.g. converted from fio)."
-                          % inp.label)
+                notes.append("%s: no time series in this result (e.g. converted from fio)."
+                             % inp.label)
                 continue
             interval_ns = interval_ns or step
             measured = p.get("measured_ns") or 0
@@ -854,28 +866,13 @@ class Report:
                 else:
                     lines.append((kind, self.plotter.color(kind_index(kind)), "-", t, iops,
                                   p99))
+        image = None
         if lines:
             fname, b64 = self.plotter.timeseries_figure(
                 "%02d-%s-timeseries" % (index, slug(name)), name, lines, interval_ns)
-            self.img(fname, b64, "IOPS and p99 per interval, phase %s" % name)
-
-    def build(self):
-        self.add("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-                 "<title>%s</title>\n<style>%s</style></head><body><main>\n"
-                 % (esc(self.title), CSS))
-        self.header()
-        self.verdicts()
-        names = self.phase_names()
-        self.add('<h2 id="summary">Summary</h2>\n')
-        self.summary_table(names)
-        if len(names) > 1:
-            self.add("<nav><ol>%s</ol></nav>\n" % "".join(
-                '<li><a href="#phase-%d">%s</a></li>' % (i + 1, esc(n))
-                for i, n in enumerate(names)))
-        for i, name in enumerate(names):
-            self.phase_section(i + 1, name)
-        self.add("</main></body></html>\n")
-        return "".join(self.parts)
+            image = {"file": fname, "b64": b64,
+                     "alt": "IOPS and p99 per interval, phase %s" % name}
+        return {"notes": notes, "image": image}
 
 
 def kind_index(kind):
@@ -928,12 +925,17 @@ def main(argv):
         return 2
     name_inputs(inputs)
 
-    plt = _import_matplotlib()
+    plt, jinja2 = _import_dependencies()
+    try:
+        template = load_template(jinja2)
+    except SetupError as e:
+        sys.stderr.write("plot.py: %s\n" % e)
+        return 2
     try:
         os.makedirs(args.out, exist_ok=True)
         plotter = Plotter(plt, args.out)
         report = Report(inputs, plotter, args.title or default_title(inputs))
-        text = report.build()
+        text = template.render(page=report.build())
         index = os.path.join(args.out, "index.html")
         tmp = index + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:

@@ -17,7 +17,7 @@ packages=(
   dpkg-dev file groff-base strace
   # Fuzzing (scripts/fuzz.sh, docs/testing.md): clang's libFuzzer and sanitizer runtimes.
   clang libclang-rt-14-dev
-  python3-matplotlib chromium fonts-dejavu-core
+  python3-matplotlib python3-jinja2 chromium fonts-dejavu-core
   # Test clusters (docs/test-clusters.md; scripts/ceph-up.sh, scripts/gluster-up.sh) and the
   # native Ceph/Gluster engines' libraries. They start no daemon: there is no systemd here.
   ceph-mon ceph-mgr ceph-osd ceph-mds ceph-fuse ceph-common librados-dev librbd-dev

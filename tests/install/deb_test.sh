@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Debian packages: `cpack -G DEB` with the build directory's CPackConfig.cmake builds
-# durabench_VERSION_ARCH.deb, which holds the binary, every preset, plot.py, the man page and
-# the bash completion, with Depends computed by dpkg-shlibdeps (libc6 among them, and no Ceph or
-# Gluster library); and, for each module the build made, durabench-ceph / durabench-gluster,
+# durabench_VERSION_ARCH.deb, which holds the binary, every preset, plot.py and its template
+# report.html.j2, the man page and the bash completion, with Depends computed by dpkg-shlibdeps
+# (libc6 among them, and no Ceph or Gluster library) and Recommends python3-matplotlib and
+# python3-jinja2; and, for each module the build made, durabench-ceph / durabench-gluster,
 # holding the module and depending on durabench of the same version and on its client library.
 #
 # Usage: deb_test.sh SOURCE_DIR BUILD_DIR VERSION
@@ -33,8 +34,8 @@ deb=$tmp/durabench_${version}_$(dpkg --print-architecture).deb
 [[ -f $deb ]] || fail "no $(basename "$deb"); cpack wrote: $(ls "$tmp")"
 
 contents=$(dpkg-deb -c "$deb") || fail "dpkg-deb -c"
-expect=(./usr/bin/durabench ./usr/share/durabench/plot.py ./usr/share/man/man1/durabench.1.gz
-  ./usr/share/bash-completion/completions/durabench)
+expect=(./usr/bin/durabench ./usr/share/durabench/plot.py ./usr/share/durabench/report.html.j2
+  ./usr/share/man/man1/durabench.1.gz ./usr/share/bash-completion/completions/durabench)
 for f in "$src"/workloads/*.toml; do
   expect+=("./usr/share/durabench/workloads/$(basename "$f")")
 done
@@ -50,8 +51,10 @@ field() { dpkg-deb -f "$deb" "$1"; }
 depends=$(field Depends)
 [[ -n $depends ]] || fail "Depends is empty: $(dpkg-deb -I "$deb")"
 grep -qE '(^|, )libc6 \(>= [0-9.]+\)' <<<"$depends" || fail "Depends names no libc6: $depends"
-grep -q python3-matplotlib <<<"$(field Recommends)" ||
-  fail "Recommends lacks python3-matplotlib: $(field Recommends)"
+for pkg in python3-matplotlib python3-jinja2; do
+  grep -qE "(^|, )$pkg(,|$)" <<<"$(field Recommends)" ||
+    fail "Recommends lacks $pkg: $(field Recommends)"
+done
 if grep -qE 'librados|librbd|libgfapi|libglusterfs' <<<"$depends"; then
   fail "durabench depends on a cluster library (the modules should): $depends"
 fi

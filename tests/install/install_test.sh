@@ -3,7 +3,7 @@
 #
 # Usage: install_test.sh SOURCE_DIR BUILD_DIR [sanitized]
 #   1. `cmake --install BUILD_DIR --prefix TMP/prefix`; the layout is checked (binary, every
-#      preset, plot.py, man page, completion).
+#      preset, plot.py and its page template report.html.j2, man page, completion).
 #   2. The prefix is copied to TMP/moved and the original removed, so nothing can come from
 #      where it was installed; the copy's binary, stripped of debug info, must not contain
 #      SOURCE_DIR/workloads, SOURCE_DIR/scripts or BUILD_DIR.
@@ -11,14 +11,15 @@
 #      no DURABENCH_PLOT_SCRIPT): `durabench list` lists every shipped preset and a workload
 #      added to the moved copy only; `durabench run NAME` searches the moved copy; with strace
 #      at hand, neither list nor report opens anything under SOURCE_DIR or BUILD_DIR.
-#   4. The build tree's binary finds the presets the same way (its share/durabench mirror).
+#   4. The build tree's binary finds the presets the same way (its share/durabench mirror,
+#      which also links plot.py's template).
 #   5. As root, without /proc (a mount namespace of its own): run and report say that the
 #      binary's place is unknown (report before writing anything); $DURABENCH_WORKLOADS works.
 #      Not in a sanitizer build (third argument `sanitized`): its runtime needs /proc.
 #   6. `durabench report` on a stored result writes index.html, with the moved copy's plot.py
-#      (without it, the report names that path and writes nothing).
-# Exit 0 passed, 1 failed, 77 skipped (python3-matplotlib missing, after the checks that do
-# not need it passed).
+#      and report.html.j2 (without plot.py, the report names that path and writes nothing).
+# Exit 0 passed, 1 failed, 77 skipped (python3-matplotlib or python3-jinja2 missing, after the
+# checks that do not need them passed).
 set -euo pipefail
 
 src=$(realpath "$1")
@@ -36,10 +37,12 @@ clean_env=(env -i PATH=/usr/bin:/bin HOME="$tmp" LANG=C.UTF-8)
 # 1. Install and check the layout.
 cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" ||
   fail "cmake --install: $(cat "$tmp/install.log")"
-for f in bin/durabench share/durabench/plot.py share/man/man1/durabench.1.gz \
-  share/bash-completion/completions/durabench; do
+for f in bin/durabench share/durabench/plot.py share/durabench/report.html.j2 \
+  share/man/man1/durabench.1.gz share/bash-completion/completions/durabench; do
   [[ -f $tmp/prefix/$f ]] || fail "not installed: $f"
 done
+cmp -s "$src/scripts/report.html.j2" "$tmp/prefix/share/durabench/report.html.j2" ||
+  fail "share/durabench/report.html.j2 is not the source tree's scripts/report.html.j2"
 [[ -x $tmp/prefix/bin/durabench ]] || fail "bin/durabench is not executable"
 presets=()
 for f in "$src"/workloads/*.toml; do
@@ -120,6 +123,13 @@ cp "$src/tests/report/data/ci-smoke-tmpfs.json" r.json
 # 4. The build tree's binary finds the presets through the same rule.
 build_list=$("${clean_env[@]}" "$build/src/cli/durabench" list) || fail "build tree: list"
 grep -qE "^  ci-smoke " <<<"$build_list" || fail "the build tree's durabench lists no ci-smoke"
+# plot.py follows its link to the source tree and reads the template beside it there; the link
+# to the template is for whoever opens the build tree's share/durabench.
+for f in plot.py report.html.j2; do
+  [[ $(realpath "$build/src/share/durabench/$f") == "$src/scripts/$f" ]] ||
+    fail "the build tree's share/durabench/$f is not a link to scripts/$f: $(
+      ls -l "$build/src/share/durabench/")"
+done
 
 # 5. Without /proc (a mount namespace of its own, as root) the binary cannot know where it is:
 #    it says so, refuses a report before writing it, and $DURABENCH_WORKLOADS still works.
@@ -147,8 +157,9 @@ else
 fi
 
 # 6. report, with the moved copy's plot.py.
-if ! /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
-  echo "skipped: python3-matplotlib is not installed (the checks before report passed)"
+if ! /usr/bin/python3 -c 'import matplotlib, jinja2' 2>/dev/null; then
+  echo "skipped: python3-matplotlib or python3-jinja2 is not installed (the checks before" \
+    "report passed)"
   exit 77
 fi
 "${clean_env[@]}" "${traced[@]}" "$bin" report r.json -o report >"$tmp/report.log" 2>&1 ||
@@ -158,6 +169,8 @@ check_trace report
 if ((${#traced[@]})); then
   grep -qF "execve(\"/usr/bin/python3\", [\"/usr/bin/python3\", \"$tmp/moved/share/durabench/plot.py\"" \
     "$tmp/trace" || fail "report did not run the moved copy's plot.py: $(grep execve "$tmp/trace")"
+  grep -qF "\"$tmp/moved/share/durabench/report.html.j2\"" "$tmp/trace" ||
+    fail "report did not read the moved copy's template: $(grep -F report.html.j2 "$tmp/trace")"
 fi
 rm "$tmp/moved/share/durabench/plot.py"
 if out=$("${clean_env[@]}" "$bin" report r.json -o report2 2>&1); then

@@ -4,8 +4,8 @@ the report it writes (docs/report.md).
 
 Usage: plot_py_test.py --plot SCRIPTS/plot.py --data TESTS/report/data [unittest args]
 
-Exit 77 (CTest: skipped) with "skipped: <why>" when matplotlib is missing. Each case writes into
-its own temporary directory, removed afterwards; each run of plot.py has a timeout.
+Exit 77 (CTest: skipped) with "skipped: <why>" when matplotlib or Jinja2 is missing. Each case
+writes into its own temporary directory, removed afterwards; each run of plot.py has a timeout.
 """
 
 import argparse
@@ -23,6 +23,9 @@ import tempfile
 import unittest
 
 SKIP = 77
+# What plot.py and these checks import, with the Debian packages that have them.
+NEEDED = (("matplotlib", "python3-matplotlib"), ("PIL", "python3-pil"),
+          ("jinja2", "python3-jinja2"))
 RUN_TIMEOUT_S = 240
 OP_KINDS = ("read", "write", "flush", "commit")
 
@@ -69,15 +72,16 @@ class PlotTest(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def plot(self, *args):
-        proc = subprocess.run([sys.executable, ARGS.plot] + list(args), capture_output=True,
-                              text=True, timeout=RUN_TIMEOUT_S)
+    def plot(self, *args, script=None, env=None):
+        """Runs plot.py (or SCRIPT) with ARGS; returns (exit status, stdout, stderr)."""
+        proc = subprocess.run([sys.executable, script or ARGS.plot] + list(args),
+                              capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env=env)
         return proc.returncode, proc.stdout, proc.stderr
 
-    def render(self, files, name="out", extra=()):
+    def render(self, files, name="out", extra=(), script=None):
         """Runs plot.py and checks the common contract; returns (out dir, index.html text)."""
         out = os.path.join(self.tmp, name)
-        rc, stdout, stderr = self.plot("--out", out, *extra, *files)
+        rc, stdout, stderr = self.plot("--out", out, *extra, *files, script=script)
         self.assertEqual(rc, 0, "plot.py failed:\n" + stderr)
         index = os.path.join(out, "index.html")
         self.assertEqual(stdout.strip().splitlines()[-1], index)
@@ -122,8 +126,9 @@ class PlotTest(unittest.TestCase):
         self.image_count = len(srcs)
 
     def assertContains(self, needle, text):  # noqa: N802 (unittest style)
-        """assertIn that names only the needle, not the whole report."""
-        if needle not in text:
+        """assertIn that names only the needle, not the whole report; quotes may be escaped
+        either way (same_quotes)."""
+        if same_quotes(needle) not in same_quotes(text):
             self.fail("not in the report: %r" % needle)
 
     def check_sections(self, text, doc):
@@ -261,6 +266,73 @@ class PlotTest(unittest.TestCase):
         self.assertEqual(rc, 2)
         self.assertIn("--out", stderr)
 
+    def test_markup_in_title_and_names_is_escaped(self):
+        """A title, workload and phase name holding <script>&" are shown as text: escaped in
+        elements and in attributes (the figures' alt), never markup."""
+        doc = load("ci-smoke-tmpfs.json")
+        evil = '<script>&"\''
+        doc["workload"]["name"] = "w " + evil
+        doc["phases"][0]["name"] = "p " + evil
+        doc["errors"] = ["e " + evil]
+        path = os.path.join(self.tmp, "markup.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        # render() fails on any <script in the page.
+        _out, text = self.render([path], extra=("--title", "t " + evil))
+        for needle in ("<title>t %s</title>" % escape(evil), "<h1>t %s</h1>" % escape(evil),
+                       "<h2 id=\"phase-1\">Phase 1: p %s</h2>" % escape(evil),
+                       "run error: e %s</p>" % escape(evil),
+                       "<td>w %s</td>" % escape(evil)):
+            self.assertContains(needle, text)
+        self.assertEqual(text.count(evil), 0)
+        self.check_sections(text, doc)
+
+    def test_missing_template_exit_2(self):
+        """plot.py without report.html.j2 beside it exits 2 with one line naming the path it
+        looked at, before it writes anything."""
+        copy_dir = os.path.join(self.tmp, "alone")
+        os.mkdir(copy_dir)
+        script = os.path.join(copy_dir, "plot.py")
+        shutil.copy(ARGS.plot, script)
+        out = os.path.join(self.tmp, "out")
+        rc, stdout, stderr = self.plot("--out", out, fixture("ci-smoke-tmpfs.json"),
+                                       script=script)
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(stdout, "")
+        lines = stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, stderr)
+        self.assertIn(os.path.join(copy_dir, "report.html.j2"), lines[0])
+        self.assertTrue(lines[0].startswith("plot.py: "), lines[0])
+        self.assertFalse(os.path.exists(out))
+
+    def test_template_found_through_a_symbolic_link(self):
+        """A link to plot.py (the build tree's BUILD/src/share/durabench/plot.py) finds the
+        template beside the script it points to, not beside the link."""
+        link_dir = os.path.join(self.tmp, "link")
+        os.mkdir(link_dir)
+        link = os.path.join(link_dir, "plot.py")
+        os.symlink(os.path.realpath(ARGS.plot), link)
+        _out, text = self.render([fixture("ci-smoke-tmpfs.json")], script=link)
+        self.assertContains('<h2 id="summary">Summary</h2>', text)
+
+    def test_missing_jinja2_exit_2(self):
+        """Without Jinja2 plot.py exits 2 with one line naming the Debian package."""
+        hide = os.path.join(self.tmp, "hide", "jinja2")
+        os.makedirs(hide)
+        with open(os.path.join(hide, "__init__.py"), "w", encoding="utf-8") as f:
+            f.write('raise ImportError("hidden by plot_py_test")\n')
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(hide), DURABENCH_PLOT_REEXEC="1",
+                   PYTHONDONTWRITEBYTECODE="1")
+        out = os.path.join(self.tmp, "out")
+        rc, _stdout, stderr = self.plot("--out", out, fixture("ci-smoke-tmpfs.json"), env=env)
+        self.assertEqual(rc, 2, stderr)
+        lines = stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, stderr)
+        self.assertIn("jinja2", lines[0])
+        self.assertIn("python3-jinja2", lines[0])
+        self.assertNotIn("matplotlib", lines[0])
+        self.assertFalse(os.path.exists(out))
+
     def test_percentiles_from_bins(self):
         """plot.py's percentiles from the bins agree with the file's, within the bucket
         midpoint rounding (docs/results.md: the midpoint, clamped to [min, max])."""
@@ -290,16 +362,22 @@ def escape(text):
     return html.escape(text, quote=True)
 
 
+def same_quotes(text):
+    """TEXT with every character reference to a quote spelt one way: html.escape writes &quot;
+    and &#x27;, Jinja2 &#34; and &#39;, and a browser reads them all alike."""
+    text = re.sub(r"&(quot|#34|#x22);", "&quot;", text, flags=re.IGNORECASE)
+    return re.sub(r"&(apos|#39|#x27);", "&#x27;", text, flags=re.IGNORECASE)
+
+
 def main():
     global ARGS
     parser = argparse.ArgumentParser()
     parser.add_argument("--plot", required=True)
     parser.add_argument("--data", required=True)
     ARGS, rest = parser.parse_known_args()
-    missing = [m for m in ("matplotlib", "PIL") if importlib.util.find_spec(m) is None]
+    missing = [pkg for m, pkg in NEEDED if importlib.util.find_spec(m) is None]
     if missing:
-        print("skipped: python3-matplotlib not installed (no %s for %s)"
-              % (" or ".join(missing), sys.executable))
+        print("skipped: %s not installed for %s" % (" and ".join(missing), sys.executable))
         return SKIP
     prog = unittest.main(argv=[sys.argv[0], "-v"] + rest, exit=False)
     return 0 if prog.result.wasSuccessful() else 1

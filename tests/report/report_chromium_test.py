@@ -5,8 +5,8 @@ checks that the page is drawn and that chromium reports no console or resource e
 Usage: report_chromium_test.py --plot SCRIPTS/plot.py --data TESTS/report/data
        [--chromium PATH] [--timeout SECONDS]
 
-Exit 0 pass, 1 fail, 77 (CTest: skipped) with "skipped: <why>" when chromium or matplotlib is
-missing. Chromium runs in its own process group with a private profile in a temporary
+Exit 0 pass, 1 fail, 77 (CTest: skipped) with "skipped: <why>" when chromium, matplotlib or
+Jinja2 is missing. Chromium runs in its own process group with a private profile in a temporary
 directory; the group is killed on timeout and after every run, and any process still using
 that profile is killed by PID, so no chromium outlives the test.
 """
@@ -141,10 +141,12 @@ def main():
     if not chromium or not os.access(chromium, os.X_OK):
         print("skipped: chromium not installed (Debian: apt-get install chromium)")
         return SKIP
-    missing = [m for m in ("matplotlib", "PIL") if importlib.util.find_spec(m) is None]
-    if missing:  # plot.py needs matplotlib to make the report, the checks PIL
-        print("skipped: python3-matplotlib not installed (no %s for %s)"
-              % (" or ".join(missing), sys.executable))
+    # plot.py needs matplotlib and jinja2 to make the report, the checks PIL.
+    missing = [pkg for m, pkg in (("matplotlib", "python3-matplotlib"), ("PIL", "python3-pil"),
+                                  ("jinja2", "python3-jinja2"))
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        print("skipped: %s not installed for %s" % (" and ".join(missing), sys.executable))
         return SKIP
 
     signal.signal(signal.SIGTERM, on_sigterm)
