@@ -63,8 +63,8 @@ Status PrepareReportDir(const fs::path& dir, bool force) {
                          "replace its index.html, plots and data/ files.\n");
 }
 
-// Debian's /usr/bin/python3, where python3-matplotlib installs, ahead of another python3 on the
-// PATH (a pyenv or venv interpreter without matplotlib).
+// Debian's /usr/bin/python3, where python3-matplotlib and python3-jinja2 install, ahead of
+// another python3 on the PATH (a pyenv or venv interpreter without them).
 std::string DefaultPython() {
   return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
 }
@@ -141,8 +141,8 @@ int RunReport(const ReportArgs& args) {
   const int err = posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
   if (err != 0) {
     return ExitFor(Status::NotSupported(
-        fmt::format("run {}: {} (the report needs python3 and python3-matplotlib)", python,
-                    std::strerror(err))));
+        fmt::format("run {}: {} (the report needs python3, python3-matplotlib and python3-jinja2)",
+                    python, std::strerror(err))));
   }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
@@ -173,14 +173,16 @@ CommandAction RegisterReportCommand(CLI::App& app) {
   app.add_flag("--force", args->force,
                "Write into a non-empty directory that no earlier report wrote (files named like "
                "the report's are replaced; none is removed)");
-  app.add_option("--python", args->python,
-                 "Python interpreter with matplotlib (default /usr/bin/python3, else python3)");
+  app.add_option(
+      "--python", args->python,
+      "Python interpreter with matplotlib and jinja2 (default /usr/bin/python3, else python3)");
   app.footer(
       "Writes DIR/index.html (self-contained: plots embedded, no scripts, no external files)\n"
       "with the summary table, per op kind a percentile spectrum, histogram and CDF, the time\n"
       "series (IOPS and p99 per interval), overlays of all inputs, and the verdict panel of\n"
-      "plp/eval results. The inputs are kept, as durabench results, in DIR/data/. Needs python3\n"
-      "and python3-matplotlib; scripts/plot.py also runs on its own (plot.py --help).\n"
+      "plp/eval results. The inputs are kept, as durabench results, in DIR/data/. Needs python3,\n"
+      "python3-matplotlib and python3-jinja2; scripts/plot.py also runs on its own (plot.py\n"
+      "--help).\n"
       "DIR must be new, empty, or an earlier report's (marked by DIR/.durabench-report); a report\n"
       "never removes a file, so plots of an earlier report with more phases stay beside it.\n"
       "Examples:\n"

@@ -197,10 +197,10 @@ void MergeAddsCountsExactly(Runs& runs) {
 }
 
 void ReportRendersComparison(Runs& runs) {
-  if (Shell(
-          "{ test -x /usr/bin/python3 && /usr/bin/python3 -c 'import matplotlib'; } 2>/dev/null") !=
-      0) {
-    GTEST_SKIP() << "skipped: python3-matplotlib is not installed (durabench report needs it)";
+  if (Shell("{ test -x /usr/bin/python3 && /usr/bin/python3 -c 'import matplotlib, jinja2'; } "
+            "2>/dev/null") != 0) {
+    GTEST_SKIP() << "skipped: python3-matplotlib or python3-jinja2 is not installed (durabench "
+                    "report needs them)";
   }
   const std::string dir = runs.out.File("report");
   CommandResult r = Durabench({"report", runs.files["base"][0], runs.files["slow"][0],

@@ -122,8 +122,9 @@ TEST(Outputs, ABadOutputIsRefusedBeforeMeasuring) {
 }
 
 TEST(Outputs, AReportNeverRemovesOrOverwritesFilesItDidNotWrite) {
-  if (Shell("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") != 0) {
-    GTEST_SKIP() << "skipped: python3-matplotlib is not installed (durabench report needs it)";
+  if (Shell("/usr/bin/python3 -c 'import matplotlib, jinja2' 2>/dev/null") != 0) {
+    GTEST_SKIP() << "skipped: python3-matplotlib or python3-jinja2 is not installed (durabench "
+                    "report needs them)";
   }
   TempDir target{"/dev/shm"};
   TempDir dir;
