@@ -1,5 +1,7 @@
 #include "backend/uri.h"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <vector>
 
@@ -40,6 +42,10 @@ Status CheckCephName(std::string_view text, const std::string& what, const std::
 
 bool LooksLikeTargetUri(std::string_view target) {
   return target.find("://") != std::string_view::npos;
+}
+
+std::string UriJobName(uint32_t job) {
+  return "durabench-" + std::to_string(::getpid()) + "-" + std::to_string(job);
 }
 
 const char* NativeEngineFor(UriScheme scheme) {

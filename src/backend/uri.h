@@ -42,6 +42,9 @@ struct BackendOptions {
 bool LooksLikeTargetUri(std::string_view target);
 // The URI's parts, or InvalidArgument saying what a valid one looks like.
 Result<TargetUri> ParseTargetUri(std::string_view text);
+// The name of job `job`'s objects or file on a URI target: "durabench-<pid>-<job>", so that a
+// run writes only names it made itself (backend.h, "Safety").
+std::string UriJobName(uint32_t job);
 // The native engine a URI selects: "rados", "rbd" or "gfapi".
 const char* NativeEngineFor(UriScheme scheme);
 

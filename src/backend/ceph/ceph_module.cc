@@ -31,10 +31,6 @@ namespace {
 constexpr uint64_t kObjectBytes = 4ull << 20;
 constexpr int kRbdOrder = 22;  // 2^22 bytes = 4 MiB objects
 
-std::string JobName(uint32_t job) {
-  return "durabench-" + std::to_string(::getpid()) + "-" + std::to_string(job);
-}
-
 void FillCephFacts(const CephCluster& cluster, const std::string& pool, ReplicationFacts* r) {
   r->system = ProbeFact::Known("ceph");
   r->volume = ProbeFact::Known(pool);
@@ -99,7 +95,7 @@ Result<PreparedTarget> PrepareRados(const TargetUri& uri, const TargetOptions& t
   std::vector<char> zeros(target.layout_fill ? kObjectBytes : 0, '\0');
   for (uint32_t j = 0; j < layout.jobs; ++j) {
     JobFile job;
-    job.path = JobName(j);
+    job.path = UriJobName(j);
     job.size_bytes = objects * kObjectBytes;
     conn->AddCreatedObjects(job.path, objects);  // removed even if the fill fails half-way
     for (uint64_t i = 0; i < objects && target.layout_fill; ++i) {

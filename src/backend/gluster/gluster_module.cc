@@ -23,10 +23,6 @@
 namespace durabench {
 namespace {
 
-std::string JobName(uint32_t job) {
-  return "durabench-" + std::to_string(::getpid()) + "-" + std::to_string(job);
-}
-
 Result<glfs_t*> GlusterFor(const TargetUri& uri, const BackendOptions& options) {
   return GlusterVolume(uri.host, uri.port != 0 ? uri.port : options.gluster_port, uri.volume,
                        options);
@@ -70,7 +66,7 @@ Result<PreparedTarget> PrepareGluster(const TargetUri& uri, const TargetOptions&
   std::vector<JobFile> jobs;
   for (uint32_t j = 0; j < layout.jobs; ++j) {
     JobFile job;
-    job.path = (uri.path == "/" ? "" : uri.path) + "/" + JobName(j) + ".dat";
+    job.path = (uri.path == "/" ? "" : uri.path) + "/" + UriJobName(j) + ".dat";
     job.size_bytes = layout.size_bytes;
     Status s = CreateVolumeFile(conn.get(), job.path, layout.size_bytes, target.layout_fill);
     if (!s.ok()) {
