@@ -26,7 +26,7 @@ declare -A _durabench_options=(
   [compare]="--markdown --json -o --output --breakdown --local --replicas --kind --percentiles"
   [gate]="--baseline --candidate -t --threshold --alpha --min-runs --markdown --junit --json"
   [merge]="-o --output --sequential"
-  [report]="-o --output --title --force --python"
+  [report]="-o --output --title --force --data-only --python"
 )
 # Options that take a value, per command (compare's --markdown is a flag, gate's takes a file).
 declare -A _durabench_valued=(

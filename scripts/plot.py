@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Turns durabench result JSON files into PNG plots and one self-contained HTML report.
 
-Results are data (STYLE.md 10): this script only reads what durabench wrote (docs/results.md,
-schema_version 1); it never measures. Every percentile it shows is recomputed from the
-histogram bins the way docs/results.md defines it: the midpoint of the bucket that holds the
-sample of rank ceil(p/100 * count), clamped to [min, max].
+Results are data (STYLE.md 10): this script only draws what durabench wrote; it never
+measures, and it computes no statistic. `durabench report` writes each input as
+DIR/data/NN-NAME.json (docs/results.md, schema_version 1) and beside it NN-NAME.series.json:
+per phase and op kind the percentiles, the percentile spectrum, the CDF and the histogram
+densities, derived from the result's histogram by durabench itself (src/report/series.h,
+docs/report.md "Derived series"), so the plots show the very percentiles that run, compare and
+gate print. A result without its series, or with one derived from another file (the series
+records the result's SHA-256), is refused.
 
 What --out DIR receives (docs/report.md):
   index.html   the report: verdict panels (plp/eval), the summary table, then one section per
@@ -16,9 +20,9 @@ What --out DIR receives (docs/report.md):
   *.png        the same plots as files: per phase and op kind the percentile spectrum, the
                histogram and the CDF (one figure), per phase the time series.
 
-Exit codes: 0 report written (its path printed on stdout), 2 usage error, a bad input file (one
-line per file on stderr), a missing dependency or a missing or broken report.html.j2 (one line
-naming it), 3 the output could not be written.
+Exit codes: 0 report written (its path printed on stdout), 2 usage error, a bad input file or
+series (one line per file on stderr), a missing dependency or a missing or broken report.html.j2
+(one line naming it), 3 the output could not be written.
 
 Dependencies: Python 3, matplotlib (Debian: python3-matplotlib), drawn with the Agg backend, and
 Jinja2 (Debian: python3-jinja2).
@@ -27,6 +31,7 @@ Jinja2 (Debian: python3-jinja2).
 import argparse
 import base64
 import datetime
+import hashlib
 import io
 import json
 import math
@@ -35,21 +40,26 @@ import re
 import sys
 
 SCHEMA_VERSION = 1
+SERIES_KIND = "durabench-report-series"
+SERIES_SCHEMA_VERSION = 1
 OP_KINDS = ("read", "write", "flush", "commit")
-# The percentiles of the summary table, as (label, p).
-TABLE_PERCENTILES = (("p50", 50.0), ("p99", 99.0), ("p99.9", 99.9))
-# Histogram plot: log-spaced display bins per decade (the result's buckets are much finer).
-HIST_BINS_PER_DECADE = 20
+# The percentiles of the summary table, as (label, key in the series' percentiles).
+TABLE_PERCENTILES = (("p50", "50"), ("p99", "99"), ("p99.9", "99.9"))
 # Figure resolution: 100 dpi keeps a 12-phase eval report at a few MB.
 DPI = 100
 
-EXAMPLES = """examples:
-  plot.py --out reports/ssd result.json
-      one result: summary, spectra, histograms, time series -> reports/ssd/index.html
-  plot.py --out reports/cmp --title "NVMe vs SATA" nvme.json sata.json
+EXAMPLES = """Each FILE.json needs FILE.series.json beside it, which `durabench report` writes (with
+--data-only, nothing else); a directory stands for the NN-*.json results in it, in order.
+
+examples:
+  durabench report --data-only result.json -o reports/ssd
+  plot.py --out reports/ssd reports/ssd/data
+      together what `durabench report result.json -o reports/ssd` does: summary, spectra,
+      histograms, time series -> reports/ssd/index.html
+  plot.py --out reports/cmp --title "NVMe vs SATA" reports/cmp/data
       several results overlaid, phase by phase (phases are matched by name)
-  plot.py --out reports/eval eval.json
-      `durabench eval -o eval.json` result: the report card on top, one section per phase
+  plot.py --out reports/eval reports/eval/data/01-eval.json
+      a `durabench eval` result: the report card on top, one section per phase
 
 exit codes: 0 written (the path of index.html is printed), 2 usage error or bad input,
 3 output could not be written"""
@@ -103,33 +113,41 @@ def _require(cond, what):
         raise BadInput(what)
 
 
-def _check_lat(lat, where):
-    _require(isinstance(lat, dict), "%s: lat_ns is not an object" % where)
-    for key in ("min", "max"):
-        _require(isinstance(lat.get(key), (int, float)), "%s: lat_ns.%s missing" % (where, key))
-    hist = lat.get("histogram")
-    if hist is None:
-        return
-    _require(isinstance(hist, dict), "%s: lat_ns.histogram is not an object" % where)
-    bins = hist.get("bins")
-    _require(isinstance(bins, list), "%s: lat_ns.histogram.bins missing" % where)
-    for b in bins:
-        _require(isinstance(b, list) and len(b) == 3
-                 and all(isinstance(v, (int, float)) for v in b),
-                 "%s: lat_ns.histogram.bins has an entry that is not [lo_ns, hi_ns, count]" % where)
-
-
-def load_result(path):
-    """Returns the parsed result of PATH; raises BadInput with a one-line reason."""
+def _read_json(path):
+    """(raw bytes, parsed JSON) of PATH; raises BadInput with a one-line reason."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
     except OSError as e:
         raise BadInput("cannot read: %s" % (e.strerror or e)) from e
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        return raw, json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
         raise BadInput("not JSON (%s)" % str(e).splitlines()[0]) from e
+
+
+def series_path(path):
+    """Where the series of the result PATH lies: NAME.json -> NAME.series.json."""
+    return (path[:-len(".json")] if path.endswith(".json") else path) + ".series.json"
+
+
+def expand_inputs(paths):
+    """PATHS with each directory replaced by the result files in it (*.json but not
+    *.series.json), sorted: `durabench report` numbers them in the order given."""
+    out = []
+    for path in paths:
+        if os.path.isdir(path):
+            out += sorted(os.path.join(path, f) for f in os.listdir(path)
+                          if f.endswith(".json") and not f.endswith(".series.json"))
+        else:
+            out.append(path)
+    return out
+
+
+def load_result(path):
+    """Returns (the parsed result of PATH, its series); raises BadInput with a one-line
+    reason."""
+    raw, doc = _read_json(path)
     _require(isinstance(doc, dict) and "schema_version" in doc,
              "not a durabench result (no schema_version)")
     version = doc["schema_version"]
@@ -146,20 +164,71 @@ def load_result(path):
             where = "phase %s, %s" % (phase["name"], kind)
             _require(isinstance(op, dict) and isinstance(op.get("count"), int),
                      "%s: count missing" % where)
-            _check_lat(op.get("lat_ns"), where)
-            if "co_lat_ns" in op:
-                _check_lat(op["co_lat_ns"], where + " (co_lat_ns)")
         ts = phase.get("time_series")
         if ts is not None:
             _require(isinstance(ts, dict) and isinstance(ts.get("intervals", []), list),
                      "phase %s: time_series is not an object with intervals" % phase["name"])
-    return doc
+    return doc, load_series(path, raw, doc)
+
+
+def load_series(path, raw, doc):
+    """The series `durabench report` derived from the result PATH (whose bytes are RAW), checked
+    against it; raises BadInput."""
+    spath = series_path(path)
+    if not os.path.exists(spath):
+        raise BadInput("no derived series beside it (%s): `durabench report` writes them; "
+                       "`durabench report --data-only %s -o DIR` gives DIR/data/ to draw"
+                       % (spath, os.path.basename(path)))
+    try:
+        _raw, series = _read_json(spath)
+    except BadInput as e:
+        raise BadInput("%s: %s" % (spath, e)) from e
+    _require(isinstance(series, dict) and series.get("kind") == SERIES_KIND,
+             "%s: not a durabench series file" % spath)
+    _require(series.get("schema_version") == SERIES_SCHEMA_VERSION,
+             "%s: series schema_version %r, this script reads %d"
+             % (spath, series.get("schema_version"), SERIES_SCHEMA_VERSION))
+    _require(series.get("result_sha256") == hashlib.sha256(raw).hexdigest(),
+             "%s was derived from another file (SHA-256 differs): run durabench report on "
+             "the result again" % spath)
+    phases = series.get("phases")
+    _require(isinstance(phases, list)
+             and [p.get("name") for p in phases if isinstance(p, dict)]
+             == [p["name"] for p in doc["phases"]],
+             "%s: its phases are not the result's" % spath)
+    for phase, sphase in zip(doc["phases"], phases):
+        sops = sphase.get("ops")
+        _require(isinstance(sops, dict), "%s: phase %s has no ops" % (spath, phase["name"]))
+        for kind, op in sops.items():
+            _require(isinstance(op, dict), "%s: phase %s, %s is not an object"
+                     % (spath, phase["name"], kind))
+            for key in ("lat_ns", "co_lat_ns"):
+                if key in op or key == "lat_ns":
+                    _check_series(op.get(key), "%s: phase %s, %s (%s)"
+                                  % (spath, phase["name"], kind, key))
+    return series
+
+
+def _check_series(lat, where):
+    _require(isinstance(lat, dict) and isinstance(lat.get("count"), int)
+             and isinstance(lat.get("max"), int) and isinstance(lat.get("percentiles"), dict),
+             "%s: count, max or percentiles missing" % where)
+    for key, a, b in (("spectrum", "x", "ns"), ("cdf", "ns", "pct"),
+                      ("histogram", "edges_ns", "pct")):
+        part = lat.get(key)
+        _require(isinstance(part, dict) and isinstance(part.get(a), list)
+                 and isinstance(part.get(b), list)
+                 and all(isinstance(v, (int, float)) for v in part[a] + part[b]),
+                 "%s: %s.%s or %s.%s missing" % (where, key, a, key, b))
+        extra = 1 if key == "histogram" and part[b] else 0
+        _require(len(part[a]) == len(part[b]) + extra,
+                 "%s: %s.%s and %s.%s do not match in length" % (where, key, a, key, b))
 
 
 class Input:
-    """One result file and how the report names it."""
+    """One result file, its derived series, and how the report names it."""
 
-    def __init__(self, path, doc):
+    def __init__(self, path, doc, series):
         self.path = path
         self.doc = doc
         target = doc.get("target") or {}
@@ -174,16 +243,24 @@ class Input:
         # Phases by name, which is how inputs are matched; a name that repeats within one
         # result gets " (2)", " (3)" from its second occurrence on, so no phase is lost.
         self.phases = {}
-        for p in doc["phases"]:
+        self.series = {}
+        for p, sp in zip(doc["phases"], series["phases"]):
             key, n = p["name"], 1
             while key in self.phases:
                 n += 1
                 key = "%s (%d)" % (p["name"], n)
             self.phases[key] = p
+            self.series[key] = sp["ops"]
 
     def phase(self, name):
         """The phase named NAME (a key of self.phases), or None."""
         return self.phases.get(name)
+
+    def dist(self, name, kind, key="lat_ns"):
+        """The Dist of op KIND in phase NAME (KEY: lat_ns, or co_lat_ns for the corrected
+        latency), or None."""
+        op = self.series.get(name, {}).get(kind) or {}
+        return Dist(op[key]) if key in op else None
 
 
 def name_inputs(inputs):
@@ -200,103 +277,37 @@ def name_inputs(inputs):
 
 
 # ---------------------------------------------------------------------------------------------
-# Statistics from the histogram (docs/results.md, "Percentiles")
+# The derived series of one latency distribution
 
 
 class Dist:
-    """The latency distribution of one op kind: histogram bins and exact min/max, in ns."""
+    """What the plots draw of one op kind's latency, as durabench derived it (series file,
+    docs/report.md "Derived series"): nothing here is computed, only looked up."""
 
     def __init__(self, lat):
-        self.min = lat["min"]
+        self.total = lat["count"]
         self.max = lat["max"]
-        hist = lat.get("histogram") or {}
-        self.bins = [(b[0], b[1], b[2]) for b in hist.get("bins", []) if b[2] > 0]
-        self.overflow = int(hist.get("overflow", 0) or 0)
-        self.total = sum(b[2] for b in self.bins) + self.overflow
-        self.file_percentiles = lat.get("percentiles") or {}
+        self.percentiles = lat["percentiles"]
+        self._spectrum = lat["spectrum"]
+        self._cdf = lat["cdf"]
+        self._histogram = lat["histogram"]
+        self.bins_per_decade = self._histogram.get("bins_per_decade")
 
-    def _clamp(self, v):
-        return min(max(v, self.min), self.max)
+    def percentile(self, key):
+        """The percentile KEY ("50", "99", "99.9", ...) in ns; None if not derived."""
+        return self.percentiles.get(key)
 
-    def value_at_rank(self, rank):
-        """The value of the sample of RANK (1-based): its bucket's midpoint, clamped."""
-        seen = 0
-        for lo, hi, count in self.bins:
-            seen += count
-            if seen >= rank:
-                return self._clamp((lo + hi) / 2.0)
-        return self.max  # in the overflow bucket: only the max is known
-
-    def percentile(self, p):
-        """The p-th percentile (0 < p <= 100) in ns; None without samples."""
-        if self.total == 0:
-            # A result without bins (none were written): the file's own percentile, if any.
-            return self.file_percentiles.get("%g" % p)
-        rank = max(1, math.ceil(p / 100.0 * self.total))
-        return self.value_at_rank(rank)
-
-    def spectrum(self, points=400):
-        """(x, latency_ns) with x = 1/(1-p), p from 0 to 1 - 1/count, then the max at x = count.
-
-        Ranks are walked once: the points are log-spaced in x, so the tail gets as many as the
-        body, which is what the log 1/(1-p) axis shows.
-        """
-        n = self.total
-        if n == 0:
-            return [], []
-        xs = [n ** (i / float(points)) for i in range(points + 1)]
-        ranks = [max(1, math.ceil((1.0 - 1.0 / x) * n)) for x in xs]
-        ys = []
-        it = iter(self.bins)
-        seen, cur = 0, None
-        for rank in ranks:
-            while seen < rank:
-                b = next(it, None)
-                if b is None:
-                    cur = self.max
-                    seen = n
-                    break
-                seen += b[2]
-                cur = self._clamp((b[0] + b[1]) / 2.0)
-            ys.append(cur)
-        xs.append(float(max(n, 1)) * 1.0001)
-        ys.append(float(self.max))
-        return xs, ys
+    def spectrum(self):
+        """(x, latency_ns) with x = 1/(1-p): steps, each value holding until the next x."""
+        return self._spectrum["x"], self._spectrum["ns"]
 
     def cdf(self):
-        """(latency_ns, cumulative %) at the upper bound of every bucket."""
-        xs, ys, seen = [], [], 0
-        for lo, hi, count in self.bins:
-            seen += count
-            xs.append(self._clamp(hi))
-            ys.append(100.0 * seen / self.total)
-        if self.overflow:
-            xs.append(self.max)
-            ys.append(100.0)
-        return xs, ys
+        """(latency_ns, % at or below)."""
+        return self._cdf["ns"], self._cdf["pct"]
 
     def log_histogram(self):
-        """(edges_ns, % of operations per edge interval): buckets regrouped log-spaced.
-
-        Each bucket's count goes to the display bin of its (clamped) midpoint; overflow
-        samples go to the bin of the max.
-        """
-        if self.total == 0:
-            return [], []
-        lo_dec = math.floor(math.log10(max(self.min, 1)) * HIST_BINS_PER_DECADE)
-        hi_dec = math.ceil(math.log10(max(self.max, 1)) * HIST_BINS_PER_DECADE) + 1
-        nbins = max(1, hi_dec - lo_dec)
-        counts = [0] * nbins
-
-        def slot(v):
-            i = int(math.floor(math.log10(max(v, 1)) * HIST_BINS_PER_DECADE)) - lo_dec
-            return min(max(i, 0), nbins - 1)
-
-        for lo, hi, count in self.bins:
-            counts[slot(self._clamp((lo + hi) / 2.0))] += count
-        counts[slot(self.max)] += self.overflow
-        edges = [10 ** ((lo_dec + i) / float(HIST_BINS_PER_DECADE)) for i in range(nbins + 1)]
-        return edges, [100.0 * c / self.total for c in counts]
+        """(edges_ns, % of operations between consecutive edges)."""
+        return self._histogram["edges_ns"], self._histogram["pct"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -426,8 +437,9 @@ class Plotter:
         ax.set_title(title)
 
     def histogram_axes(self, ax, series, title):
-        lo, hi = None, None
+        lo, hi, per_decade = None, None, None
         for label, dist, color, _style in series:
+            per_decade = per_decade or dist.bins_per_decade
             edges, pct = dist.log_histogram()
             if not edges:
                 continue
@@ -442,7 +454,7 @@ class Plotter:
         ax.yaxis.set_major_formatter(self.ticker.FuncFormatter(
             lambda v, _p: fmt_pct_tick(float("%.3g" % v)) if v > 0 else ""))
         ax.yaxis.set_minor_locator(self.ticker.NullLocator())
-        ax.set_xlabel("latency (log scale, %d bins per decade)" % HIST_BINS_PER_DECADE)
+        ax.set_xlabel("latency (log scale, %s bins per decade)" % per_decade)
         ax.set_ylabel("operations (% per bin, log scale)")
         ax.set_title(title)
 
@@ -590,7 +602,7 @@ def summary_table(inputs, names, only_phase=None):
             phase = inp.phase(name)
             if phase is None:
                 continue
-            cells = summary_rows(phase) or [["(no operations)"] + [""] * 7]
+            cells = summary_rows(inp, name) or [["(no operations)"] + [""] * 7]
             for i, row in enumerate(cells):
                 lead = [inp.label if i == 0 else ""]
                 if only_phase is None:
@@ -599,15 +611,20 @@ def summary_table(inputs, names, only_phase=None):
     return {"heads": heads, "rows": rows}
 
 
-def summary_rows(phase):
-    """Per op kind of PHASE: [kind, count, IOPS, the TABLE_PERCENTILES, max, errors] as text."""
+def summary_rows(inp, name):
+    """Per op kind of phase NAME of INP: [kind, count, IOPS, the TABLE_PERCENTILES, max,
+    errors] as text."""
     rows = []
+    phase = inp.phase(name)
     for kind in kinds_of(phase):
         op = phase["ops"][kind]
-        dist = Dist(op["lat_ns"])
+        dist = inp.dist(name, kind)
+        samples = dist is not None and dist.total > 0
         rows.append([kind, fmt_count(op["count"]), fmt_rate(op.get("iops"))]
-                    + [fmt_ns(dist.percentile(p)) for _l, p in TABLE_PERCENTILES]
-                    + [fmt_ns(op["lat_ns"].get("max")), fmt_count(op.get("errors") or 0)])
+                    + [fmt_ns(dist.percentile(key) if samples else None)
+                       for _l, key in TABLE_PERCENTILES]
+                    + [fmt_ns(dist.max if samples else None),
+                       fmt_count(op.get("errors") or 0)])
     return rows
 
 
@@ -810,21 +827,17 @@ class Report:
         multi = len(self.inputs) > 1
         series = []
         for i, inp, p in present:
-            op = (p.get("ops") or {}).get(kind)
-            if not op:
-                continue
-            dist = Dist(op["lat_ns"])
-            if dist.total == 0:
+            dist = inp.dist(name, kind)
+            if dist is None or dist.total == 0:
                 continue
             # One input: each op kind keeps its colour across figures (the time series
             # too); several: each input keeps its colour.
             color = self.plotter.color(i if multi else kind_index(kind))
             series.append((inp.label if multi else kind, dist, color, "-"))
-            co = op.get("co_lat_ns")
-            if co and Dist(co).total:
+            co = inp.dist(name, kind, "co_lat_ns")
+            if co is not None and co.total:
                 series.append(((inp.label if multi else kind)
-                               + " (from scheduled start, CO-corrected)",
-                               Dist(co), color, "--"))
+                               + " (from scheduled start, CO-corrected)", co, color, "--"))
         if not series:
             return None
         fname, b64 = self.plotter.latency_figure(
@@ -903,21 +916,27 @@ def default_title(inputs):
 def main(argv):
     parser = argparse.ArgumentParser(
         prog="plot.py",
-        description="Plot durabench result JSON files (schema_version 1) into PNG files and "
-                    "a self-contained index.html (no JavaScript, images embedded).",
+        description="Draw durabench results (schema_version 1) and the series `durabench "
+                    "report` derived from them into PNG files and a self-contained index.html "
+                    "(no JavaScript, images embedded).",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, metavar="DIR",
                         help="output directory (created if missing); receives index.html "
                              "and the PNG files")
     parser.add_argument("--title", metavar="T", help="report title (default: the workloads)")
-    parser.add_argument("files", nargs="+", metavar="FILE.json",
-                        help="durabench result files (durabench run/plp/eval -o FILE)")
+    parser.add_argument("files", nargs="+", metavar="FILE.json|DIR",
+                        help="result files with FILE.series.json beside each (a report's "
+                             "data/ files), or such a data/ directory")
     args = parser.parse_args(argv)
 
     inputs, bad = [], 0
-    for path in args.files:
+    files = expand_inputs(args.files)
+    if not files:
+        sys.stderr.write("plot.py: no result files in %s\n" % " ".join(args.files))
+        return 2
+    for path in files:
         try:
-            inputs.append(Input(path, load_result(path)))
+            inputs.append(Input(path, *load_result(path)))
         except BadInput as e:
             sys.stderr.write("plot.py: %s: %s\n" % (path, e))
             bad += 1

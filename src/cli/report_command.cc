@@ -1,6 +1,7 @@
 // `durabench report FILES... -o DIR`: an HTML report with plots. The inputs are checked and
-// normalised to durabench result files under DIR/data/ (fio json+ converted), then
-// scripts/plot.py (matplotlib) draws the plots and writes DIR/index.html; see docs/report.md.
+// normalised to durabench result files under DIR/data/ (fio json+ converted), each with the
+// derived series of its histograms beside it (report/series.h), then scripts/plot.py
+// (matplotlib) draws those series and writes DIR/index.html; see docs/report.md.
 #include <fmt/format.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -15,10 +16,12 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/result_inputs.h"
+#include "report/series.h"
 #include "result/fio_import.h"
 #include "result/json.h"
 #include "result/result_reader.h"
 #include "util/data_dir.h"
+#include "util/sha256.h"
 
 extern char** environ;
 
@@ -33,6 +36,7 @@ struct ReportArgs {
   std::string title;
   std::string python;  // empty: DefaultPython()
   bool force = false;
+  bool data_only = false;
 };
 
 // Marks a directory that `durabench report` wrote: a later report may write into it again.
@@ -40,7 +44,8 @@ constexpr const char* kReportMarker = ".durabench-report";
 
 // Whether `dir` may receive a report: it is new, empty, or marked by an earlier report (or
 // --force). Creates it when missing. Nothing in it is ever removed; a report writes only
-// index.html, *.png named like its plots, data/NN-NAME.json and the marker.
+// index.html, *.png named like its plots, data/NN-NAME.json, data/NN-NAME.series.json and the
+// marker.
 Status PrepareReportDir(const fs::path& dir, bool force) {
   std::error_code ec;
   const fs::file_status st = fs::symlink_status(dir, ec);
@@ -82,14 +87,23 @@ Result<std::string> FindPlotScript() {
   return (fs::path(*data) / "plot.py").string();
 }
 
+// Writes `text` to `dest`, which must not be one of the inputs.
+Status WriteDataFile(const ReportArgs& args, const fs::path& dest, const std::string& text) {
+  Result<OutputPath> where = CheckOutputBesideInputs("report -o", dest.string(), args.files);
+  if (!where.ok()) return where.status();
+  return WriteOutput(*where, "report -o", text);
+}
+
 // The inputs as durabench result files in `data_dir`: durabench results copied byte for byte
-// (they may carry plp/eval keys the reader does not keep), fio files converted.
+// (they may carry plp/eval keys the reader does not keep), fio files converted; beside each,
+// NN-NAME.series.json with what the plots draw, derived from the histograms as read.
 Result<std::vector<std::string>> Normalise(const ReportArgs& args, const LoadedResults& loaded,
                                            const fs::path& data_dir) {
   std::vector<std::string> out;
   for (size_t i = 0; i < args.files.size(); ++i) {
-    std::string stem = fs::path(args.files[i]).stem().string();
-    const fs::path dest = data_dir / fmt::format("{:02}-{}.json", i + 1, stem);
+    const std::string name =
+        fmt::format("{:02}-{}", i + 1, fs::path(args.files[i]).stem().string());
+    const fs::path dest = data_dir / (name + ".json");
     std::string text;
     if (IsFioResult(loaded.results[i])) {
       text = RunResultToJson(loaded.results[i]).dump(2) + "\n";
@@ -98,9 +112,11 @@ Result<std::vector<std::string>> Normalise(const ReportArgs& args, const LoadedR
       if (!content.ok()) return content.status();
       text = std::move(content).value();
     }
-    Result<OutputPath> where = CheckOutputBesideInputs("report -o", dest.string(), args.files);
-    if (!where.ok()) return where.status();
-    DURABENCH_RETURN_IF_ERROR(WriteOutput(*where, "report -o", text));
+    DURABENCH_RETURN_IF_ERROR(WriteDataFile(args, dest, text));
+    const Json series =
+        ReportSeriesToJson(loaded.results[i], dest.filename().string(), Sha256Hex(text));
+    DURABENCH_RETURN_IF_ERROR(
+        WriteDataFile(args, data_dir / (name + ".series.json"), series.dump(1) + "\n"));
     out.push_back(dest.string());
   }
   return out;
@@ -110,13 +126,16 @@ int RunReport(const ReportArgs& args) {
   Result<LoadedResults> loaded = LoadResults(args.files);
   if (!loaded.ok()) return ExitFor(loaded.status());
   // The script is looked for before anything is written.
-  Result<std::string> found = FindPlotScript();
-  if (!found.ok()) return ExitFor(found.status());
-  const std::string script = std::move(found).value();
+  std::string script;
   std::error_code ec;
-  if (!fs::exists(script, ec)) {
-    return ExitFor(Status::NotSupported("plot script not found at " + script +
-                                        " (set DURABENCH_PLOT_SCRIPT)"));
+  if (!args.data_only) {
+    Result<std::string> found = FindPlotScript();
+    if (!found.ok()) return ExitFor(found.status());
+    script = std::move(found).value();
+    if (!fs::exists(script, ec)) {
+      return ExitFor(Status::NotSupported("plot script not found at " + script +
+                                          " (set DURABENCH_PLOT_SCRIPT)"));
+    }
   }
   if (Status st = PrepareReportDir(args.out_dir, args.force); !st.ok()) return ExitFor(st);
   const fs::path data_dir = fs::path(args.out_dir) / "data";
@@ -126,6 +145,10 @@ int RunReport(const ReportArgs& args) {
   }
   Result<std::vector<std::string>> data = Normalise(args, *loaded, data_dir);
   if (!data.ok()) return ExitFor(data.status());
+  if (args.data_only) {
+    fmt::print("{}\n", data_dir.string());
+    return kExitOk;
+  }
   const std::string python = args.python.empty() ? DefaultPython() : args.python;
   std::vector<std::string> argv_s = {python, script, "--out", args.out_dir};
   if (!args.title.empty()) {
@@ -173,6 +196,9 @@ CommandAction RegisterReportCommand(CLI::App& app) {
   app.add_flag("--force", args->force,
                "Write into a non-empty directory that no earlier report wrote (files named like "
                "the report's are replaced; none is removed)");
+  app.add_flag("--data-only", args->data_only,
+               "Write DIR/data/ (the results and their derived series) and stop: no plots, no "
+               "python3 needed");
   app.add_option(
       "--python", args->python,
       "Python interpreter with matplotlib and jinja2 (default /usr/bin/python3, else python3)");
@@ -180,9 +206,11 @@ CommandAction RegisterReportCommand(CLI::App& app) {
       "Writes DIR/index.html (self-contained: plots embedded, no scripts, no external files)\n"
       "with the summary table, per op kind a percentile spectrum, histogram and CDF, the time\n"
       "series (IOPS and p99 per interval), overlays of all inputs, and the verdict panel of\n"
-      "plp/eval results. The inputs are kept, as durabench results, in DIR/data/. Needs python3,\n"
-      "python3-matplotlib and python3-jinja2; scripts/plot.py also runs on its own (plot.py\n"
-      "--help).\n"
+      "plp/eval results. The inputs are kept, as durabench results, in DIR/data/, each with\n"
+      "NN-NAME.series.json beside it: the percentile spectrum, CDF and histogram densities the\n"
+      "plots draw, derived from the result's histograms (docs/report.md), for your own plots\n"
+      "too (--data-only writes only these). Needs python3, python3-matplotlib and\n"
+      "python3-jinja2; scripts/plot.py draws a data/ directory again on its own (plot.py --help).\n"
       "DIR must be new, empty, or an earlier report's (marked by DIR/.durabench-report); a report\n"
       "never removes a file, so plots of an earlier report with more phases stay beside it.\n"
       "Examples:\n"
@@ -190,6 +218,7 @@ CommandAction RegisterReportCommand(CLI::App& app) {
       "  durabench report local.json gluster.json ceph.json -o reports/backends/ --title "
       "'WAL on three backends'\n"
       "  durabench report eval.json -o reports/eval/\n"
+      "  durabench report --data-only result.json -o series/     (JSON series, no plots)\n"
       "Exit codes: 0 ok, 2 usage or input error, 3 a failed read or write, or the plot script\n"
       "failed.");
   return [args] { return RunReport(*args); };

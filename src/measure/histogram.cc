@@ -109,19 +109,28 @@ uint64_t Histogram::Percentile(double p) const {
     if (x - whole > 4 * DBL_EPSILON * x) ++rank;
     rank = std::clamp<uint64_t>(rank, 1, count_);
   }
+  return ValueAtRank(rank);
+}
+
+uint64_t Histogram::ValueAtRank(uint64_t rank) const {
+  if (count_ == 0) return 0;
+  rank = std::clamp<uint64_t>(rank, 1, count_);
   if (rank > count_ - overflow_) return max_;
   uint64_t seen = 0;
   for (size_t i = 0; i < counts_.size(); ++i) {
     seen += counts_[i];
-    if (seen >= rank) {
-      const uint64_t lower = BucketLowerBound(i);
-      uint64_t mid = lower + (BucketUpperBound(i) - lower) / 2;
-      if (mid > max_) mid = max_;
-      if (mid < min_) mid = min_;
-      return mid;
-    }
+    if (seen >= rank) return BucketValue(i);
   }
   return max_;  // unreachable while counts and count_ agree
+}
+
+uint64_t Histogram::BucketValue(size_t index) const {
+  const uint64_t lower = BucketLowerBound(index);
+  uint64_t mid = lower + (BucketUpperBound(index) - lower) / 2;
+  if (count_ == 0) return mid;
+  if (mid > max_) mid = max_;
+  if (mid < min_) mid = min_;
+  return mid;
 }
 
 uint64_t Histogram::BucketLowerBound(size_t index) const {

@@ -57,6 +57,13 @@ class Histogram {
   // ceil(p/100 * count) (rank 1 for p = 0), clamped to [min, max]; max() for p = 100 or when
   // that rank falls in the overflow. 0 when empty.
   uint64_t Percentile(double p) const;
+  // Value of the sample of rank `rank` (1-based, clamped to [1, count]) by the same rule: the
+  // value of the bucket holding it, or max() in the overflow. 0 when empty. Percentile() is
+  // ValueAtRank(ceil(p/100 * count)); a percentile spectrum walks ranks directly.
+  uint64_t ValueAtRank(uint64_t rank) const;
+  // The value reported for any sample in bucket `index`: the bucket's midpoint, clamped to
+  // [min, max] (unclamped when empty).
+  uint64_t BucketValue(size_t index) const;
 
   int sub_bucket_bits() const { return sub_bucket_bits_; }
   int max_exponent() const { return max_exponent_; }

@@ -231,6 +231,44 @@ TEST(GateCli, RealRuns) {
   }
 }
 
+// `report --data-only`: each input as a result with its derived series beside it, holding the
+// result's own percentiles; no plot script or python3 is looked for.
+TEST(GateCli, ReportDataOnlyWritesTheSeriesWithoutPython) {
+  Runs runs;
+  runs.Make(1, {"base"});
+  if (::testing::Test::HasFatalFailure()) return;
+  const std::string dir = runs.out.File("series");
+  CommandResult r =
+      Durabench({"report", "--data-only", runs.files["base"][0], kFioData + "/fdatasync.json", "-o",
+                 dir, "--python", "/nonexistent/python3"},
+                {{"DURABENCH_PLOT_SCRIPT", "/nonexistent/plot.py"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, dir + "/data\n");
+  EXPECT_NE(Shell("test -e " + dir + "/index.html"), 0);
+  for (const char* name : {"01-base0", "02-fdatasync"}) {
+    SCOPED_TRACE(name);
+    const std::string result_path = dir + "/data/" + name + ".json";
+    const nlohmann::json result = LoadJson(result_path);
+    const nlohmann::json series = LoadJson(dir + "/data/" + name + ".series.json");
+    EXPECT_EQ(series["kind"], "durabench-report-series");
+    EXPECT_EQ(series["result"], std::string(name) + ".json");
+    std::string sum;
+    ASSERT_EQ(Shell("sha256sum " + result_path + " | cut -c1-64", &sum), 0);
+    EXPECT_EQ(series["result_sha256"].get<std::string>() + "\n", sum);
+    ASSERT_EQ(series["phases"].size(), result["phases"].size());
+    for (size_t i = 0; i < result["phases"].size(); ++i) {
+      const nlohmann::json& ops = result["phases"][i]["ops"];
+      ASSERT_EQ(series["phases"][i]["ops"].size(), ops.size());
+      for (const auto& [kind, op] : ops.items()) {
+        const nlohmann::json& s = series["phases"][i]["ops"][kind]["lat_ns"];
+        EXPECT_EQ(s["count"], op["count"]) << kind;
+        EXPECT_EQ(s["percentiles"], op["lat_ns"]["percentiles"]) << kind;
+        EXPECT_EQ(s["spectrum"]["ns"].back(), op["lat_ns"]["max"]) << kind;
+      }
+    }
+  }
+}
+
 // A report of three inputs: a run, a run with a slow flush, and a fio json+ file.
 TEST(GateCli, ReportOfThreeInputs) {
   Runs runs;

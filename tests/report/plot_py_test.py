@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """plot_py_test: runs scripts/plot.py on the result fixtures of tests/report/data and checks
-the report it writes (docs/report.md).
+the report it writes (docs/report.md). plot.py draws the series `durabench report` derives, so
+every case first has `durabench report --data-only` prepare its inputs, as `durabench report`
+does.
 
-Usage: plot_py_test.py --plot SCRIPTS/plot.py --data TESTS/report/data [unittest args]
+Usage: plot_py_test.py --plot SCRIPTS/plot.py --data TESTS/report/data --durabench BIN
+       [unittest args]
 
 Exit 77 (CTest: skipped) with "skipped: <why>" when matplotlib or Jinja2 is missing. Each case
 writes into its own temporary directory, removed afterwards; each run of plot.py has a timeout.
@@ -29,7 +32,7 @@ NEEDED = (("matplotlib", "python3-matplotlib"), ("PIL", "python3-pil"),
 RUN_TIMEOUT_S = 240
 OP_KINDS = ("read", "write", "flush", "commit")
 
-ARGS = None  # parsed --plot / --data
+ARGS = None  # parsed --plot / --data / --durabench
 
 
 def png_stats(data):
@@ -72,15 +75,31 @@ class PlotTest(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def derive(self, files):
+        """`durabench report --data-only FILES`: returns the result files it wrote (each with
+        its .series.json beside it), in the order of FILES."""
+        out = tempfile.mkdtemp(prefix="derived-", dir=self.tmp)
+        proc = subprocess.run([ARGS.durabench, "report", "--data-only", *files, "-o", out],
+                              capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+        self.assertEqual(proc.returncode, 0, "durabench report --data-only failed:\n"
+                         + proc.stderr)
+        data = os.path.join(out, "data")
+        return sorted(os.path.join(data, f) for f in os.listdir(data)
+                      if not f.endswith(".series.json"))
+
     def plot(self, *args, script=None, env=None):
         """Runs plot.py (or SCRIPT) with ARGS; returns (exit status, stdout, stderr)."""
         proc = subprocess.run([sys.executable, script or ARGS.plot] + list(args),
                               capture_output=True, text=True, timeout=RUN_TIMEOUT_S, env=env)
         return proc.returncode, proc.stdout, proc.stderr
 
-    def render(self, files, name="out", extra=(), script=None):
-        """Runs plot.py and checks the common contract; returns (out dir, index.html text)."""
+    def render(self, files, name="out", extra=(), script=None, derive=True):
+        """Runs plot.py on FILES (derived first, unless DERIVE is false: FILES are then
+        already a report's data files or directory) and checks the common contract; returns
+        (out dir, index.html text)."""
         out = os.path.join(self.tmp, name)
+        if derive:
+            files = self.derive(files)
         rc, stdout, stderr = self.plot("--out", out, *extra, *files, script=script)
         self.assertEqual(rc, 0, "plot.py failed:\n" + stderr)
         index = os.path.join(out, "index.html")
@@ -172,8 +191,8 @@ class PlotTest(unittest.TestCase):
                                          tmpfs["probe"]["backend_kind"]), text)
         # The two identical labels are told apart by their file names.
         label = "%s (%s) · ci-smoke" % (ext4["target"]["path"], ext4["probe"]["backend_kind"])
-        self.assertContains(label + " [ci-smoke-ext4.json]", text)
-        self.assertContains(label + " [ext4-again.json]", text)
+        self.assertContains(label + " [01-ci-smoke-ext4.json]", text)
+        self.assertContains(label + " [03-ext4-again.json]", text)
         # Overlays: one figure per phase and op kind, however many inputs.
         self.check_sections(text, ext4)
         self.assertEqual(self.image_count, expected_plots(ext4))
@@ -202,8 +221,8 @@ class PlotTest(unittest.TestCase):
 
     def test_no_time_series(self):
         doc = load("ci-smoke-ext4.json")
-        for phase in doc["phases"]:
-            del phase["time_series"]
+        for phase in doc["phases"]:  # as a fio json+ import has it: no intervals
+            phase["time_series"]["intervals"] = []
         path = os.path.join(self.tmp, "from-fio.json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump(doc, f)
@@ -220,7 +239,8 @@ class PlotTest(unittest.TestCase):
         shutil.copy(os.path.join(out, first[0]), mine)
         with open(mine, "rb") as f:
             kept = f.read()
-        rc, _stdout, stderr = self.plot("--out", out, fixture("ci-smoke-tmpfs.json"))
+        again = self.derive([fixture("ci-smoke-tmpfs.json")])
+        rc, _stdout, stderr = self.plot("--out", out, *again)
         self.assertEqual(rc, 0, stderr)
         with open(mine, "rb") as f:
             self.assertEqual(f.read(), kept)
@@ -244,14 +264,22 @@ class PlotTest(unittest.TestCase):
         with open(array, "w", encoding="utf-8") as f:
             f.write("[1, 2]\n")
         missing = os.path.join(self.tmp, "missing.json")
+        # A result without its series, and one changed after its series was derived.
+        good, stale = self.derive([fixture("ci-smoke-ext4.json"), fixture("ci-smoke-tmpfs.json")])
+        no_series = os.path.join(self.tmp, "no-series.json")
+        shutil.copy(fixture("ci-smoke-tmpfs.json"), no_series)
+        with open(stale, "a", encoding="utf-8") as f:
+            f.write("\n")
         out = os.path.join(self.tmp, "out")
-        rc, _stdout, stderr = self.plot("--out", out, fixture("ci-smoke-ext4.json"), not_json,
-                                        wrong, array, missing)
+        rc, _stdout, stderr = self.plot("--out", out, good, not_json, wrong, array, missing,
+                                        no_series, stale)
         self.assertEqual(rc, 2, stderr)
         lines = stderr.strip().splitlines()
-        self.assertEqual(len(lines), 4, stderr)
+        self.assertEqual(len(lines), 6, stderr)
         for path, why in ((not_json, "not JSON"), (wrong, "schema_version 2"),
-                          (array, "not a durabench result"), (missing, "cannot read")):
+                          (array, "not a durabench result"), (missing, "cannot read"),
+                          (no_series, "no derived series beside it"),
+                          (stale, "derived from another file")):
             matching = [l for l in lines if path in l]
             self.assertEqual(len(matching), 1, stderr)
             self.assertIn(why, matching[0])
@@ -295,8 +323,8 @@ class PlotTest(unittest.TestCase):
         script = os.path.join(copy_dir, "plot.py")
         shutil.copy(ARGS.plot, script)
         out = os.path.join(self.tmp, "out")
-        rc, stdout, stderr = self.plot("--out", out, fixture("ci-smoke-tmpfs.json"),
-                                       script=script)
+        files = self.derive([fixture("ci-smoke-tmpfs.json")])
+        rc, stdout, stderr = self.plot("--out", out, *files, script=script)
         self.assertEqual(rc, 2, stderr)
         self.assertEqual(stdout, "")
         lines = stderr.strip().splitlines()
@@ -324,7 +352,8 @@ class PlotTest(unittest.TestCase):
         env = dict(os.environ, PYTHONPATH=os.path.dirname(hide), DURABENCH_PLOT_REEXEC="1",
                    PYTHONDONTWRITEBYTECODE="1")
         out = os.path.join(self.tmp, "out")
-        rc, _stdout, stderr = self.plot("--out", out, fixture("ci-smoke-tmpfs.json"), env=env)
+        files = self.derive([fixture("ci-smoke-tmpfs.json")])
+        rc, _stdout, stderr = self.plot("--out", out, *files, env=env)
         self.assertEqual(rc, 2, stderr)
         lines = stderr.strip().splitlines()
         self.assertEqual(len(lines), 1, stderr)
@@ -333,29 +362,51 @@ class PlotTest(unittest.TestCase):
         self.assertNotIn("matplotlib", lines[0])
         self.assertFalse(os.path.exists(out))
 
-    def test_percentiles_from_bins(self):
-        """plot.py's percentiles from the bins agree with the file's, within the bucket
-        midpoint rounding (docs/results.md: the midpoint, clamped to [min, max])."""
+    def test_a_data_directory_is_drawn_in_order(self):
+        """plot.py DIR draws a report's data/ directory: its results in file order, the
+        series files not taken for results."""
+        files = self.derive([fixture("plp-ext4.json"), fixture("eval-tiny-ext4.json")])
+        _out, text = self.render([os.path.dirname(files[0])], derive=False)
+        self.assertContains("01-plp-ext4.json", text)
+        self.assertContains("02-eval-tiny-ext4.json", text)
+        self.assertNotIn("series.json", text)
+        self.assertLess(text.index("01-plp-ext4.json"), text.index("02-eval-tiny-ext4.json"))
+
+    def test_the_report_shows_durabench_percentiles(self):
+        """The series hold exactly the percentiles durabench wrote into the result, and the
+        summary table prints them: plot.py computes none of its own."""
         sys.path.insert(0, os.path.dirname(os.path.abspath(ARGS.plot)))
         sys.dont_write_bytecode = True  # no __pycache__ in the source tree
         import plot  # noqa: E402 (the script under test)
+        names = sorted(n for n in os.listdir(ARGS.data) if n.endswith(".json"))
+        derived = self.derive([fixture(n) for n in names])
         checked = 0
-        for name in sorted(os.listdir(ARGS.data)):
-            if not name.endswith(".json"):
-                continue
-            for phase in load(name)["phases"]:
+        for path in derived:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+            with open(plot.series_path(path), encoding="utf-8") as f:
+                series = json.load(f)
+            self.assertEqual(len(series["phases"]), len(doc["phases"]))
+            for phase, sphase in zip(doc["phases"], series["phases"]):
+                self.assertEqual(sorted(sphase["ops"]), sorted(phase["ops"]))
                 for kind, op in phase["ops"].items():
-                    dist = plot.Dist(op["lat_ns"])
-                    self.assertEqual(dist.total, op["count"])
-                    for key, value in op["lat_ns"]["percentiles"].items():
-                        self.assertLessEqual(abs(dist.percentile(float(key)) - value), 1.0,
-                                             "%s %s %s p%s" % (name, phase["name"], kind, key))
-                        checked += 1
-                    xs, ys = dist.spectrum()
-                    self.assertEqual(ys, sorted(ys))  # a spectrum never decreases
-                    self.assertEqual(ys[-1], op["lat_ns"]["max"])
-                    self.assertLessEqual(xs[-2], op["count"])
+                    lat, s = op["lat_ns"], sphase["ops"][kind]["lat_ns"]
+                    where = "%s %s %s" % (path, phase["name"], kind)
+                    self.assertEqual(s["count"], op["count"], where)
+                    self.assertEqual(s["percentiles"], lat["percentiles"], where)
+                    checked += len(lat["percentiles"])
+                    if not s["count"]:
+                        continue
+                    ns = s["spectrum"]["ns"]
+                    self.assertEqual(ns, sorted(ns), where)  # a spectrum never decreases
+                    self.assertEqual(ns[-1], lat["max"], where)
+                    self.assertEqual(s["spectrum"]["x"], sorted(s["spectrum"]["x"]), where)
+                    self.assertEqual(s["cdf"]["pct"][-1], 100.0, where)
+                    self.assertAlmostEqual(sum(s["histogram"]["pct"]), 100.0, delta=0.01)
         self.assertGreater(checked, 50)
+        _out, text = self.render([derived[names.index("ci-smoke-ext4.json")]], derive=False)
+        write = load("ci-smoke-ext4.json")["phases"][0]["ops"]["write"]["lat_ns"]["percentiles"]
+        self.assertContains('<td class="n">%s</td>' % plot.fmt_ns(write["99"]), text)
 
 
 def escape(text):
@@ -374,6 +425,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plot", required=True)
     parser.add_argument("--data", required=True)
+    parser.add_argument("--durabench", required=True)
     ARGS, rest = parser.parse_known_args()
     missing = [pkg for m, pkg in NEEDED if importlib.util.find_spec(m) is None]
     if missing:

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""report_chromium_test: renders the HTML report of scripts/plot.py in headless chromium and
-checks that the page is drawn and that chromium reports no console or resource error.
+"""report_chromium_test: renders the HTML report that `durabench report` writes (with
+scripts/plot.py) in headless chromium and checks that the page is drawn and that chromium
+reports no console or resource error.
 
-Usage: report_chromium_test.py --plot SCRIPTS/plot.py --data TESTS/report/data
+Usage: report_chromium_test.py --plot SCRIPTS/plot.py --data TESTS/report/data --durabench BIN
        [--chromium PATH] [--timeout SECONDS]
 
 Exit 0 pass, 1 fail, 77 (CTest: skipped) with "skipped: <why>" when chromium, matplotlib or
@@ -133,6 +134,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--plot", required=True)
     parser.add_argument("--data", required=True)
+    parser.add_argument("--durabench", required=True)
     parser.add_argument("--chromium", default="")
     parser.add_argument("--timeout", type=float, default=120.0)
     args = parser.parse_args()
@@ -157,11 +159,12 @@ def main():
                                                        "ci-smoke-ext4.json",
                                                        "ci-smoke-tmpfs.json")]
         out = os.path.join(tmp, "report")
-        proc = subprocess.run([sys.executable, args.plot, "--out", out, "--title",
-                               "chromium render test"] + inputs, capture_output=True,
-                              text=True, timeout=240)
+        proc = subprocess.run([args.durabench, "report", "-o", out, "--python", sys.executable,
+                               "--title", "chromium render test"] + inputs,
+                              capture_output=True, text=True, timeout=240,
+                              env=dict(os.environ, DURABENCH_PLOT_SCRIPT=args.plot))
         if proc.returncode != 0:
-            log("FAIL: plot.py exited %d:\n%s" % (proc.returncode, proc.stderr))
+            log("FAIL: durabench report exited %d:\n%s" % (proc.returncode, proc.stderr))
             return 1
         index = os.path.join(out, "index.html")
 

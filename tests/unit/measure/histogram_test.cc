@@ -157,6 +157,23 @@ TEST(HistogramTest, PercentileRankDefinition) {
   }
 }
 
+TEST(HistogramTest, ValueAtRankIsThePercentilesRule) {
+  Histogram h;
+  for (uint64_t v = 1000; v < 50000; v += 13) h.Record(v);
+  h.RecordN(uint64_t{1} << 43, 3);                // overflow: ranks above count - 3 are the max
+  EXPECT_EQ(h.ValueAtRank(0), h.ValueAtRank(1));  // clamped to rank 1
+  EXPECT_EQ(h.ValueAtRank(1), h.BucketValue(h.BucketIndex(h.min())));
+  EXPECT_EQ(h.ValueAtRank(h.count() - 2), h.max());
+  EXPECT_EQ(h.ValueAtRank(h.count() + 5), h.max());
+  for (double p : {1.0, 25.0, 50.0, 90.0, 99.0}) {
+    const auto rank = static_cast<uint64_t>(std::ceil(p / 100.0 * static_cast<double>(h.count())));
+    EXPECT_EQ(h.ValueAtRank(rank), h.Percentile(p)) << p;
+    const size_t index = h.BucketIndex(h.Percentile(p));
+    EXPECT_EQ(h.BucketValue(index), h.Percentile(p)) << p;
+  }
+  EXPECT_EQ(Histogram().ValueAtRank(1), 0u);
+}
+
 TEST(HistogramTest, UniformOverSeveralDecades) {
   // Log-uniform from 1 ns to 10 s: every bucket scale gets samples.
   std::mt19937_64 rng(42);
