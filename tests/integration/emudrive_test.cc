@@ -283,6 +283,24 @@ TEST(EmuDrive, PowerCutUnderLoadKeepsEveryAcknowledgedWrite) {
   }
 }
 
+// --torn through the daemon: the last cached write is cut at its middle, earlier ones are lost.
+TEST(EmuDrive, TornPowerCutLeavesTheLastWriteHalfNewHalfOld) {
+  EmuDriveOptions o;
+  o.torn = true;
+  Fixture f(o);
+  SKIP_UNLESS_MOUNTED(f);
+  const int fd = ::open(f.drive.File("torn.dat").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  WriteAt(fd, std::string(2 * kBlock, 'o'), 0);
+  ASSERT_EQ(::fdatasync(fd), 0);
+  WriteAt(fd, std::string(kBlock, 'a'), 0);
+  WriteAt(fd, std::string(kBlock, 'n'), kBlock);
+  EXPECT_TRUE(f.drive.PowerCut()) << f.drive.log();
+  ::close(fd);
+  EXPECT_EQ(ReadFile(f.BackingFile("torn.dat")),
+            std::string(kBlock, 'o') + std::string(kBlock / 2, 'n') + std::string(kBlock / 2, 'o'));
+}
+
 TEST(EmuDrive, CleanUnmountWritesTheCacheBack) {
   for (const char* mode : {"volatile", "liar"}) {
     SCOPED_TRACE(mode);
