@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config clang-format
-  libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libblkid-dev nettle-dev libboost-dev libncurses-dev
+  libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libblkid-dev nettle-dev libisal-dev libboost-dev libncurses-dev
   liburing-dev libaio-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libfuse3-dev fuse3

@@ -20,6 +20,20 @@ CommandAction RegisterCompareCommand(CLI::App& app);
 CommandAction RegisterGateCommand(CLI::App& app);
 CommandAction RegisterMergeCommand(CLI::App& app);
 CommandAction RegisterReportCommand(CLI::App& app);
+// `audit` writes with run's options (run_command.cc); `audit --verify` and `witness` are in
+// audit_command.cc.
+CommandAction RegisterAuditCommand(CLI::App& app);
+CommandAction RegisterWitnessCommand(CLI::App& app);
+
+struct AuditVerifyArgs {
+  std::string target;
+  std::string witness;
+  std::string audit_id;  // empty: the witness's only (file) or latest (server) audit
+  std::string output;    // -o: the verify result as JSON
+  bool json = false;
+  bool keep = false;
+};
+int RunAuditVerify(const AuditVerifyArgs& args);
 
 // The process's argv, recorded in results as `command`.
 void SetCommandLine(int argc, char** argv);

@@ -85,6 +85,12 @@ int main(int argc, char** argv) {
   CLI::App* report = app.add_subcommand(
       "report", "HTML report with percentile spectrum, histogram, CDF and time-series plots");
   actions[report] = durabench::RegisterReportCommand(*report);
+  CLI::App* audit = app.add_subcommand(
+      "audit", "Durability audit: write, cut, and verify that every acknowledged write was kept");
+  actions[audit] = durabench::RegisterAuditCommand(*audit);
+  CLI::App* witness = app.add_subcommand(
+      "witness", "The audit's witness: a TCP server, on another host, that logs what it is told");
+  actions[witness] = durabench::RegisterWitnessCommand(*witness);
 
   if (const std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
     const int rc = durabench::UsageError(unknown);

@@ -1,17 +1,28 @@
 // `durabench run [WORKLOAD] --target PATH ...`: parses options, prepares the target, runs each
 // phase, prints the summary and writes the JSON result. The measuring is in workload/.
+// `durabench audit TARGET --witness W` is the same run with every write audited (audit/), its
+// files kept for `audit --verify` (audit_command.cc), and optionally a cut command at a time.
 #include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "audit/block.h"
+#include "audit/writer.h"
 #include "backend/modules.h"
+#include "backend/uri.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/terminal.h"
@@ -42,6 +53,78 @@ struct RunArgs {
   // entries (--KEY with value "true", --no-KEY with "false").
   std::vector<std::pair<std::string, std::string>> key_values;  // (key, value)
   std::vector<CLI::Option*> key_options;
+  // `durabench audit`
+  bool audit = false;
+  std::string witness;
+  bool verify = false;
+  std::string audit_id;
+  std::string cut_after;
+  std::string cut_command;
+};
+
+extern "C" char** environ;
+
+// --cut-after/--cut-command: runs the command once the time has passed (from the first phase's
+// start, roughly: from when the target is ready), then stops the run when it returns. A process
+// killed by the cut (a real power cut) never gets there.
+class Cutter {
+ public:
+  Cutter(uint64_t after_ns, std::string command, std::atomic<bool>* stop)
+      : after_ns_(after_ns), command_(std::move(command)), stop_(stop) {}
+  ~Cutter() { Join(); }
+  void Start() {
+    thread_ = std::thread([this] { Main(); });
+  }
+  void Join() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool ran() const { return ran_; }
+  int status() const { return status_; }
+  uint64_t at_ns() const { return at_ns_; }
+
+ private:
+  void Main() {
+    const auto start = std::chrono::steady_clock::now();
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (cv_.wait_for(lock, std::chrono::nanoseconds(after_ns_), [this] { return done_; })) {
+        return;  // the run ended first
+      }
+    }
+    at_ns_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::steady_clock::now() - start)
+                                       .count());
+    std::fprintf(stderr, "durabench: audit: running the cut command: %s\n", command_.c_str());
+    std::string shell = "/bin/sh";
+    std::string flag = "-c";
+    char* argv[] = {shell.data(), flag.data(), command_.data(), nullptr};
+    pid_t pid = 0;
+    status_ = posix_spawn(&pid, "/bin/sh", nullptr, nullptr, argv, environ) == 0 ? 0 : 127;
+    if (pid > 0) {
+      int st = 0;
+      while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+      }
+      status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    }
+    ran_ = true;
+    stop_->store(true);  // the cut is over: the audit ends, its files stay for verify
+  }
+
+  uint64_t after_ns_;
+  std::string command_;
+  std::atomic<bool>* stop_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::atomic<bool> ran_{false};
+  int status_ = 0;
+  uint64_t at_ns_ = 0;
 };
 
 std::string DashName(std::string_view key) {
@@ -53,10 +136,11 @@ std::string DashName(std::string_view key) {
 Result<WorkloadSpec> BuildWorkload(RunArgs& args) {
   WorkloadSpec spec;
   if (args.workload.empty()) {
-    spec.name = "adhoc";
-    spec.description = "ad-hoc phase built from command-line flags";
+    spec.name = args.audit ? "audit" : "adhoc";
+    spec.description = args.audit ? "durability audit: random block rewrites, each audited"
+                                  : "ad-hoc phase built from command-line flags";
     PhaseSpec phase;
-    phase.name = "adhoc";
+    phase.name = args.audit ? "audit" : "adhoc";
     spec.phases.push_back(phase);
   } else {
     Result<WorkloadSpec> loaded = LoadWorkload(args.workload);
@@ -71,6 +155,15 @@ Result<WorkloadSpec> BuildWorkload(RunArgs& args) {
   }
   DURABENCH_RETURN_IF_ERROR(ApplyOverrides(overrides, &spec));
   for (const PhaseSpec& p : spec.phases) {
+    if (args.audit && PatternReads(p.pattern)) {
+      return Status::InvalidArgument("phase '" + p.name + "': an audit writes only (pattern " +
+                                     std::string(PatternName(p.pattern)) +
+                                     " reads); use --pattern randwrite");
+    }
+    if (args.audit && p.block_size_bytes < kMinAuditBlockBytes) {
+      return Status::InvalidArgument("phase '" + p.name + "': an audit's blocks are at least " +
+                                     std::to_string(kMinAuditBlockBytes) + " bytes");
+    }
     Status engine = RequireEngine(p.engine);  // loads the engine's module if it has one
     if (!engine.ok()) return engine.WithContext("phase '" + p.name + "'");
   }
@@ -116,6 +209,22 @@ int Run(RunArgs& args) {
   Result<std::optional<OutputPath>> output = CheckResultOutput(args.output, args.target.path);
   if (!output.ok()) return ExitFor(output.status());
 
+  if (args.audit && LooksLikeTargetUri(args.target.path)) {
+    return ExitFor(Status::NotSupported(
+        "audit of " + args.target.path +
+        ": rados://, rbd:// and gluster:// targets are not audited yet; audit a file, a "
+        "directory (a CephFS or Gluster mount too) or a block device"));
+  }
+  uint64_t cut_after_ns = 0;
+  if (!args.cut_command.empty() || !args.cut_after.empty()) {
+    if (args.cut_command.empty() || args.cut_after.empty()) {
+      return ExitFor(Status::InvalidArgument("--cut-after and --cut-command go together"));
+    }
+    Result<uint64_t> after = ParsePositiveDuration("--cut-after", args.cut_after);
+    if (!after.ok()) return ExitFor(after.status());
+    cut_after_ns = *after;
+  }
+
   SessionOptions options;
   options.target = args.target;
   if (Status st = ApplyBackendArgs(&args.backend, &options.op_timeout_ns); !st.ok()) {
@@ -138,7 +247,28 @@ int Run(RunArgs& args) {
     std::printf("durabench %s: workload %s, target %s (%s)\n\n", DURABENCH_VERSION,
                 workload->name.c_str(), target.path.c_str(), target.kind.c_str());
   };
+  const AuditId audit_id = NewAuditId();
+  std::unique_ptr<Cutter> cutter;
+  if (args.audit) {
+    // The blocks stay for the verify step, which removes them.
+    options.target.keep = true;
+    const std::string witness = args.witness;
+    options.audit = [audit_id, witness](const AuditJobLayout& layout) {
+      uint64_t seed = 0;
+      for (int i = 0; i < 8; ++i) seed = (seed << 8) | audit_id[static_cast<size_t>(i)];
+      return WriteAudit::Open(audit_id, witness, layout, seed + layout.job);
+    };
+    if (cut_after_ns != 0) {
+      cutter = std::make_unique<Cutter>(cut_after_ns, args.cut_command, options.stop);
+      auto prepared = observer.on_prepared;
+      observer.on_prepared = [&cutter, prepared](const TargetInfo& target) {
+        prepared(target);
+        cutter->Start();
+      };
+    }
+  }
   SessionOutcome outcome = RunSession(*workload, options);
+  if (cutter) cutter->Join();
   outcome.result.command = args.command;
   if (outcome.result.target.path.empty()) {
     // Refused or failed before any I/O: nothing to write.
@@ -146,8 +276,29 @@ int Run(RunArgs& args) {
     return outcome.status.ExitCode();
   }
 
-  Status written =
-      EmitResult(RunResultToJson(outcome.result), *output, args.json, !args.json && !args.quiet);
+  Json doc = RunResultToJson(outcome.result);
+  if (args.audit) {
+    Json a = {{"id", AuditIdHex(audit_id)}, {"witness", args.witness}};
+    if (cutter) {
+      a["cut"] = {{"command", args.cut_command},
+                  {"ran", cutter->ran()},
+                  {"after_ns", cutter->at_ns()},
+                  {"exit_status", cutter->status()}};
+    }
+    doc["audit"] = std::move(a);
+    if (!args.json) {
+      std::fprintf(stderr,
+                   "durabench: audit %s: blocks left on %s, witness %s\n"
+                   "  verify with: durabench audit --verify %s --witness %s --audit-id %s\n",
+                   AuditIdHex(audit_id).c_str(), outcome.result.target.path.c_str(),
+                   args.witness.c_str(), outcome.result.target.path.c_str(), args.witness.c_str(),
+                   AuditIdHex(audit_id).c_str());
+    }
+    // After a cut, the run's own failures (EIO from a device whose power went, a stop) are what
+    // the cut was for: the audit's outcome is the verify step's.
+    if (cutter && cutter->ran()) outcome.status = Status::Ok();
+  }
+  Status written = EmitResult(doc, *output, args.json, !args.json && !args.quiet);
   return ExitFor(outcome.status, written);
 }
 
@@ -183,15 +334,9 @@ void PrintMessage(const char* kind, const std::string& message) {
 void PrintError(const std::string& message) { PrintMessage("error", message); }
 void PrintWarning(const std::string& message) { PrintMessage("warning", message); }
 
-CommandAction RegisterRunCommand(CLI::App& app) {
-  auto args = std::make_shared<RunArgs>();
-  app.add_option("workload", args->workload,
-                 "Workload name (see `durabench list`) or path to a .toml file; omitted: one "
-                 "ad-hoc phase from the flags below");
-  app.add_option("-t,--target", args->target.path,
-                 "Directory (own files are created and removed), regular file, block device, "
-                 "or rados://POOL, rbd://POOL/IMAGE, gluster://HOST[:PORT]/VOLUME[/DIR]")
-      ->required();
+// The options `run` and `audit` share: outputs, interval, target safety, cluster access, layout,
+// and every workload key as a flag.
+void AddRunFlags(CLI::App& app, const std::shared_ptr<RunArgs>& args) {
   app.add_option("-o,--output", args->output,
                  "Write the JSON result to FILE (checked before the run; replaced atomically; "
                  "- for stdout)");
@@ -200,8 +345,6 @@ CommandAction RegisterRunCommand(CLI::App& app) {
   app.add_option("--interval", args->interval, "Time-series interval (default 1s)");
   AddTargetSafetyOptions(app, &args->target);
   AddBackendOptions(app, &args->backend);
-  app.add_flag("--fio-equivalent", args->fio_equivalent,
-               "Print the fio command line that runs the same work, per phase, and exit");
   app.add_flag("--no-layout-fill", args->no_layout_fill,
                "Skip the write pass that fills new files before measuring (fallocate only)");
 
@@ -226,6 +369,20 @@ CommandAction RegisterRunCommand(CLI::App& app) {
     args->key_options.push_back(
         app.add_option(DashName(key), args->key_values.back().second, help)->group(group));
   }
+}
+
+CommandAction RegisterRunCommand(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  app.add_option("workload", args->workload,
+                 "Workload name (see `durabench list`) or path to a .toml file; omitted: one "
+                 "ad-hoc phase from the flags below");
+  app.add_option("-t,--target", args->target.path,
+                 "Directory (own files are created and removed), regular file, block device, "
+                 "or rados://POOL, rbd://POOL/IMAGE, gluster://HOST[:PORT]/VOLUME[/DIR]")
+      ->required();
+  AddRunFlags(app, args);
+  app.add_flag("--fio-equivalent", args->fio_equivalent,
+               "Print the fio command line that runs the same work, per phase, and exit");
 
   app.footer(
       "Examples:\n"
@@ -243,6 +400,61 @@ CommandAction RegisterRunCommand(CLI::App& app) {
       "128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP): the partial result\n"
       "is written and the target's files are removed.");
   return [args] {
+    args->command = CommandLine();
+    return Run(*args);
+  };
+}
+
+CommandAction RegisterAuditCommand(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  args->audit = true;
+  app.add_option("target", args->target.path,
+                 "Directory (own files are created and kept for --verify), regular file or block "
+                 "device");
+  app.add_option("-t,--target", args->target.path, "The target, as a flag");
+  app.add_option("-w,--witness", args->witness,
+                 "Where the witness log goes: HOST:PORT of a `durabench witness` (another host), "
+                 "or file:PATH (a file on another device)")
+      ->required();
+  app.add_flag("--verify", args->verify,
+               "Read the audit's blocks back and classify them against the witness");
+  app.add_option("--audit-id", args->audit_id,
+                 "--verify: the audit to verify (32 hex digits, printed by the audit); default: "
+                 "the witness's latest");
+  app.add_option("--workload", args->workload,
+                 "Workload name or .toml file whose phases are audited (default: one phase of "
+                 "random 4 KiB block rewrites with fdatasync, 10 s, 64 MiB per job)");
+  app.add_option("--cut-after", args->cut_after,
+                 "Run --cut-command this long after the target is ready (e.g. 20s)");
+  app.add_option("--cut-command", args->cut_command,
+                 "The cut (/bin/sh -c): a power cut, a kill, `ipmitool chassis power off`; the "
+                 "audit writes until it returns or the process dies");
+  AddRunFlags(app, args);
+  app.footer(
+      "An audit is a run whose every write carries a self-describing block (offset, generation,\n"
+      "CRC32C) and whose intents and acknowledgements go to a witness the cut does not touch;\n"
+      "--verify then reads every block back and says whether an acknowledged write was lost.\n"
+      "Examples:\n"
+      "  durabench witness --listen 0.0.0.0:7000 --dir /var/lib/witness     (on another host)\n"
+      "  durabench audit /mnt/ssd/scratch --witness 10.0.0.2:7000 --runtime 60s \\\n"
+      "      --cut-after 30s --cut-command 'ipmitool -H bmc chassis power off'\n"
+      "  durabench audit --verify /mnt/ssd/scratch --witness 10.0.0.2:7000   (after power-on)\n"
+      "  durabench audit ./scratch --witness file:/mnt/other/w.log --sync rwf_dsync --iodepth 8\n"
+      "Verify exit: 0 kept, 1 lost or corrupt blocks, 2 usage (no such audit, wrong target).\n"
+      "Audit exit: as run; after a cut, the run's own I/O errors are expected and not counted.\n"
+      "docs/audit.md: the three tiers (process crash, power cut, node loss), step by step.");
+  return [args] {
+    if (args->target.path.empty()) return UsageError("audit: name the target");
+    if (args->verify) {
+      AuditVerifyArgs v;
+      v.target = args->target.path;
+      v.witness = args->witness;
+      v.audit_id = args->audit_id;
+      v.output = args->output;
+      v.json = args->json;
+      v.keep = args->target.keep;  // --keep: leave the audit's files after verifying
+      return RunAuditVerify(v);
+    }
     args->command = CommandLine();
     return Run(*args);
   };

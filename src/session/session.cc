@@ -89,6 +89,7 @@ SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& optio
   run.interval_ns = options.interval_ns;
   run.op_timeout_ns = options.op_timeout_ns;
   run.stop = options.stop;
+  run.audit = options.audit;
   // What this machine cannot run is refused before anything is probed or created.
   for (const PhaseSpec& p : given.phases) {
     out.status = CheckPhaseRunnable(p, run);

@@ -55,6 +55,9 @@ struct SessionOptions {
   // phase alone, instead of once for the largest phase. `eval` uses it so a long sequential
   // phase starts on fresh, unfilled space (PhaseSpec::fill) and no phase inherits another's files.
   bool per_phase_layout = false;
+  // `durabench audit`: every phase is audited (RunOptions::audit); set target.keep with it, so
+  // the blocks stay for the verify step.
+  AuditFactory audit;
 };
 
 struct SessionOutcome {

@@ -180,7 +180,28 @@ Status Job::Prepare() {
   DURABENCH_RETURN_IF_ERROR(CheckSameFile(file_));
   Status opened = engine_->Open(file_.path, open);
   if (!opened.ok()) return opened;
-  return CheckSameFile(file_);
+  DURABENCH_RETURN_IF_ERROR(CheckSameFile(file_));
+  if (audit_factory_) {
+    AuditJobLayout layout;
+    layout.job = audit_index_;
+    layout.path = file_.path;
+    layout.region_offset = file_.offset_bytes;
+    layout.blocks = offsets_.blocks();
+    layout.block_bytes = static_cast<uint32_t>(spec_.block_size_bytes);
+    Result<std::unique_ptr<WriteAudit>> audit = audit_factory_(layout);
+    if (!audit.ok()) return audit.status();
+    audit_ = std::move(audit).value();
+  }
+  return Status::Ok();
+}
+
+bool Job::FailAudit(const Status& st) {
+  control_->abort.store(true, std::memory_order_relaxed);
+  if (failed_ || abandoned_) return false;
+  failed_ = true;
+  error_errno_ = EIO;
+  error_ = st.message();
+  return false;
 }
 
 Job::Slot* Job::Allocate() {
@@ -262,6 +283,7 @@ bool Job::SubmitFlush(uint32_t group_id, Slot* after_write) {
     f->submit_ns = after_write->submit_ns;
     f->intended_ns = after_write->intended_ns;
     f->recording = after_write->recording;
+    f->audit_sequence = after_write->audit_sequence;
     f->partner = after_write;
     after_write->partner = f;
   } else {
@@ -309,6 +331,7 @@ bool Job::OnComplete(Slot* slot, uint64_t now) {
       } else {
         flush_start = std::max(flush_start, slot->write_done_ns);
       }
+      Acknowledge(slot->audit_sequence, now);
       if (slot->recording) {
         recorder_->Record(OpKind::kFlush, now - flush_start, 0, now);
         recorder_->Record(OpKind::kCommit, now - slot->submit_ns, 0, now);
@@ -322,6 +345,8 @@ bool Job::OnComplete(Slot* slot, uint64_t now) {
         if (spec_.rate_iops) recorder_->RecordCorrected(OpKind::kCommit, now - intended);
       }
       g.waiting.clear();
+      for (uint64_t sequence : g.audit_sequences) Acknowledge(sequence, now);
+      g.audit_sequences.clear();
       g.issued = g.completed = 0;
       g.flushing = g.closed = false;
       g.lo = UINT64_MAX;
@@ -349,6 +374,12 @@ bool Job::OnComplete(Slot* slot, uint64_t now) {
     shared_.ops.store(++measured_done_, std::memory_order_relaxed);
   }
   if (!is_read) {
+    if (audit_ != nullptr) {
+      audit_->Completed(req.offset);
+      // Without a flush call the write's completion is its commit (per-write sync methods), or
+      // all there is (none: a crash of the process alone must not lose it).
+      if (!flush_method_) Acknowledge(slot->audit_sequence, now);
+    }
     if (SyncIsPerWrite(spec_.sync) && slot->recording) {
       recorder_->Record(OpKind::kCommit, now - slot->submit_ns, 0, now);
       if (spec_.rate_iops) recorder_->RecordCorrected(OpKind::kCommit, now - slot->intended_ns);
@@ -435,13 +466,23 @@ bool Job::IssueOne(const Plan& plan, uint64_t intended_ns, uint64_t* submitted_n
   req.link_next = false;
   req.rw_flags = 0;
   req.user_data = index;
-  req.offset = file_.offset_bytes + offsets_.Next();
   req.length = plan.block_bytes;
   req.buf_index = static_cast<int32_t>(is_read ? write_buffers_ + index : index);
   req.buf = iovecs_[static_cast<size_t>(req.buf_index)].iov_base;
+  if (audit_ != nullptr && !is_read) {
+    // The audit chooses the block and writes it; Issue() checked that the block is free.
+    if (Status st =
+            audit_->Next(static_cast<uint8_t*>(req.buf), &req.offset, &slot->audit_sequence);
+        !st.ok()) {
+      Release(slot);
+      return FailAudit(st);
+    }
+  } else {
+    req.offset = file_.offset_bytes + offsets_.Next();
+  }
   if (!is_read) {
     req.rw_flags = plan.rw_flags;
-    if (spec_.data.kind != DataKind::kZero) {
+    if (spec_.data.kind != DataKind::kZero && audit_ == nullptr) {
       // A serial number in each block: no two written blocks are identical, so deduplicating
       // storage is not measured on a best case.
       const uint64_t serial = ++write_serial_ ^ seed_;
@@ -463,6 +504,7 @@ bool Job::IssueOne(const Plan& plan, uint64_t intended_ns, uint64_t* submitted_n
     g.lo = std::min(g.lo, req.offset);
     g.hi = std::max(g.hi, req.offset + plan.block_bytes);
     if (slot->recording) g.waiting.emplace_back(slot->submit_ns, intended_ns);
+    if (audit_ != nullptr) g.audit_sequences.push_back(slot->audit_sequence);
   }
   const bool link = !is_read && linked_;
   if (link) req.link_next = true;
@@ -523,14 +565,20 @@ void Job::RunLoop(PhaseControl* control, uint64_t interval_ns, TimeSeries* serie
     }
     if (!ReapCompletions(next_due)) break;
   }
-  if (!abandoned_) recorder_->Finish();
+  if (abandoned_) return;
+  // Acknowledgements made before a failure (a power cut's EIO) still go to the witness.
+  if (audit_ != nullptr) {
+    if (Status st = audit_->Finish(); !st.ok()) FailAudit(st);
+  }
+  recorder_->Finish();
 }
 
 uint64_t Job::Issue(const Plan& plan, uint64_t now) {
   // Room for a read/write, and for its flush right behind it in linked mode.
   while (inflight_total_ + (linked_ ? 2 : 1) <= max_total_) {
     const uint64_t intended = plan.period_ns ? plan.start_ns + issued_ * plan.period_ns : now;
-    if (intended > now) return intended;  // open loop: not due yet
+    if (intended > now) return intended;               // open loop: not due yet
+    if (audit_ != nullptr && !audit_->Ready()) break;  // its block has a write in flight
     uint64_t submitted_ns = 0;
     if (!IssueOne(plan, intended, &submitted_ns)) break;
     if (!ready_.empty()) FlushReadyGroups();  // synchronous engines: flush right behind

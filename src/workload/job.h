@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/writer.h"
 #include "engine/engine.h"
 #include "measure/histogram.h"
 #include "measure/recorder.h"
@@ -73,6 +74,12 @@ class Job {
   Job(const Job&) = delete;
   Job& operator=(const Job&) = delete;
 
+  // Makes this job audited (RunOptions::audit): Prepare() then opens its WriteAudit as job
+  // `index`. Writes only (the audit's pattern is randwrite).
+  void AttachAudit(uint32_t index, AuditFactory factory) {
+    audit_index_ = index;
+    audit_factory_ = std::move(factory);
+  }
   // Allocates buffers and opens the file. Called before the clock starts.
   Status Prepare();
   // Waits for control->start_ns, runs the loop, and finishes the recorder. Closed intervals go
@@ -100,6 +107,7 @@ class Job {
     uint64_t write_done_ns = 0;  // linked mode, on the flush: when its write completed
     Slot* partner = nullptr;     // linked mode: write <-> its flush
     Slot* next_free = nullptr;
+    uint64_t audit_sequence = 0;  // audited write (or its linked flush): the write's sequence
   };
   // Writes waiting for one flush.
   struct Group {
@@ -109,6 +117,7 @@ class Job {
     bool flushing = false;
     uint64_t lo = UINT64_MAX, hi = 0;                    // byte range written (for sync_file_range)
     std::vector<std::pair<uint64_t, uint64_t>> waiting;  // (submit, intended) of measured writes
+    std::vector<uint64_t> audit_sequences;               // audited writes, ramp included
   };
 
   // What the loop needs that does not change while it runs.
@@ -158,6 +167,12 @@ class Job {
     return true;
   }
   bool Fail(OpKind kind, const IoRequest& req, const char* what);
+  // The audit's witness failed (or its plan could not be made): the job stops with `st`.
+  bool FailAudit(const Status& st);
+  // Audited writes whose commit completed at `now`.
+  void Acknowledge(uint64_t sequence, uint64_t now) {
+    if (audit_ != nullptr) audit_->Acknowledged(sequence, now);
+  }
   // Submits `slot`; inline completions are handled at once. False on a transport failure.
   bool SubmitSlot(Slot* slot);
   // Handles one completion at `now`; false when the job must stop.
@@ -207,6 +222,10 @@ class Job {
   bool abandoned_ = false;  // control_->abandoned was seen
   size_t intervals_seen_ = 0;
   Histogram scratch_;  // for the progress p99, reused every interval
+
+  uint32_t audit_index_ = 0;
+  AuditFactory audit_factory_;
+  std::unique_ptr<WriteAudit> audit_;
 
   std::string error_;
   int error_errno_ = 0;

@@ -193,6 +193,7 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
     const int cpu = cpus->empty() ? -1 : (*cpus)[j % cpus->size()];
     jobs.push_back(
         std::make_unique<Job>(spec, target.jobs()[j], (*engine)->create(), options.seed + j, cpu));
+    if (options.audit) jobs.back()->AttachAudit(j, options.audit);
     Status st = jobs.back()->Prepare();
     if (!st.ok()) return st.WithContext("phase '" + spec.name + "'");
   }

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/writer.h"
 #include "result/phase_result.h"
 #include "spec/spec.h"
 #include "target/target.h"
@@ -69,6 +70,9 @@ struct RunOptions {
   // A job with requests in flight and none completed for this long has timed out: the phase
   // ends with a timeout error and the partial result (0: no limit).
   uint64_t op_timeout_ns = 30'000'000'000;
+  // Set: the phase is a durability audit; every write goes where the job's WriteAudit plans it,
+  // carries its audit block, and is acknowledged to the witness once durable (writes only).
+  AuditFactory audit;
 };
 
 // Whether `spec` can run here with `options`, checked before any file is created: the interval

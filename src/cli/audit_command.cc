@@ -1,0 +1,234 @@
+// `durabench audit --verify TARGET --witness W`: reads back every block an audit wrote and
+// classifies it against the witness's log (audit/verify.h); and `durabench witness`, the TCP
+// server that keeps such logs (audit/witness.h). Writing the audit is `run`'s (run_command.cc).
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "audit/block.h"
+#include "audit/verify.h"
+#include "audit/witness.h"
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/terminal.h"
+#include "result/json.h"
+#include "util/errno_status.h"
+#include "util/units.h"
+
+namespace durabench {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Whether `path` (a file an audit wrote) belongs to `target`: the target itself, or a file
+// directly in the target directory.
+bool BelongsTo(const std::string& path, const std::string& target) {
+  struct stat t, p;
+  if (stat(target.c_str(), &t) != 0) return false;
+  if (S_ISDIR(t.st_mode)) {
+    struct stat parent;
+    const std::string dir = fs::path(path).parent_path().string();
+    return stat(dir.empty() ? "." : dir.c_str(), &parent) == 0 && parent.st_dev == t.st_dev &&
+           parent.st_ino == t.st_ino;
+  }
+  if (stat(path.c_str(), &p) != 0) return false;
+  if (S_ISBLK(t.st_mode)) return S_ISBLK(p.st_mode) && p.st_rdev == t.st_rdev;
+  return p.st_dev == t.st_dev && p.st_ino == t.st_ino;
+}
+
+// Reads blocks with O_DIRECT where the file allows it (what the media holds, not a cache of
+// this host), else through the page cache. Beyond the end of the file reads zeros.
+class BlockReader {
+ public:
+  ~BlockReader() {
+    for (auto& [path, fd] : fds_) ::close(fd);
+    std::free(scratch_);
+  }
+  Status Read(const AuditJobLayout& job, uint64_t offset, size_t len, uint8_t* buf) {
+    auto it = fds_.find(job.path);
+    if (it == fds_.end()) {
+      int fd = ::open(job.path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC);
+      if (fd < 0 && errno == EINVAL) fd = ::open(job.path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return ErrnoStatus("open", job.path, errno);
+      it = fds_.emplace(job.path, fd).first;
+    }
+    if (len > scratch_len_) {
+      std::free(scratch_);
+      scratch_ = nullptr;
+      if (posix_memalign(&scratch_, 4096, len) != 0) return Status::IoError("out of memory");
+      scratch_len_ = len;
+    }
+    size_t got = 0;
+    while (got < len) {
+      const ssize_t n = ::pread(it->second, static_cast<uint8_t*>(scratch_) + got, len - got,
+                                static_cast<off_t>(offset + got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return ErrnoStatus("read", job.path, errno);
+      if (n == 0) break;
+      got += static_cast<size_t>(n);
+    }
+    std::memcpy(buf, scratch_, got);
+    std::memset(buf + got, 0, len - got);
+    ++reads_;
+    return Status::Ok();
+  }
+
+ private:
+  std::map<std::string, int> fds_;
+  void* scratch_ = nullptr;
+  size_t scratch_len_ = 0;
+  uint64_t reads_ = 0;
+};
+
+Json VerdictToJson(const AuditLog& log, const AuditVerdict& v, const std::string& witness) {
+  Json j;
+  j["verdict"] = v.verdict;
+  j["audit"] = AuditIdHex(log.id);
+  j["witness"] = witness;
+  j["blocks"] = v.blocks;
+  j["written"] = v.written;
+  j["intact"] = v.intact;
+  j["lost"] = v.lost;
+  j["corrupt"] = v.corrupt;
+  j["misdirected"] = v.misdirected;
+  j["untouched"] = v.untouched;
+  j["in_flight_landed"] = v.in_flight_landed;
+  j["in_flight_missing"] = v.in_flight_missing;
+  j["acknowledged_writes"] = v.acknowledged_writes;
+  j["loss_window"] = {{"lost_writes", v.lost_writes},
+                      {"oldest_before_last_ack_ns", v.lost_oldest_before_last_ack_ns},
+                      {"newest_before_last_ack_ns", v.lost_newest_before_last_ack_ns}};
+  j["examples"] = v.examples;
+  return j;
+}
+
+void PrintVerdict(const AuditLog& log, const AuditVerdict& v) {
+  std::printf("audit %s: %s\n", AuditIdHex(log.id).c_str(), v.verdict.c_str());
+  std::printf(
+      "  blocks %llu (written %llu, untouched %llu): intact %llu, lost %llu, corrupt %llu, "
+      "misdirected %llu\n",
+      static_cast<unsigned long long>(v.blocks), static_cast<unsigned long long>(v.written),
+      static_cast<unsigned long long>(v.untouched), static_cast<unsigned long long>(v.intact),
+      static_cast<unsigned long long>(v.lost), static_cast<unsigned long long>(v.corrupt),
+      static_cast<unsigned long long>(v.misdirected));
+  std::printf("  acknowledged writes %llu; in flight at the end: %llu landed, %llu did not\n",
+              static_cast<unsigned long long>(v.acknowledged_writes),
+              static_cast<unsigned long long>(v.in_flight_landed),
+              static_cast<unsigned long long>(v.in_flight_missing));
+  if (v.lost_writes != 0) {
+    std::printf(
+        "  loss window: %llu acknowledged writes lost, acknowledged from %s to %s before the last "
+        "acknowledgement\n",
+        static_cast<unsigned long long>(v.lost_writes),
+        FormatDurationNs(v.lost_oldest_before_last_ack_ns).c_str(),
+        FormatDurationNs(v.lost_newest_before_last_ack_ns).c_str());
+  }
+  for (const std::string& e : v.examples) std::printf("  %s\n", e.c_str());
+}
+
+int Verify(const AuditVerifyArgs& args) {
+  const std::string wanted = args.audit_id.empty() ? "latest" : args.audit_id;
+  AuditId wanted_id{};
+  if (!args.audit_id.empty() && !ParseAuditIdHex(args.audit_id, &wanted_id)) {
+    return UsageError("--audit-id: expected 32 lower-case hex digits");
+  }
+  Result<std::string> text = FetchWitnessLog(args.witness, wanted);
+  if (!text.ok()) return ExitFor(text.status());
+  Result<AuditLog> log = ParseWitnessLog(*text);
+  if (!log.ok()) return ExitFor(log.status().WithContext("witness " + args.witness));
+  if (!args.audit_id.empty() && log->id != wanted_id) {
+    return UsageError(fmt::format("witness {} holds audit {}, not {}", args.witness,
+                                  AuditIdHex(log->id), args.audit_id));
+  }
+  for (const auto& [job, j] : log->jobs) {
+    struct stat st;
+    if (stat(j.layout.path.c_str(), &st) != 0) {
+      return UsageError(fmt::format(
+          "audit {} wrote {}, which does not exist (verified and removed already, or another "
+          "target's audit?)",
+          AuditIdHex(log->id), j.layout.path));
+    }
+    if (!BelongsTo(j.layout.path, args.target)) {
+      return UsageError(
+          fmt::format("audit {} wrote {}, which is not {}: the witness holds another "
+                      "target's audit (--audit-id picks one)",
+                      AuditIdHex(log->id), j.layout.path, args.target));
+    }
+  }
+  Result<std::optional<OutputPath>> output = CheckResultOutput(args.output, args.target);
+  if (!output.ok()) return ExitFor(output.status());
+  BlockReader reader;
+  Result<AuditVerdict> verdict =
+      VerifyAudit(*log, [&reader](const AuditJobLayout& job, uint64_t offset, size_t len,
+                                  uint8_t* buf) { return reader.Read(job, offset, len, buf); });
+  if (!verdict.ok()) return ExitFor(verdict.status());
+  if (!args.json) PrintVerdict(*log, *verdict);
+  Status written =
+      EmitResult(VerdictToJson(*log, *verdict, args.witness), *output, args.json, !args.json);
+  if (!args.keep) {
+    for (const auto& [job, j] : log->jobs) {
+      struct stat st;
+      const std::string name = fs::path(j.layout.path).filename().string();
+      if (name.rfind("durabench-", 0) == 0 && lstat(j.layout.path.c_str(), &st) == 0 &&
+          S_ISREG(st.st_mode)) {
+        ::unlink(j.layout.path.c_str());
+      }
+    }
+  }
+  if (!written.ok()) return ExitFor(written);
+  return verdict->verdict == "kept" ? kExitOk : 1;
+}
+
+struct WitnessArgs {
+  std::string listen;
+  std::string dir;
+};
+
+void PrintListening(const std::string& address, void* dir) {
+  std::printf("durabench witness: listening on %s, logs in %s\n", address.c_str(),
+              static_cast<const std::string*>(dir)->c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int RunAuditVerify(const AuditVerifyArgs& args) { return Verify(args); }
+
+CommandAction RegisterWitnessCommand(CLI::App& app) {
+  auto args = std::make_shared<WitnessArgs>();
+  app.add_option("-l,--listen", args->listen, "ADDR:PORT to listen on (port 0: any free port)")
+      ->required();
+  app.add_option(
+         "-d,--dir", args->dir,
+         "Directory for the logs (AUDIT_ID.log; created), on storage the cut does not touch")
+      ->required();
+  app.footer(
+      "Runs until SIGINT or SIGTERM. Every record an audit sends is appended to DIR/AUDIT.log\n"
+      "and fdatasync'd before the audit is told so; `audit --verify` fetches the log from here.\n"
+      "Examples:\n"
+      "  durabench witness --listen 0.0.0.0:7000 --dir /var/lib/durabench-witness\n"
+      "  durabench witness --listen 127.0.0.1:0 --dir /tmp/w     (prints the port it got)\n"
+      "Exit: 0 after a stop signal, 2 usage, 3 cannot listen or write.");
+  return [args] {
+    WitnessServerOptions options;
+    options.listen = args->listen;
+    options.dir = args->dir;
+    options.stop = InstallStopHandlers();
+    options.ready = &PrintListening;
+    options.ready_arg = &args->dir;
+    Status st = RunWitnessServer(options);
+    return ExitFor(st);
+  };
+}
+
+}  // namespace durabench
