@@ -27,6 +27,12 @@ declare -A _durabench_options=(
   [gate]="--baseline --candidate -t --threshold --alpha --min-runs --markdown --junit --json"
   [merge]="-o --output --sequential"
   [report]="-o --output --title --force --data-only --python"
+  [audit]="-t --target -w --witness --verify --audit-id --workload --cut-after --cut-command
+           -o --output --json -q --quiet --interval --no-layout-fill
+           --engine --pattern --read-percent --block-size --size --runtime --ops --ramp --iodepth
+           --jobs --direct --no-direct --sync --fsync-every --rate-iops --data --sqpoll --no-sqpoll
+           --fill --no-fill --cpus $_durabench_options_target $_durabench_options_clusters"
+  [witness]="-l --listen -d --dir"
 )
 # Options that take a value, per command (compare's --markdown is a flag, gate's takes a file).
 declare -A _durabench_valued=(
@@ -43,8 +49,13 @@ declare -A _durabench_valued=(
   [gate]="--baseline --candidate -t --threshold --alpha --min-runs --markdown --junit"
   [merge]="-o --output"
   [report]="-o --output --title --python"
+  [audit]="-t --target -w --witness --audit-id --workload --cut-after --cut-command -o --output
+           --interval --destroy-data --op-timeout --engine --pattern --read-percent --block-size
+           --size --runtime --ops --ramp --iodepth --jobs --sync --fsync-every --rate-iops --data
+           --cpus $_durabench_options_clusters"
+  [witness]="-l --listen -d --dir"
 )
-_durabench_commands='run list probe plp eval compare gate merge report'
+_durabench_commands='run list probe plp eval compare gate merge report audit witness'
 
 # One section of `durabench list` ("Workloads", "Engines", "Sync methods"): the names, one per
 # line. $1: the durabench command as typed (so a build tree's binary completes its own list).

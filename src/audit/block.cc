@@ -4,7 +4,9 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace durabench {
 namespace {
@@ -37,14 +39,33 @@ uint64_t Mix(uint64_t z) {
   return z ^ (z >> 31);
 }
 
+// The payload is cut from a pool of random bytes derived from the audit id alone (made once per
+// thread and audit): each 4 KiB of it is the pool's window at a position drawn from (audit id,
+// offset, generation, chunk). A copy costs far less than generating every word (the audit must
+// run near the speed of a plain run), and the data stays as incompressible as random data.
+constexpr size_t kPoolBytes = 256 << 10;
+constexpr size_t kChunkBytes = 4096;
+
+const uint8_t* Pool(const AuditId& id) {
+  thread_local AuditId pool_id{};
+  thread_local std::vector<uint8_t> pool;
+  if (pool.empty() || pool_id != id) {
+    pool.resize(kPoolBytes);
+    const uint64_t seed = Mix(Get64(id.data()) ^ Mix(Get64(id.data() + 8)));
+    for (size_t i = 0; i < kPoolBytes; i += 8) Put64(pool.data() + i, Mix(seed + i));
+    pool_id = id;
+  }
+  return pool.data();
+}
+
 void FillPayload(const AuditId& id, uint64_t offset, uint64_t generation, uint8_t* p, size_t len) {
-  uint64_t seed = Mix(Get64(id.data()) ^ Mix(Get64(id.data() + 8) ^ Mix(offset ^ Mix(generation))));
-  size_t i = 0;
-  for (uint64_t counter = 0; i + 8 <= len; i += 8, ++counter) Put64(p + i, Mix(seed + counter));
-  if (i < len) {
-    uint8_t tail[8];
-    Put64(tail, Mix(seed + len));
-    std::memcpy(p + i, tail, len - i);
+  const uint8_t* pool = Pool(id);
+  const uint64_t seed =
+      Mix(Get64(id.data()) ^ Mix(Get64(id.data() + 8) ^ Mix(offset ^ Mix(generation))));
+  for (size_t at = 0, chunk = 0; at < len; at += kChunkBytes, ++chunk) {
+    const size_t n = std::min(kChunkBytes, len - at);
+    const size_t from = Mix(seed + chunk) % (kPoolBytes - kChunkBytes) & ~size_t{7};
+    std::memcpy(p + at, pool + from, n);
   }
 }
 

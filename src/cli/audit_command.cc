@@ -133,7 +133,16 @@ void PrintVerdict(const AuditLog& log, const AuditVerdict& v) {
         FormatDurationNs(v.lost_oldest_before_last_ack_ns).c_str(),
         FormatDurationNs(v.lost_newest_before_last_ack_ns).c_str());
   }
-  for (const std::string& e : v.examples) std::printf("  %s\n", e.c_str());
+  // A few examples; --json lists up to kMaxAuditExamples.
+  constexpr size_t kShown = 5;
+  for (size_t i = 0; i < v.examples.size() && i < kShown; ++i) {
+    std::printf("  %s\n", v.examples[i].c_str());
+  }
+  const uint64_t problems = v.lost + v.corrupt + v.misdirected;
+  if (problems > kShown) {
+    std::printf("  ... %llu more (--json lists the first %zu)\n",
+                static_cast<unsigned long long>(problems - kShown), kMaxAuditExamples);
+  }
 }
 
 int Verify(const AuditVerifyArgs& args) {
@@ -218,7 +227,8 @@ CommandAction RegisterWitnessCommand(CLI::App& app) {
       "Examples:\n"
       "  durabench witness --listen 0.0.0.0:7000 --dir /var/lib/durabench-witness\n"
       "  durabench witness --listen 127.0.0.1:0 --dir /tmp/w     (prints the port it got)\n"
-      "Exit: 0 after a stop signal, 2 usage, 3 cannot listen or write.");
+      "Exit: 128+N after stop signal N (143 for SIGTERM, 130 for Ctrl-C), 2 usage, 3 cannot\n"
+      "listen or write.");
   return [args] {
     WitnessServerOptions options;
     options.listen = args->listen;

@@ -210,7 +210,7 @@ int Run(RunArgs& args) {
   if (!output.ok()) return ExitFor(output.status());
 
   if (args.audit && LooksLikeTargetUri(args.target.path)) {
-    return ExitFor(Status::NotSupported(
+    return ExitFor(Status::InvalidArgument(
         "audit of " + args.target.path +
         ": rados://, rbd:// and gluster:// targets are not audited yet; audit a file, a "
         "directory (a CephFS or Gluster mount too) or a block device"));
