@@ -19,9 +19,9 @@ declare -A _durabench_options=(
          --fill --no-fill --cpus $_durabench_options_target $_durabench_options_clusters"
   [list]=""
   [probe]="--op-timeout --json -o --output $_durabench_options_clusters"
-  [plp]="--workload --runtime --size --expect -o --output --json -q --quiet
+  [plp]="--workload --runtime --size --expect -o --output --json -q --quiet --audit
          $_durabench_options_target $_durabench_options_clusters"
-  [eval]="--quick --workload --sustained-size --sustained-runtime --interval -o --output --json
+  [eval]="--quick --workload --sustained-size --sustained-runtime --interval -o --output --json --audit
           -q --quiet $_durabench_options_target $_durabench_options_clusters"
   [compare]="--markdown --json -o --output --breakdown --local --replicas --kind --percentiles"
   [gate]="--baseline --candidate -t --threshold --alpha --min-runs --markdown --junit --json"
@@ -41,9 +41,9 @@ declare -A _durabench_valued=(
          --fsync-every --rate-iops --data --cpus $_durabench_options_clusters"
   [list]=""
   [probe]="--op-timeout -o --output $_durabench_options_clusters"
-  [plp]="--workload --runtime --size --expect -o --output --destroy-data --op-timeout
+  [plp]="--workload --runtime --size --expect -o --output --audit --destroy-data --op-timeout
          $_durabench_options_clusters"
-  [eval]="--workload --sustained-size --sustained-runtime --interval -o --output --destroy-data
+  [eval]="--workload --sustained-size --sustained-runtime --interval -o --output --audit --destroy-data
           --op-timeout $_durabench_options_clusters"
   [compare]="-o --output --local --replicas --kind --percentiles"
   [gate]="--baseline --candidate -t --threshold --alpha --min-runs --markdown --junit"

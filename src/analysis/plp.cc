@@ -196,4 +196,56 @@ Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const Pr
   return a;
 }
 
+bool PlpAssessment::LostAcknowledgedWrites() const {
+  for (const PlpAuditResult& r : audits) {
+    if (r.lost_writes != 0 || r.verdict == "lost-acknowledged-writes") return true;
+  }
+  return false;
+}
+
+void FoldAudits(const std::vector<PlpAuditResult>& audits, PlpAssessment* a) {
+  if (audits.empty()) return;
+  a->audits = audits;
+  const size_t n = audits.size();
+  size_t lost_cuts = 0, damaged_cuts = 0;
+  uint64_t lost_writes = 0, acknowledged = 0, damaged = 0;
+  for (const PlpAuditResult& r : audits) {
+    acknowledged += r.acknowledged_writes;
+    lost_writes += r.lost_writes;
+    damaged += r.corrupt + r.misdirected;
+    if (r.lost_writes != 0 || r.verdict == "lost-acknowledged-writes") ++lost_cuts;
+    if (r.corrupt + r.misdirected != 0) ++damaged_cuts;
+  }
+  const std::string cuts = fmt::format("{} cut{}", n, n == 1 ? "" : "s");
+  const std::string verdict = PlpVerdictName(a->verdict);
+  if (lost_cuts != 0) {
+    a->headline =
+        fmt::format("{} but LOST acknowledged writes in {} of {}: the drive lies about flushes",
+                    verdict, lost_cuts, cuts);
+    a->explanation.insert(
+        a->explanation.begin(),
+        fmt::format("Audits ({}): {} of {} acknowledged writes were gone after the cuts. A write "
+                    "the drive called durable did not survive power loss: do not trust it with a "
+                    "WAL, a journal or a database commit.",
+                    cuts, lost_writes, acknowledged));
+  } else if (damaged_cuts != 0) {
+    a->headline = fmt::format(
+        "{}; kept every acknowledged write across {}, but returned {} torn or misplaced "
+        "block{}",
+        verdict, cuts, damaged, damaged == 1 ? "" : "s");
+    a->explanation.insert(a->explanation.begin(),
+                          fmt::format("Audits ({}): no acknowledged write was lost, but {} "
+                                      "block{} came back torn or at the wrong place.",
+                                      cuts, damaged, damaged == 1 ? "" : "s"));
+  } else {
+    a->headline = fmt::format("{}, and kept every acknowledged write across {}", verdict, cuts);
+    a->explanation.insert(
+        a->explanation.begin(),
+        fmt::format("Audits ({}): all {} acknowledged writes survived. Only cuts show this; the "
+                    "flush cost alone cannot tell a drive with power-loss protection from one "
+                    "that ignores flushes.",
+                    cuts, acknowledged));
+  }
+}
+
 }  // namespace durabench

@@ -79,16 +79,36 @@ struct PlpEvidence {
   bool reports_volatile_cache = false;  // any of the above says write back / VWC enabled
 };
 
+// What one cut showed: a `durabench audit --verify` result (docs/audit.md), as plp and eval
+// --audit read it.
+struct PlpAuditResult {
+  std::string source;   // the file it was read from
+  std::string verdict;  // "kept", "lost-acknowledged-writes" or "corrupt"
+  uint64_t acknowledged_writes = 0;
+  uint64_t lost_writes = 0;  // acknowledged writes gone
+  uint64_t corrupt = 0;      // blocks torn or damaged
+  uint64_t misdirected = 0;
+};
+
 struct PlpAssessment {
   PlpVerdict verdict = PlpVerdict::kFlushFree;
   std::string headline;                  // one line: verdict and the number behind it
   std::vector<std::string> explanation;  // what it means, caveats, what to do next
   PlpEvidence evidence;
+  std::vector<PlpAuditResult> audits;  // FoldAudits: the cuts this verdict also rests on
+  // Some audit lost acknowledged writes: whatever the flush costs, the drive lies about it.
+  bool LostAcknowledgedWrites() const;
 };
 
 // Decides the verdict from the probe phases (a sync=none write phase and one or more durable
 // write phases, as in workloads/plp-probe.toml) and the probe. InvalidArgument when there is no
 // baseline or no durable phase with samples. Pure: no I/O.
 Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const ProbeResult& probe);
+
+// Folds audits (one per cut, docs/audit.md) into `a`: the headline then says "... and kept
+// every acknowledged write across N cuts" or "... but LOST acknowledged writes in K of N cuts:
+// the drive lies about flushes" (torn or misdirected blocks are said too), the explanation says
+// what that means, and a.audits lists them. The flush-cost verdict itself stays as measured.
+void FoldAudits(const std::vector<PlpAuditResult>& audits, PlpAssessment* a);
 
 }  // namespace durabench

@@ -50,6 +50,19 @@ nlohmann::ordered_json PlpToJson(const PlpAssessment& a) {
         {"penalty_floor_ns", kPenaltyFloorNs},
         {"slow_write_ns", kSlowWriteNs}}},
   };
+  if (!a.audits.empty()) {
+    nlohmann::ordered_json audits = nlohmann::ordered_json::array();
+    for (const PlpAuditResult& r : a.audits) {
+      audits.push_back({{"source", r.source},
+                        {"verdict", r.verdict},
+                        {"acknowledged_writes", r.acknowledged_writes},
+                        {"lost_writes", r.lost_writes},
+                        {"corrupt", r.corrupt},
+                        {"misdirected", r.misdirected}});
+    }
+    evidence["audits"] = std::move(audits);
+    evidence["lost_acknowledged_writes"] = a.LostAcknowledgedWrites();
+  }
   return {{"verdict", PlpVerdictName(a.verdict)},
           {"headline", a.headline},
           {"explanation", a.explanation},

@@ -23,6 +23,7 @@
 #include "cli/terminal.h"
 #include "result/json.h"
 #include "util/errno_status.h"
+#include "util/read_file.h"
 #include "util/units.h"
 
 namespace durabench {
@@ -212,6 +213,40 @@ void PrintListening(const std::string& address, void* dir) {
 }  // namespace
 
 int RunAuditVerify(const AuditVerifyArgs& args) { return Verify(args); }
+
+Result<std::vector<PlpAuditResult>> ReadAuditResults(const std::vector<std::string>& files) {
+  std::vector<PlpAuditResult> out;
+  for (const std::string& file : files) {
+    Result<std::string> text = ReadRegularFile(file, 16 << 20, "verify result");
+    if (!text.ok()) return text.status().WithContext("--audit");
+    const Json j = Json::parse(*text, nullptr, false);
+    const auto count = [&j](const char* key) -> uint64_t {
+      return j.contains(key) && j[key].is_number_unsigned() ? j[key].get<uint64_t>() : 0;
+    };
+    if (j.is_discarded() || !j.is_object() || !j.contains("verdict") || !j["verdict"].is_string() ||
+        !j.contains("audit") || !j.contains("acknowledged_writes")) {
+      return Status::InvalidArgument(
+          "--audit " + file +
+          ": not a verify result (write one with `durabench audit --verify ... -o FILE`)");
+    }
+    PlpAuditResult r;
+    r.source = file;
+    r.verdict = j["verdict"].get<std::string>();
+    if (r.verdict != "kept" && r.verdict != "lost-acknowledged-writes" && r.verdict != "corrupt") {
+      return Status::InvalidArgument("--audit " + file + ": unknown verdict '" + r.verdict + "'");
+    }
+    r.acknowledged_writes = count("acknowledged_writes");
+    r.corrupt = count("corrupt");
+    r.misdirected = count("misdirected");
+    if (j.contains("loss_window") && j["loss_window"].is_object() &&
+        j["loss_window"].contains("lost_writes") &&
+        j["loss_window"]["lost_writes"].is_number_unsigned()) {
+      r.lost_writes = j["loss_window"]["lost_writes"].get<uint64_t>();
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
 
 CommandAction RegisterWitnessCommand(CLI::App& app) {
   auto args = std::make_shared<WitnessArgs>();

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "analysis/plp.h"
+#include "util/status.h"
+
 namespace durabench {
 
 // A registered subcommand's action; returns the process exit code.
@@ -34,6 +37,9 @@ struct AuditVerifyArgs {
   bool keep = false;
 };
 int RunAuditVerify(const AuditVerifyArgs& args);
+// `plp --audit` and `eval --audit`: each FILE an `audit --verify --json` (or -o) result.
+// InvalidArgument naming the file when one is not.
+Result<std::vector<PlpAuditResult>> ReadAuditResults(const std::vector<std::string>& files);
 
 // The process's argv, recorded in results as `command`.
 void SetCommandLine(int argc, char** argv);

@@ -32,6 +32,7 @@ struct EvalArgs {
   bool json = false;
   bool quiet = false;
   TargetOptions safety;
+  std::vector<std::string> audits;  // --audit: verify results of cuts
 };
 
 Result<WorkloadSpec> BuildEvalWorkload(const EvalArgs& args) {
@@ -156,6 +157,8 @@ int RunEval(EvalArgs& args) {
   }
   Result<uint64_t> interval = ParsePositiveDuration("--interval", args.interval);
   if (!interval.ok()) return ExitFor(interval.status());
+  Result<std::vector<PlpAuditResult>> audits = ReadAuditResults(args.audits);
+  if (!audits.ok()) return ExitFor(audits.status());
   const bool human = !args.json && !args.quiet;
   uint64_t planned_ns = 0;
   for (const PhaseSpec& p : workload->phases) planned_ns += p.ramp_ns + p.runtime_ns;
@@ -186,7 +189,8 @@ int RunEval(EvalArgs& args) {
   outcome.result.command = CommandLine();
   if (!outcome.status.ok() && outcome.result.phases.empty()) return ExitFor(outcome.status);
 
-  const ReportCard card = BuildReportCard(outcome.result.phases, outcome.result.probe);
+  ReportCard card = BuildReportCard(outcome.result.phases, outcome.result.probe);
+  if (card.plp) FoldAudits(*audits, &*card.plp);
   Json j = RunResultToJson(outcome.result);
   j["report_card"] = ReportCardToJson(card);
   if (card.plp) {
@@ -222,6 +226,10 @@ CommandAction RegisterEvalCommand(CLI::App& app) {
                  "Write the JSON result to FILE (checked before the run; replaced atomically; "
                  "- for stdout)");
   app.add_flag("--json", args->json, "Print the JSON result (with report_card) on stdout");
+  app.add_option("--audit", args->audits,
+                 "A verify result of a cut on this drive (`audit --verify ... -o FILE`; "
+                 "repeatable): the PLP verdict says whether every acknowledged write survived")
+      ->check(CLI::ExistingFile);
   app.add_flag("-q,--quiet", args->quiet, "Print nothing but errors");
   AddTargetSafetyOptions(app, &args->safety);
   AddBackendOptions(app, &args->backend);

@@ -30,6 +30,7 @@ struct PlpArgs {
   bool json = false;
   bool quiet = false;
   TargetOptions safety;
+  std::vector<std::string> audits;  // --audit: verify results of cuts
 };
 
 Result<WorkloadSpec> BuildPlpWorkload(const PlpArgs& args) {
@@ -82,6 +83,9 @@ int RunPlp(PlpArgs& args) {
     PrintError(workload.status().message());
     return workload.status().ExitCode();
   }
+  // Read before anything is measured: a bad file is known now.
+  Result<std::vector<PlpAuditResult>> audits = ReadAuditResults(args.audits);
+  if (!audits.ok()) return ExitFor(audits.status());
   const bool human = !args.json && !args.quiet;
   SessionOptions options;
   options.target = args.safety;
@@ -118,6 +122,7 @@ int RunPlp(PlpArgs& args) {
   Json j = RunResultToJson(outcome.result);
   Result<PlpAssessment> a = AssessPlp(outcome.result.phases, outcome.result.probe);
   if (a.ok()) {
+    FoldAudits(*audits, &*a);
     j.update(PlpToJson(*a));
     if (human) {
       PrintEvidence(*a);
@@ -130,6 +135,13 @@ int RunPlp(PlpArgs& args) {
   if (!outcome.status.ok()) return ExitFor(outcome.status, written);
   if (!a.ok()) return ExitFor(a.status(), written);
   if (!written.ok()) return written.ExitCode();
+  if (!args.expect.empty() && a->LostAcknowledgedWrites()) {
+    if (!args.json) {
+      std::fprintf(stderr, "durabench: verdict %s, but the audits lost acknowledged writes\n",
+                   PlpVerdictName(a->verdict));
+    }
+    return kExitCheckFailed;
+  }
   if (!args.expect.empty() && args.expect != PlpVerdictName(a->verdict)) {
     if (!args.json) {
       std::fprintf(stderr, "durabench: verdict %s, expected %s\n", PlpVerdictName(a->verdict),
@@ -159,6 +171,10 @@ CommandAction RegisterPlpCommand(CLI::App& app) {
                  "- for stdout)");
   app.add_flag("--json", args->json, "Print the JSON result (verdict + evidence) on stdout");
   app.add_flag("-q,--quiet", args->quiet, "Print nothing but errors");
+  app.add_option("--audit", args->audits,
+                 "A verify result of a cut on this drive (`audit --verify ... -o FILE`; "
+                 "repeatable): the verdict says whether every acknowledged write survived")
+      ->check(CLI::ExistingFile);
   AddTargetSafetyOptions(app, &args->safety);
   AddBackendOptions(app, &args->backend);
   app.footer(
@@ -168,7 +184,10 @@ CommandAction RegisterPlpCommand(CLI::App& app) {
       "  flush-costly  a volatile write cache without power-loss protection\n"
       "  suspicious    a reported write-back cache whose flushes cost nothing, or sync methods\n"
       "                that disagree: verify durability with a power-cut test\n"
-      "Exit: 0 verdict made (1 with --expect and another verdict), 2 usage, 3 I/O error,\n"
+      "With --audit, the cuts' verify results join the verdict (docs/audit.md): a drive that\n"
+      "lost an acknowledged write lies about flushes, whatever they cost.\n"
+      "Exit: 0 verdict made (1 with --expect and another verdict, or with --expect and audits\n"
+      "that lost acknowledged writes), 2 usage, 3 I/O error,\n"
       "128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP): the phases measured\n"
       "so far are written and the target's files are removed.\n"
       "Examples:\n"

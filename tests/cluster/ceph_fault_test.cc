@@ -27,5 +27,20 @@ TEST_F(CephFaultTest, OsdKilledDuringRunOnCephFuse) {
   RestoreCluster("ceph-up.sh", cluster_.dir);
 }
 
+// The audit's node-loss tier: osd.0 killed mid-audit on the ceph-fuse mount, the cluster
+// restored (osd.0 back), then every acknowledged write read back through the mount.
+TEST_F(CephFaultTest, AuditKeptWithAnOsdKilledOnCephFuse) {
+  const std::string pid_text = ReadFile(cluster_.Get("CEPH_PID_DIR") + "/osd.0.pid");
+  ASSERT_FALSE(pid_text.empty()) << "no pid file for osd.0 in " << cluster_.Get("CEPH_PID_DIR");
+  const pid_t victim = static_cast<pid_t>(std::stol(pid_text));
+  ASSERT_TRUE(PidCmdlineHas(victim, cluster_.Get("CEPH_CONF")))
+      << "pid " << victim << " is not an OSD of " << cluster_.dir;
+  TempDir target(cluster_.Get("CEPHFS_MOUNT"));
+  TempDir local;
+  const std::string witness = AuditThroughNodeLoss(target.path(), victim, local);
+  RestoreCluster("ceph-up.sh", cluster_.dir);
+  AuditKeptAfterRecovery(target.path(), witness, "ceph-fuse, osd.0 pid " + std::to_string(victim));
+}
+
 }  // namespace
 }  // namespace durabench::testing

@@ -74,4 +74,37 @@ inline void RestoreCluster(const std::string& up_script, const std::string& dir)
   EXPECT_EQ(rc, 0) << up_script << " " << dir << " did not restore the cluster:\n" << out;
 }
 
+// A durability audit (docs/audit.md) of `target_dir` during which `victim_pid` is SIGKILLed
+// 2 s in, with 3 s more of writing on the degraded volume (the cut command kills, then sleeps;
+// the audit stops when it returns). The files stay for AuditKeptAfterRecovery. Returns the
+// witness (a file, off the cluster).
+inline std::string AuditThroughNodeLoss(const std::string& target_dir, pid_t victim_pid,
+                                        const TempDir& local) {
+  const std::string witness = "file:" + local.File("witness.log");
+  CommandResult r =
+      Durabench({"audit", target_dir, "--witness", witness, "--runtime", "60s", "--size", "8MiB",
+                 "--sync", "fdatasync", "-q", "--cut-after", "2s", "--cut-command",
+                 "kill -KILL " + std::to_string(victim_pid) + "; sleep 3"},
+                {}, 240);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  return witness;
+}
+
+// After the cluster was restored: every acknowledged write of the audit is there.
+inline void AuditKeptAfterRecovery(const std::string& target_dir, const std::string& witness,
+                                   const std::string& label) {
+  CommandResult r =
+      Durabench({"audit", "--verify", target_dir, "--witness", witness, "--json"}, {}, 240);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const nlohmann::json v = nlohmann::json::parse(r.out);
+  EXPECT_EQ(v["verdict"], "kept");
+  EXPECT_GT(v["acknowledged_writes"].get<uint64_t>(), 10u);
+  std::printf("%s: audit verdict %s, %llu acknowledged writes, %llu blocks intact\n", label.c_str(),
+              v["verdict"].get<std::string>().c_str(),
+              static_cast<unsigned long long>(v["acknowledged_writes"].get<uint64_t>()),
+              static_cast<unsigned long long>(v["intact"].get<uint64_t>()));
+  ::testing::Test::RecordProperty("audit_acknowledged_writes",
+                                  std::to_string(v["acknowledged_writes"].get<uint64_t>()));
+}
+
 }  // namespace durabench::testing

@@ -24,5 +24,21 @@ TEST_F(GlusterFaultTest, BrickKilledDuringRunOnRep3) {
   RestoreCluster("gluster-up.sh", cluster_.dir);
 }
 
+// The audit's node-loss tier: a brick killed mid-audit, the volume restored (the brick back,
+// healed by Gluster), then every acknowledged write read back through the mount.
+TEST_F(GlusterFaultTest, AuditKeptWithABrickKilledOnRep3) {
+  const std::string pids = cluster_.Get("GLUSTER_BRICK_PIDS_REP3");
+  ASSERT_FALSE(pids.empty()) << "cluster.env has no GLUSTER_BRICK_PIDS_REP3";
+  const pid_t victim = static_cast<pid_t>(std::stol(pids.substr(0, pids.find(','))));
+  ASSERT_TRUE(PidCmdlineHas(victim, cluster_.dir + "/"))
+      << "pid " << victim << " is not a brick of " << cluster_.dir;
+  TempDir target(cluster_.Get("GLUSTER_MNT_REP3"));
+  TempDir local;
+  const std::string witness = AuditThroughNodeLoss(target.path(), victim, local);
+  RestoreCluster("gluster-up.sh", cluster_.dir);
+  AuditKeptAfterRecovery(target.path(), witness,
+                         "gluster dbrep3, brick pid " + std::to_string(victim));
+}
+
 }  // namespace
 }  // namespace durabench::testing

@@ -341,6 +341,56 @@ TEST(Audit, ShimWriteFaultsAreCountedExactly) {
   EXPECT_EQ(v["acknowledged_writes"], 3000);
 }
 
+// plp --audit: the verify results of cuts join the PLP verdict; a loss fails --expect.
+TEST(Audit, PlpFoldsTheCutsIntoItsVerdict) {
+  TempDir target{"/dev/shm"};
+  TempDir dir;
+  const std::string kept = dir.File("kept.json");
+  const std::string lost = dir.File("lost.json");
+  const std::string w1 = "file:" + dir.File("w1.log");
+  const std::string w2 = "file:" + dir.File("w2.log");
+  ASSERT_EQ(Durabench(AuditArgs(target.path(), w1, {"--ops", "500", "--size", "1MiB"})).exit_code,
+            0);
+  ASSERT_EQ(Durabench({"audit", "--verify", target.path(), "--witness", w1, "-o", kept}).exit_code,
+            0);
+  ASSERT_EQ(Durabench(AuditArgs(target.path(), w2,
+                                {"--ops", "500", "--size", "4MiB", "--no-layout-fill"}),
+                      ShimEnv({{"SHIM_DROP_WRITE_EVERY", "10"}}))
+                .exit_code,
+            0);
+  ASSERT_EQ(Durabench({"audit", "--verify", target.path(), "--witness", w2, "-o", lost}).exit_code,
+            1);
+
+  const std::vector<std::string> plp = {"plp",    target.path(), "--runtime", "200ms",
+                                        "--size", "4MiB",        "--json"};
+  std::vector<std::string> args = plp;
+  args.insert(args.end(), {"--audit", kept});
+  CommandResult r = Durabench(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json j = Json::parse(r.out);
+  EXPECT_NE(j["headline"].get<std::string>().find("kept every acknowledged write across 1 cut"),
+            std::string::npos)
+      << j["headline"];
+  EXPECT_EQ(j["evidence"]["audits"].size(), 1u);
+
+  args = plp;
+  args.insert(args.end(),
+              {"--audit", lost, "--audit", kept, "--expect", j["verdict"].get<std::string>()});
+  r = Durabench(args);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  j = Json::parse(r.out);
+  EXPECT_NE(j["headline"].get<std::string>().find("LOST acknowledged writes in 1 of 2 cuts"),
+            std::string::npos)
+      << j["headline"];
+  EXPECT_EQ(j["evidence"]["lost_acknowledged_writes"], true);
+
+  args = plp;
+  args.insert(args.end(), {"--audit", dir.File("w1.log")});  // not a verify result
+  r = Durabench(args);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("not a verify result"), std::string::npos) << r.err;
+}
+
 #ifdef DURABENCH_HAVE_EMUDRIVE
 
 struct CutOutcome {

@@ -154,5 +154,57 @@ TEST(PlpJson, CarriesVerdictEvidenceAndThresholds) {
   EXPECT_GT(j["evidence"]["write_p50_ns"].get<uint64_t>(), 0u);
 }
 
+PlpAuditResult Cut(const std::string& verdict, uint64_t acked, uint64_t lost, uint64_t corrupt) {
+  PlpAuditResult r;
+  r.source = "cut.json";
+  r.verdict = verdict;
+  r.acknowledged_writes = acked;
+  r.lost_writes = lost;
+  r.corrupt = corrupt;
+  return r;
+}
+
+TEST(PlpAudits, KeptCutsAreSaidInTheHeadline) {
+  Result<PlpAssessment> a = AssessPlp(Probe(20 * kUs, 15 * kUs, 30 * kUs), Device("write through"));
+  ASSERT_TRUE(a.ok());
+  FoldAudits({Cut("kept", 1000, 0, 0), Cut("kept", 2000, 0, 0)}, &*a);
+  EXPECT_EQ(a->verdict, PlpVerdict::kFlushFree);
+  EXPECT_EQ(a->headline, "flush-free, and kept every acknowledged write across 2 cuts");
+  EXPECT_THAT(a->explanation[0], HasSubstr("all 3000 acknowledged writes survived"));
+  EXPECT_FALSE(a->LostAcknowledgedWrites());
+  const nlohmann::ordered_json j = PlpToJson(*a);
+  ASSERT_EQ(j["evidence"]["audits"].size(), 2u);
+  EXPECT_EQ(j["evidence"]["lost_acknowledged_writes"], false);
+}
+
+TEST(PlpAudits, ALossMakesAFreeFlushALie) {
+  Result<PlpAssessment> a = AssessPlp(Probe(20 * kUs, 15 * kUs, 30 * kUs), Device("write through"));
+  ASSERT_TRUE(a.ok());
+  FoldAudits({Cut("kept", 1000, 0, 0), Cut("lost-acknowledged-writes", 900, 211, 0)}, &*a);
+  EXPECT_EQ(a->headline,
+            "flush-free but LOST acknowledged writes in 1 of 2 cuts: the drive lies about flushes");
+  EXPECT_THAT(a->explanation[0], HasSubstr("211 of 1900 acknowledged writes were gone"));
+  EXPECT_TRUE(a->LostAcknowledgedWrites());
+  EXPECT_EQ(PlpToJson(*a)["evidence"]["lost_acknowledged_writes"], true);
+}
+
+TEST(PlpAudits, TornBlocksWithoutLossAreSaid) {
+  Result<PlpAssessment> a = AssessPlp(Probe(20 * kUs, 2 * kMs, 2 * kMs), Device("write back"));
+  ASSERT_TRUE(a.ok());
+  FoldAudits({Cut("corrupt", 500, 0, 1)}, &*a);
+  EXPECT_THAT(a->headline, HasSubstr("kept every acknowledged write across 1 cut, but returned 1 "
+                                     "torn or misplaced block"));
+  EXPECT_FALSE(a->LostAcknowledgedWrites());
+}
+
+TEST(PlpAudits, NoAuditsChangeNothing) {
+  Result<PlpAssessment> a = AssessPlp(Probe(20 * kUs, 15 * kUs, 30 * kUs), Device("write through"));
+  ASSERT_TRUE(a.ok());
+  const std::string headline = a->headline;
+  FoldAudits({}, &*a);
+  EXPECT_EQ(a->headline, headline);
+  EXPECT_FALSE(PlpToJson(*a)["evidence"].contains("audits"));
+}
+
 }  // namespace
 }  // namespace durabench
