@@ -648,6 +648,13 @@ def evidence(ev):
         } for m in ev.get("methods") or []],
         "facts": ", ".join("%s=%s" % (k, "unknown" if v is None else v)
                            for k, v in facts.items()),
+        # The cuts folded in with plp/eval --audit (docs/audit.md).
+        "audits": [{
+            "source": os.path.basename(str(a.get("source", ""))),
+            "verdict": str(a.get("verdict", "")),
+            "num": [fmt_count(a.get(k) or 0) for k in
+                    ("acknowledged_writes", "lost_writes", "corrupt", "misdirected")],
+        } for a in ev.get("audits") or []],
     }
 
 

@@ -219,6 +219,26 @@ class PlotTest(unittest.TestCase):
         # Phases differ between the two inputs: every phase gets its own figures.
         self.assertEqual(self.image_count, expected_plots(ev) + expected_plots(plp))
 
+    def test_audits_in_the_verdict(self):
+        """plp --audit results (docs/audit.md) are listed under the verdict, one row a cut."""
+        doc = load("plp-ext4.json")
+        doc["headline"] = ("flush-costly but LOST acknowledged writes in 1 of 2 cuts: the drive "
+                           "lies about flushes")
+        doc["evidence"]["audits"] = [
+            {"source": "/x/cut1.json", "verdict": "kept", "acknowledged_writes": 1200,
+             "lost_writes": 0, "corrupt": 0, "misdirected": 0},
+            {"source": "/x/cut2.json", "verdict": "lost-acknowledged-writes",
+             "acknowledged_writes": 900, "lost_writes": 211, "corrupt": 1, "misdirected": 0}]
+        doc["evidence"]["lost_acknowledged_writes"] = True
+        path = os.path.join(self.tmp, "plp-audited.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        _out, text = self.render([path])
+        self.assertContains("<th>audit (a cut)</th>", text)
+        self.assertContains("LOST acknowledged writes in 1 of 2 cuts", text)
+        self.assertContains("<td>cut2.json</td><td>lost-acknowledged-writes</td>", text)
+        self.assertContains('<td class="n">211</td>', text)
+
     def test_no_time_series(self):
         doc = load("ci-smoke-ext4.json")
         for phase in doc["phases"]:  # as a fio json+ import has it: no intervals
