@@ -248,8 +248,16 @@ Result<std::unique_ptr<WitnessLink>> ConnectWitness(const std::string& spec,
   if (spec.rfind("file:", 0) == 0) {
     const std::string path = spec.substr(5);
     if (path.empty()) return Status::InvalidArgument("witness 'file:': name a file");
-    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    const int fd =
+        ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
     if (fd < 0) return ErrnoStatus("witness " + spec, "", errno);
+    // A log is a regular file: never append to a device node, a FIFO or a socket named by
+    // mistake (O_NONBLOCK keeps a FIFO without a reader from blocking the open).
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return Status::InvalidArgument("witness " + spec + ": not a regular file; name a log file");
+    }
     return std::unique_ptr<WitnessLink>(new FileWitness(fd, spec));
   }
   Result<int> fd = OpenTcp(spec, false, nullptr);

@@ -13,15 +13,26 @@
 namespace durabench::testing {
 namespace {
 
-using CephFaultTest = ClusterTest;
+class CephFaultTest : public ClusterTest {
+ protected:
+  // osd.0's PID (read anew: a restore starts another), or -1 (with a failure) when there is no
+  // pid file or the PID is not this fixture's OSD (its command line names the ceph.conf).
+  pid_t Victim() {
+    const std::string pid_text = ReadFile(cluster_.Get("CEPH_PID_DIR") + "/osd.0.pid");
+    EXPECT_FALSE(pid_text.empty()) << "no pid file for osd.0 in " << cluster_.Get("CEPH_PID_DIR");
+    if (pid_text.empty()) return -1;
+    const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+    if (!PidCmdlineHas(pid, cluster_.Get("CEPH_CONF"))) {
+      ADD_FAILURE() << "pid " << pid << " is not an OSD of " << cluster_.dir;
+      return -1;
+    }
+    return pid;
+  }
+};
 
 TEST_F(CephFaultTest, OsdKilledDuringRunOnCephFuse) {
-  const std::string pid_text = ReadFile(cluster_.Get("CEPH_PID_DIR") + "/osd.0.pid");
-  ASSERT_FALSE(pid_text.empty()) << "no pid file for osd.0 in " << cluster_.Get("CEPH_PID_DIR");
-  const pid_t victim = static_cast<pid_t>(std::stol(pid_text));
-  // Only this fixture's OSD: its command line names the cluster's ceph.conf.
-  ASSERT_TRUE(PidCmdlineHas(victim, cluster_.Get("CEPH_CONF")))
-      << "pid " << victim << " is not an OSD of " << cluster_.dir;
+  const pid_t victim = Victim();
+  ASSERT_GT(victim, 0);
   TempDir target(cluster_.Get("CEPHFS_MOUNT"));
   RunFaultScenario(target.path(), victim, "ceph-fuse, osd.0 pid " + std::to_string(victim));
   RestoreCluster("ceph-up.sh", cluster_.dir);
@@ -30,11 +41,8 @@ TEST_F(CephFaultTest, OsdKilledDuringRunOnCephFuse) {
 // The audit's node-loss tier: osd.0 killed mid-audit on the ceph-fuse mount, the cluster
 // restored (osd.0 back), then every acknowledged write read back through the mount.
 TEST_F(CephFaultTest, AuditKeptWithAnOsdKilledOnCephFuse) {
-  const std::string pid_text = ReadFile(cluster_.Get("CEPH_PID_DIR") + "/osd.0.pid");
-  ASSERT_FALSE(pid_text.empty()) << "no pid file for osd.0 in " << cluster_.Get("CEPH_PID_DIR");
-  const pid_t victim = static_cast<pid_t>(std::stol(pid_text));
-  ASSERT_TRUE(PidCmdlineHas(victim, cluster_.Get("CEPH_CONF")))
-      << "pid " << victim << " is not an OSD of " << cluster_.dir;
+  const pid_t victim = Victim();
+  ASSERT_GT(victim, 0);
   TempDir target(cluster_.Get("CEPHFS_MOUNT"));
   TempDir local;
   const std::string witness = AuditThroughNodeLoss(target.path(), victim, local);

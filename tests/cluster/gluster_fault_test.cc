@@ -10,15 +10,26 @@
 namespace durabench::testing {
 namespace {
 
-using GlusterFaultTest = ClusterTest;
+class GlusterFaultTest : public ClusterTest {
+ protected:
+  // The first brick of dbrep3, or -1 (with a failure) when cluster.env has none or the PID is
+  // not a brick of this fixture's cluster (its command line names the cluster directory).
+  pid_t Victim() {
+    const std::string pids = cluster_.Get("GLUSTER_BRICK_PIDS_REP3");
+    EXPECT_FALSE(pids.empty()) << "cluster.env has no GLUSTER_BRICK_PIDS_REP3";
+    if (pids.empty()) return -1;
+    const pid_t pid = static_cast<pid_t>(std::stol(pids.substr(0, pids.find(','))));
+    if (!PidCmdlineHas(pid, cluster_.dir + "/")) {
+      ADD_FAILURE() << "pid " << pid << " is not a brick of " << cluster_.dir;
+      return -1;
+    }
+    return pid;
+  }
+};
 
 TEST_F(GlusterFaultTest, BrickKilledDuringRunOnRep3) {
-  const std::string pids = cluster_.Get("GLUSTER_BRICK_PIDS_REP3");
-  ASSERT_FALSE(pids.empty()) << "cluster.env has no GLUSTER_BRICK_PIDS_REP3";
-  const pid_t victim = static_cast<pid_t>(std::stol(pids.substr(0, pids.find(','))));
-  // Only a brick of this fixture's cluster: its command line names the cluster directory.
-  ASSERT_TRUE(PidCmdlineHas(victim, cluster_.dir + "/"))
-      << "pid " << victim << " is not a brick of " << cluster_.dir;
+  const pid_t victim = Victim();
+  ASSERT_GT(victim, 0);
   TempDir target(cluster_.Get("GLUSTER_MNT_REP3"));
   RunFaultScenario(target.path(), victim, "gluster dbrep3, brick pid " + std::to_string(victim));
   RestoreCluster("gluster-up.sh", cluster_.dir);
@@ -27,11 +38,8 @@ TEST_F(GlusterFaultTest, BrickKilledDuringRunOnRep3) {
 // The audit's node-loss tier: a brick killed mid-audit, the volume restored (the brick back,
 // healed by Gluster), then every acknowledged write read back through the mount.
 TEST_F(GlusterFaultTest, AuditKeptWithABrickKilledOnRep3) {
-  const std::string pids = cluster_.Get("GLUSTER_BRICK_PIDS_REP3");
-  ASSERT_FALSE(pids.empty()) << "cluster.env has no GLUSTER_BRICK_PIDS_REP3";
-  const pid_t victim = static_cast<pid_t>(std::stol(pids.substr(0, pids.find(','))));
-  ASSERT_TRUE(PidCmdlineHas(victim, cluster_.dir + "/"))
-      << "pid " << victim << " is not a brick of " << cluster_.dir;
+  const pid_t victim = Victim();
+  ASSERT_GT(victim, 0);
   TempDir target(cluster_.Get("GLUSTER_MNT_REP3"));
   TempDir local;
   const std::string witness = AuditThroughNodeLoss(target.path(), victim, local);

@@ -152,6 +152,13 @@ TEST(Witness, AFileWitnessIsAppendedAndSynced) {
   EXPECT_FALSE(FetchWitnessLog("file:" + dir.File("none.log"), "latest").ok());
 }
 
+TEST(Witness, AFileWitnessIsNeverADeviceNode) {
+  Result<std::unique_ptr<WitnessLink>> r = ConnectWitness("file:/dev/null", "x");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("not a regular file"), std::string::npos);
+}
+
 TEST(Witness, MalformedSpecsAreUsageErrors) {
   for (const char* spec : {"nohost", ":7000", "127.0.0.1:", "file:"}) {
     Result<std::unique_ptr<WitnessLink>> r = ConnectWitness(spec, AuditIdHex(NewAuditId()));
