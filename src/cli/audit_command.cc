@@ -80,7 +80,6 @@ class BlockReader {
     }
     std::memcpy(buf, scratch_, got);
     std::memset(buf + got, 0, len - got);
-    ++reads_;
     return Status::Ok();
   }
 
@@ -88,7 +87,6 @@ class BlockReader {
   std::map<std::string, int> fds_;
   void* scratch_ = nullptr;
   size_t scratch_len_ = 0;
-  uint64_t reads_ = 0;
 };
 
 Json VerdictToJson(const AuditLog& log, const AuditVerdict& v, const std::string& witness) {

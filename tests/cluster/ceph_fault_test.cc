@@ -44,10 +44,8 @@ TEST_F(CephFaultTest, AuditKeptWithAnOsdKilledOnCephFuse) {
   const pid_t victim = Victim();
   ASSERT_GT(victim, 0);
   TempDir target(cluster_.Get("CEPHFS_MOUNT"));
-  TempDir local;
-  const std::string witness = AuditThroughNodeLoss(target.path(), victim, local);
-  RestoreCluster("ceph-up.sh", cluster_.dir);
-  AuditKeptAfterRecovery(target.path(), witness, "ceph-fuse, osd.0 pid " + std::to_string(victim));
+  RunAuditThroughNodeLoss(target.path(), victim, "ceph-up.sh", cluster_.dir,
+                          "ceph-fuse, osd.0 pid " + std::to_string(victim));
 }
 
 }  // namespace

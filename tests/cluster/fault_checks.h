@@ -74,27 +74,24 @@ inline void RestoreCluster(const std::string& up_script, const std::string& dir)
   EXPECT_EQ(rc, 0) << up_script << " " << dir << " did not restore the cluster:\n" << out;
 }
 
-// A durability audit (docs/audit.md) of `target_dir` during which `victim_pid` is SIGKILLed
-// 2 s in, with 3 s more of writing on the degraded volume (the cut command kills, then sleeps;
-// the audit stops when it returns). The files stay for AuditKeptAfterRecovery. Returns the
-// witness (a file, off the cluster).
-inline std::string AuditThroughNodeLoss(const std::string& target_dir, pid_t victim_pid,
-                                        const TempDir& local) {
-  const std::string witness = "file:" + local.File("witness.log");
+// The audit's node-loss tier (docs/audit.md): a durability audit of `target_dir` during which
+// `victim_pid` is SIGKILLed 2 s in, with 3 s more of writing on the degraded volume (the cut
+// command kills, then sleeps; the audit stops when it returns). Then the cluster is restored
+// with `restore_script` and every acknowledged write must be read back: verdict "kept". The
+// figures are recorded under `label`.
+inline void RunAuditThroughNodeLoss(const std::string& target_dir, pid_t victim_pid,
+                                    const std::string& restore_script,
+                                    const std::string& cluster_dir, const std::string& label) {
+  TempDir local;
+  const std::string witness = "file:" + local.File("witness.log");  // off the cluster
   CommandResult r =
       Durabench({"audit", target_dir, "--witness", witness, "--runtime", "60s", "--size", "8MiB",
                  "--sync", "fdatasync", "-q", "--cut-after", "2s", "--cut-command",
                  "kill -KILL " + std::to_string(victim_pid) + "; sleep 3"},
                 {}, 240);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  return witness;
-}
-
-// After the cluster was restored: every acknowledged write of the audit is there.
-inline void AuditKeptAfterRecovery(const std::string& target_dir, const std::string& witness,
-                                   const std::string& label) {
-  CommandResult r =
-      Durabench({"audit", "--verify", target_dir, "--witness", witness, "--json"}, {}, 240);
+  RestoreCluster(restore_script, cluster_dir);
+  r = Durabench({"audit", "--verify", target_dir, "--witness", witness, "--json"}, {}, 240);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const nlohmann::json v = nlohmann::json::parse(r.out);
   EXPECT_EQ(v["verdict"], "kept");

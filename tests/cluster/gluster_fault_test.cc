@@ -41,11 +41,8 @@ TEST_F(GlusterFaultTest, AuditKeptWithABrickKilledOnRep3) {
   const pid_t victim = Victim();
   ASSERT_GT(victim, 0);
   TempDir target(cluster_.Get("GLUSTER_MNT_REP3"));
-  TempDir local;
-  const std::string witness = AuditThroughNodeLoss(target.path(), victim, local);
-  RestoreCluster("gluster-up.sh", cluster_.dir);
-  AuditKeptAfterRecovery(target.path(), witness,
-                         "gluster dbrep3, brick pid " + std::to_string(victim));
+  RunAuditThroughNodeLoss(target.path(), victim, "gluster-up.sh", cluster_.dir,
+                          "gluster dbrep3, brick pid " + std::to_string(victim));
 }
 
 }  // namespace
