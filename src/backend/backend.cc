@@ -34,6 +34,16 @@ Result<PreparedTarget> PrepareBackendTarget(const TargetOptions& target,
   return (*module)->Prepare(*uri, target, layout, options);
 }
 
+Result<std::shared_ptr<BackendConnection>> ReopenBackendTarget(const std::string& text,
+                                                               const std::vector<JobFile>& jobs,
+                                                               const BackendOptions& options) {
+  Result<TargetUri> uri = ParseTargetUri(text);
+  if (!uri.ok()) return uri.status();
+  Result<Module*> module = ModuleForScheme(uri->scheme);
+  if (!module.ok()) return module.status().WithContext("target " + uri->text);
+  return (*module)->Reopen(*uri, jobs, options);
+}
+
 ProbeResult ProbeBackendTarget(const std::string& text, const BackendOptions& options) {
   Result<TargetUri> uri = ParseTargetUri(text);
   if (!uri.ok()) {

@@ -14,7 +14,9 @@
 //    (O_EXCL) and removes them afterwards unless --keep.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "backend/uri.h"
 #include "target/probe.h"
@@ -28,6 +30,11 @@ namespace durabench {
 Result<PreparedTarget> PrepareBackendTarget(const TargetOptions& target,
                                             const LayoutRequest& layout,
                                             const BackendOptions& options);
+
+// What an audit left on the URI `uri`, reopened for verifying and removal (Module::Reopen).
+Result<std::shared_ptr<BackendConnection>> ReopenBackendTarget(const std::string& uri,
+                                                               const std::vector<JobFile>& jobs,
+                                                               const BackendOptions& options);
 
 // The probe of a URI target: its pool's or volume's replication facts and the cluster's id.
 ProbeResult ProbeBackendTarget(const std::string& uri, const BackendOptions& options);

@@ -21,6 +21,7 @@
 // connections of prepared targets) stays valid for the life of the process.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,19 @@ class Module {
   // r->backend_detail, and notes on what could not be read.
   virtual void Probe(const TargetUri& uri, const BackendOptions& options, ProbeResult* r) {
     (void)uri, (void)options, (void)r;
+  }
+  // Reopens, for `durabench audit --verify`, what an audit left on a URI target this module
+  // serves: `jobs` as the audit's jobs named them (JobFile::path: an object-name prefix, the
+  // image, a file on the volume; offset_bytes and size_bytes: the job's region). The returned
+  // connection serves the module's engine, opened read-only on each job's path, and its
+  // RemoveCreated(false) removes what the audit created: the objects and files it named itself,
+  // the image only when durabench created it. InvalidArgument for a path this target's runs
+  // never name (the witness holds another target's audit), NotFound when nothing of it is left.
+  virtual Result<std::shared_ptr<BackendConnection>> Reopen(const TargetUri& uri,
+                                                            const std::vector<JobFile>& jobs,
+                                                            const BackendOptions& options) {
+    (void)jobs, (void)options;
+    return Status::NotSupported("no module reopens " + uri.text);
   }
   // Adds what only this module can read about a mounted path that ProbeTarget() found (a CephFS
   // mount's pool facts); leaves `r` as it is for other paths.

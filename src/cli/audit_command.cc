@@ -6,21 +6,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "audit/block.h"
 #include "audit/verify.h"
 #include "audit/witness.h"
+#include "backend/backend.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/terminal.h"
+#include "engine/engine.h"
+#include "engine/registry.h"
 #include "result/json.h"
 #include "util/errno_status.h"
 #include "util/read_file.h"
@@ -89,6 +96,80 @@ class BlockReader {
   size_t scratch_len_ = 0;
 };
 
+// Reads an audit's blocks on a URI target through the target's native engine (rados, rbd,
+// gfapi), one engine per job path, in pieces that never cross a 1 MiB boundary (a rados read
+// stays within its 4 MiB object). An object the audit never wrote reads as zeros.
+class EngineBlockReader {
+ public:
+  static constexpr uint64_t kPieceBytes = 1 << 20;
+
+  explicit EngineBlockReader(BackendConnection* connection) : connection_(connection) {}
+  ~EngineBlockReader() {
+    for (auto& [path, engine] : engines_) engine->Close();
+    std::free(scratch_);
+  }
+
+  Status Read(const AuditJobLayout& job, uint64_t offset, size_t len, uint8_t* buf) {
+    Result<Engine*> engine = EngineFor(job.path);
+    if (!engine.ok()) return engine.status();
+    if (scratch_ == nullptr && posix_memalign(&scratch_, 4096, kPieceBytes) != 0) {
+      scratch_ = nullptr;
+      return Status::IoError("out of memory");
+    }
+    for (uint64_t done = 0; done < len;) {
+      const uint64_t at = offset + done;
+      const size_t n =
+          static_cast<size_t>(std::min<uint64_t>(len - done, kPieceBytes - at % kPieceBytes));
+      IoRequest req;
+      req.type = IoType::kRead;
+      req.buf = scratch_;
+      req.length = static_cast<uint32_t>(n);
+      req.offset = at;
+      int r = (*engine)->Submit(&req);
+      if (r == Engine::kQueued) {
+        IoRequest* out = nullptr;
+        r = (*engine)->Commit();
+        if (r >= 0) r = (*engine)->Reap(1, 1, &out);
+        if (r >= 0 && out != &req) r = -EIO;
+      }
+      if (r < 0) return ErrnoStatus("read", job.path, -r);
+      int64_t got = req.result;
+      if (got == -ENOENT) got = 0;  // an object never written
+      if (got < 0) return ErrnoStatus("read", job.path, static_cast<int>(-got));
+      const size_t have = std::min(n, static_cast<size_t>(got));
+      std::memcpy(buf + done, scratch_, have);
+      std::memset(buf + done + have, 0, n - have);
+      done += n;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Result<Engine*> EngineFor(const std::string& path) {
+    auto it = engines_.find(path);
+    if (it != engines_.end()) return it->second.get();
+    Result<const EngineInfo*> info = FindEngine(connection_->engine_name());
+    if (!info.ok()) return info.status();
+    std::unique_ptr<Engine> engine = (*info)->create();
+    EngineOpenOptions open;
+    open.writes = false;
+    open.iodepth = 1;
+    open.connection = connection_;
+    open.direct = true;  // what the servers hold: no client cache (rbd_cache off)
+    Status st = engine->Open(path, open);
+    if (!st.ok()) {
+      open.direct = false;  // a volume that refuses O_DIRECT
+      st = engine->Open(path, open);
+    }
+    if (!st.ok()) return st;
+    return engines_.emplace(path, std::move(engine)).first->second.get();
+  }
+
+  BackendConnection* connection_;
+  std::map<std::string, std::unique_ptr<Engine>> engines_;
+  void* scratch_ = nullptr;
+};
+
 Json VerdictToJson(const AuditLog& log, const AuditVerdict& v, const std::string& witness) {
   Json j;
   j["verdict"] = v.verdict;
@@ -144,6 +225,46 @@ void PrintVerdict(const AuditLog& log, const AuditVerdict& v) {
   }
 }
 
+// Prints the verdict (unless --json) and writes or prints its JSON.
+Status Report(const AuditVerifyArgs& args, const AuditLog& log, const AuditVerdict& verdict,
+              const std::optional<OutputPath>& output) {
+  if (!args.json) PrintVerdict(log, verdict);
+  return EmitResult(VerdictToJson(log, verdict, args.witness), output, args.json, !args.json);
+}
+
+// Verify on rados://, rbd:// or gluster://: the module reopens what the audit's jobs wrote
+// (refusing names the target's runs never make), the native engine reads it back, and what the
+// audit created is removed unless --keep.
+int VerifyUri(const AuditVerifyArgs& args, const AuditLog& log) {
+  std::vector<JobFile> jobs;
+  for (const auto& [job, j] : log.jobs) {
+    JobFile f;
+    f.path = j.layout.path;
+    f.offset_bytes = j.layout.region_offset;
+    f.size_bytes = j.layout.blocks * j.layout.block_bytes;
+    jobs.push_back(std::move(f));
+  }
+  Result<std::optional<OutputPath>> output = CheckResultOutput(args.output, args.target);
+  if (!output.ok()) return ExitFor(output.status());
+  Result<std::shared_ptr<BackendConnection>> connection =
+      ReopenBackendTarget(args.target, jobs, args.backend);
+  if (!connection.ok()) {
+    return ExitFor(connection.status().WithContext("audit " + AuditIdHex(log.id)));
+  }
+  Result<AuditVerdict> verdict = Status::Internal("not verified");
+  {
+    EngineBlockReader reader(connection->get());
+    verdict =
+        VerifyAudit(log, [&reader](const AuditJobLayout& job, uint64_t offset, size_t len,
+                                   uint8_t* buf) { return reader.Read(job, offset, len, buf); });
+  }
+  if (!verdict.ok()) return ExitFor(verdict.status());
+  Status written = Report(args, log, *verdict, *output);
+  (*connection)->RemoveCreated(args.keep);
+  if (!written.ok()) return ExitFor(written);
+  return verdict->verdict == "kept" ? kExitOk : 1;
+}
+
 int Verify(const AuditVerifyArgs& args) {
   const std::string wanted = args.audit_id.empty() ? "latest" : args.audit_id;
   AuditId wanted_id{};
@@ -158,6 +279,7 @@ int Verify(const AuditVerifyArgs& args) {
     return UsageError(fmt::format("witness {} holds audit {}, not {}", args.witness,
                                   AuditIdHex(log->id), args.audit_id));
   }
+  if (LooksLikeTargetUri(args.target)) return VerifyUri(args, *log);
   for (const auto& [job, j] : log->jobs) {
     struct stat st;
     if (stat(j.layout.path.c_str(), &st) != 0) {
@@ -180,9 +302,7 @@ int Verify(const AuditVerifyArgs& args) {
       VerifyAudit(*log, [&reader](const AuditJobLayout& job, uint64_t offset, size_t len,
                                   uint8_t* buf) { return reader.Read(job, offset, len, buf); });
   if (!verdict.ok()) return ExitFor(verdict.status());
-  if (!args.json) PrintVerdict(*log, *verdict);
-  Status written =
-      EmitResult(VerdictToJson(*log, *verdict, args.witness), *output, args.json, !args.json);
+  Status written = Report(args, *log, *verdict, *output);
   if (!args.keep) {
     for (const auto& [job, j] : log->jobs) {
       struct stat st;

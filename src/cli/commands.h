@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analysis/plp.h"
+#include "backend/uri.h"
 #include "util/status.h"
 
 namespace durabench {
@@ -35,6 +36,7 @@ struct AuditVerifyArgs {
   std::string output;    // -o: the verify result as JSON
   bool json = false;
   bool keep = false;
+  BackendOptions backend;  // a URI target's cluster (--ceph-conf, ...)
 };
 int RunAuditVerify(const AuditVerifyArgs& args);
 // `plp --audit` and `eval --audit`: each FILE an `audit --verify --json` (or -o) result.

@@ -209,12 +209,6 @@ int Run(RunArgs& args) {
   Result<std::optional<OutputPath>> output = CheckResultOutput(args.output, args.target.path);
   if (!output.ok()) return ExitFor(output.status());
 
-  if (args.audit && LooksLikeTargetUri(args.target.path)) {
-    return ExitFor(Status::InvalidArgument(
-        "audit of " + args.target.path +
-        ": rados://, rbd:// and gluster:// targets are not audited yet; audit a file, a "
-        "directory (a CephFS or Gluster mount too) or a block device"));
-  }
   uint64_t cut_after_ns = 0;
   if (!args.cut_command.empty() || !args.cut_after.empty()) {
     if (args.cut_command.empty() || args.cut_after.empty()) {
@@ -287,12 +281,17 @@ int Run(RunArgs& args) {
     }
     doc["audit"] = std::move(a);
     if (!args.json) {
+      // A cluster's connection options are needed again to read it back.
+      std::string cluster;
+      if (LooksLikeTargetUri(args.target.path) && !args.backend.options.ceph_conf.empty()) {
+        cluster = " --ceph-conf " + args.backend.options.ceph_conf;
+      }
       std::fprintf(stderr,
                    "durabench: audit %s: blocks left on %s, witness %s\n"
-                   "  verify with: durabench audit --verify %s --witness %s --audit-id %s\n",
+                   "  verify with: durabench audit --verify %s --witness %s --audit-id %s%s\n",
                    AuditIdHex(audit_id).c_str(), outcome.result.target.path.c_str(),
                    args.witness.c_str(), outcome.result.target.path.c_str(), args.witness.c_str(),
-                   AuditIdHex(audit_id).c_str());
+                   AuditIdHex(audit_id).c_str(), cluster.c_str());
     }
     // After a cut, the run's own failures (EIO from a device whose power went, a stop) are what
     // the cut was for: the audit's outcome is the verify step's.
@@ -409,8 +408,8 @@ CommandAction RegisterAuditCommand(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   args->audit = true;
   app.add_option("target", args->target.path,
-                 "Directory (own files are created and kept for --verify), regular file or block "
-                 "device");
+                 "Directory (own files are created and kept for --verify), regular file, block "
+                 "device, or rados://POOL, rbd://POOL/IMAGE, gluster://HOST/VOLUME/DIR");
   app.add_option("-t,--target", args->target.path, "The target, as a flag");
   app.add_option("-w,--witness", args->witness,
                  "Where the witness log goes: HOST:PORT of a `durabench witness` (another host), "
@@ -440,6 +439,7 @@ CommandAction RegisterAuditCommand(CLI::App& app) {
       "      --cut-after 30s --cut-command 'ipmitool -H bmc chassis power off'\n"
       "  durabench audit --verify /mnt/ssd/scratch --witness 10.0.0.2:7000   (after power-on)\n"
       "  durabench audit ./scratch --witness file:/mnt/other/w.log --sync rwf_dsync --iodepth 8\n"
+      "  durabench audit rbd://rep3/audit --ceph-conf /etc/ceph/ceph.conf --witness file:/w.log\n"
       "Verify exit: 0 kept, 1 lost or corrupt blocks, 2 usage (no such audit, wrong target).\n"
       "Audit exit: as run; after a cut, the run's own I/O errors are expected and not counted.\n"
       "docs/audit.md: the three tiers (process crash, power cut, node loss), step by step.");
@@ -453,6 +453,11 @@ CommandAction RegisterAuditCommand(CLI::App& app) {
       v.output = args->output;
       v.json = args->json;
       v.keep = args->target.keep;  // --keep: leave the audit's files after verifying
+      uint64_t op_timeout_ns = 0;
+      if (Status st = ApplyBackendArgs(&args->backend, &op_timeout_ns); !st.ok()) {
+        return ExitFor(st);
+      }
+      v.backend = args->backend.options;
       return RunAuditVerify(v);
     }
     args->command = CommandLine();

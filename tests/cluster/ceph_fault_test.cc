@@ -38,15 +38,5 @@ TEST_F(CephFaultTest, OsdKilledDuringRunOnCephFuse) {
   RestoreCluster("ceph-up.sh", cluster_.dir);
 }
 
-// The audit's node-loss tier: osd.0 killed mid-audit on the ceph-fuse mount, the cluster
-// restored (osd.0 back), then every acknowledged write read back through the mount.
-TEST_F(CephFaultTest, AuditKeptWithAnOsdKilledOnCephFuse) {
-  const pid_t victim = Victim();
-  ASSERT_GT(victim, 0);
-  TempDir target(cluster_.Get("CEPHFS_MOUNT"));
-  RunAuditThroughNodeLoss(target.path(), victim, "ceph-up.sh", cluster_.dir,
-                          "ceph-fuse, osd.0 pid " + std::to_string(victim));
-}
-
 }  // namespace
 }  // namespace durabench::testing

@@ -1,5 +1,5 @@
-// A killed OSD under the rbd engine: runs after every other Ceph test, alone, and restores the
-// cluster (tests/cluster/CMakeLists.txt).
+// A killed OSD under the rbd engine, a run and an audit: runs after every other Ceph test, alone,
+// and restores the cluster (tests/cluster/CMakeLists.txt).
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -44,6 +44,22 @@ TEST_F(CephNativeFaultTest, OsdKilledDuringRbdRun) {
       wall, s.max_write_ns / 1e6, s.max_flush_ns / 1e6, static_cast<long long>(s.min_ops),
       static_cast<long long>(s.ops_after_fault));
   RestoreCluster("ceph-up.sh", cluster_.dir);
+}
+
+// The audit's node-loss tier on the target: rbd:// on the replica-3 pool, osd.1 killed
+// 2 s into the audit, the cluster restored, every acknowledged write read back through librbd;
+// verify then removes the image the audit created.
+TEST_F(CephNativeFaultTest, AuditKeptOnRbdRep3WithAnOsdKilled) {
+  const pid_t victim =
+      static_cast<pid_t>(std::stol(ReadFile(cluster_.Get("CEPH_PID_DIR") + "/osd.1.pid")));
+  ASSERT_TRUE(PidCmdlineHas(victim, cluster_.dir + "/")) << victim << " is not this cluster's";
+  const std::string image = UniqueName("dbt-audit");
+  RunAuditThroughNodeLoss("rbd://rep3/" + image, victim, "ceph-up.sh", cluster_.dir,
+                          "rbd rep3, osd.1 pid " + std::to_string(victim),
+                          {"--ceph-conf", cluster_.Get("CEPH_CONF")});
+  std::string images;
+  Shell("timeout 60 rbd ls rep3 -c '" + cluster_.Get("CEPH_CONF") + "' 2>&1", &images);
+  EXPECT_EQ(images.find(image), std::string::npos) << "verify left the image: " << images;
 }
 
 }  // namespace

@@ -115,6 +115,46 @@ TEST_F(CephNativeTest, ExistingImageNeedsDestroyData) {
       << "an image durabench did not create was removed";
 }
 
+// Audits of rados:// and rbd:// targets, verified through the native engines. rados on rep1:
+// kept, the objects removed by verify, a second verify exit 2 (nothing left). rbd on the
+// image that existed before (--destroy-data): kept, and the image is left where it was.
+TEST_F(CephNativeTest, AuditsAreVerifiedThroughTheNativeEngines) {
+  const std::string conf = cluster_.Get("CEPH_CONF");
+  const std::string image = UniqueName("dbt-existing");
+  const std::string image_uri = "rbd://rep3/" + image;
+  List("rbd create --size 16 rep3/" + image);
+  for (const std::string& uri : {std::string("rados://rep1"), image_uri}) {
+    TempDir local;
+    const std::string witness = "file:" + local.File("w.log");
+    std::vector<std::string> audit = {
+        "audit",     uri,  "--witness", witness,     "--ceph-conf", conf, "--size", "8MiB",
+        "--runtime", "2s", "--sync",    "fdatasync", "--iodepth",   "4",  "-q"};
+    if (uri == image_uri) audit.push_back("--destroy-data=" + uri);
+    CommandResult r = Durabench(audit);
+    ASSERT_EQ(r.exit_code, 0) << uri << ": " << r.out << r.err;
+    // The witness holds another target's audit: refused, nothing read or removed.
+    const std::string other = uri == image_uri ? "rbd://rep3/other-image" : "rados://rep3";
+    r = Durabench({"audit", "--verify", other, "--witness", witness, "--ceph-conf", conf});
+    EXPECT_EQ(r.exit_code, 2) << uri << ": " << r.out << r.err;
+    r = Durabench({"audit", "--verify", uri, "--witness", witness, "--ceph-conf", conf, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << uri << ": " << r.out << r.err;
+    const nlohmann::json v = nlohmann::json::parse(r.out);
+    EXPECT_EQ(v["verdict"], "kept") << v.dump();
+    EXPECT_GT(v["acknowledged_writes"].get<uint64_t>(), 10u) << v.dump();
+    EXPECT_EQ(v["blocks"], 2048) << v.dump();  // 8 MiB of 4 KiB blocks, all read back
+    if (uri == image_uri) {
+      EXPECT_NE(List("rbd ls rep3").find(image), std::string::npos)
+          << "verify removed an image durabench did not create";
+      List("rbd rm --no-progress rep3/" + image);
+    } else {
+      EXPECT_EQ(List("rados -p rep1 ls").find("durabench-"), std::string::npos)
+          << "verify left the audit's objects";
+      r = Durabench({"audit", "--verify", uri, "--witness", witness, "--ceph-conf", conf});
+      EXPECT_EQ(r.exit_code, 2) << "verified twice: " << r.out << r.err;
+    }
+  }
+}
+
 // Cluster errors are one line, quickly.
 TEST_F(CephNativeTest, ErrorsAreOneLineAndFast) {
   CommandResult r;

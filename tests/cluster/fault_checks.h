@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "durabench_runner.h"
 #include "mount_checks.h"
@@ -74,24 +75,39 @@ inline void RestoreCluster(const std::string& up_script, const std::string& dir)
   EXPECT_EQ(rc, 0) << up_script << " " << dir << " did not restore the cluster:\n" << out;
 }
 
-// The audit's node-loss tier (docs/audit.md): a durability audit of `target_dir` during which
+// The audit's node-loss tier (docs/audit.md): a durability audit of `target` during which
 // `victim_pid` is SIGKILLed 2 s in, with 3 s more of writing on the degraded volume (the cut
 // command kills, then sleeps; the audit stops when it returns). Then the cluster is restored
 // with `restore_script` and every acknowledged write must be read back: verdict "kept". The
-// figures are recorded under `label`.
-inline void RunAuditThroughNodeLoss(const std::string& target_dir, pid_t victim_pid,
+// figures are recorded under `label`. `more` goes to both commands (--ceph-conf for a URI).
+inline void RunAuditThroughNodeLoss(const std::string& target, pid_t victim_pid,
                                     const std::string& restore_script,
-                                    const std::string& cluster_dir, const std::string& label) {
+                                    const std::string& cluster_dir, const std::string& label,
+                                    const std::vector<std::string>& more = {}) {
   TempDir local;
   const std::string witness = "file:" + local.File("witness.log");  // off the cluster
-  CommandResult r =
-      Durabench({"audit", target_dir, "--witness", witness, "--runtime", "60s", "--size", "8MiB",
-                 "--sync", "fdatasync", "-q", "--cut-after", "2s", "--cut-command",
-                 "kill -KILL " + std::to_string(victim_pid) + "; sleep 3"},
-                {}, 240);
+  std::vector<std::string> audit = {"audit",
+                                    target,
+                                    "--witness",
+                                    witness,
+                                    "--runtime",
+                                    "60s",
+                                    "--size",
+                                    "8MiB",
+                                    "--sync",
+                                    "fdatasync",
+                                    "-q",
+                                    "--cut-after",
+                                    "2s",
+                                    "--cut-command",
+                                    "kill -KILL " + std::to_string(victim_pid) + "; sleep 3"};
+  audit.insert(audit.end(), more.begin(), more.end());
+  CommandResult r = Durabench(audit, {}, 240);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   RestoreCluster(restore_script, cluster_dir);
-  r = Durabench({"audit", "--verify", target_dir, "--witness", witness, "--json"}, {}, 240);
+  std::vector<std::string> verify = {"audit", "--verify", target, "--witness", witness, "--json"};
+  verify.insert(verify.end(), more.begin(), more.end());
+  r = Durabench(verify, {}, 240);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const nlohmann::json v = nlohmann::json::parse(r.out);
   EXPECT_EQ(v["verdict"], "kept");

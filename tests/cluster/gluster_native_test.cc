@@ -53,6 +53,30 @@ TEST_F(GlusterNativeTest, FdatasyncAtQueueDepth8) {
   EXPECT_GT(j["phases"][0]["queue"].value("max_inflight", 0), 1);
 }
 
+// An audit of a gluster:// directory on the replica-3 volume, verified through gfapi: kept,
+// and verify removes the audit's files; the same witness against another directory: exit 2.
+TEST_F(GlusterNativeTest, AuditIsVerifiedThroughGfapi) {
+  TempDir local;
+  const std::string mount = cluster_.Get("GLUSTER_MNT_REP3");
+  TempDir dir(mount);
+  const std::string uri = Uri(cluster_.Get("GLUSTER_VOL_REP3"), dir.path().substr(mount.size()));
+  const std::string witness = "file:" + local.File("w.log");
+  CommandResult r = Durabench({"audit", uri, "--witness", witness, "--size", "8MiB", "--runtime",
+                               "2s", "--sync", "fdatasync", "--iodepth", "4", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = Durabench({"audit", "--verify", Uri(cluster_.Get("GLUSTER_VOL_REP3")), "--witness", witness});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  r = Durabench({"audit", "--verify", uri, "--witness", witness, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const nlohmann::json v = nlohmann::json::parse(r.out);
+  EXPECT_EQ(v["verdict"], "kept") << v.dump();
+  EXPECT_GT(v["acknowledged_writes"].get<uint64_t>(), 10u) << v.dump();
+  EXPECT_EQ(v["blocks"], 2048) << v.dump();
+  std::string left;
+  Shell("ls -A '" + dir.path() + "'", &left);
+  EXPECT_EQ(left, "") << "verify left the audit's files";
+}
+
 TEST_F(GlusterNativeTest, ErrorsAreOneLineAndFast) {
   CommandResult r;
   double s = Timed([&] { r = Durabench(Args(Uri("no-such-volume"), {"--runtime", "1s"})); });

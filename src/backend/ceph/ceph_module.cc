@@ -141,6 +141,29 @@ Status CheckImageUnwatched(rados_ioctx_t io, const TargetUri& uri, bool* exists,
   return Status::Ok();
 }
 
+// The image metadata key that marks an image durabench created (and so may remove later, as
+// `audit --verify` does); an image without it is someone's disk.
+constexpr char kCreatedKey[] = "durabench.created";
+
+Status MarkImageCreated(rados_ioctx_t io, const TargetUri& uri) {
+  rbd_image_t image = nullptr;
+  int r = rbd_open(io, uri.image.c_str(), &image, nullptr);
+  if (r == 0) {
+    r = rbd_metadata_set(image, kCreatedKey, "1");
+    rbd_close(image);
+  }
+  if (r < 0) {
+    return Status::IoError("rbd: cannot mark " + uri.text + " as durabench's: " + CephErrorText(r));
+  }
+  return Status::Ok();
+}
+
+bool ImageMarkedCreated(rbd_image_t image) {
+  char value[8];
+  size_t len = sizeof(value);
+  return rbd_metadata_get(image, kCreatedKey, value, &len) == 0;
+}
+
 Status FillImage(rados_ioctx_t io, const TargetUri& uri, uint64_t bytes) {
   rbd_image_t image = nullptr;
   int r = rbd_open(io, uri.image.c_str(), &image, nullptr);
@@ -191,12 +214,11 @@ Result<PreparedTarget> PrepareRbd(const TargetUri& uri, const TargetOptions& tar
     const int r = rbd_create(*io, uri.image.c_str(), *total, &order);
     if (r < 0) return Status::IoError("rbd: cannot create " + uri.text + ": " + CephErrorText(r));
     conn->SetCreatedImage(uri.image);
-    if (target.layout_fill) {
-      st = FillImage(*io, uri, *total);
-      if (!st.ok()) {
-        conn->RemoveCreated(false);
-        return st;
-      }
+    st = MarkImageCreated(*io, uri);
+    if (st.ok() && target.layout_fill) st = FillImage(*io, uri, *total);
+    if (!st.ok()) {
+      conn->RemoveCreated(false);
+      return st;
     }
   }
   std::vector<JobFile> jobs;
@@ -209,6 +231,67 @@ Result<PreparedTarget> PrepareRbd(const TargetUri& uri, const TargetOptions& tar
   }
   return PreparedTarget::ForBackend(TargetKind::kRbdImage, uri.text, std::move(jobs),
                                     std::move(conn), target.keep);
+}
+
+// An audit's jobs on rados://POOL: object-name prefixes durabench made, at least one of whose
+// objects is still there.
+Result<std::shared_ptr<BackendConnection>> ReopenRados(const TargetUri& uri,
+                                                       const std::vector<JobFile>& jobs,
+                                                       const BackendOptions& options) {
+  for (const JobFile& job : jobs) {
+    if (job.path.rfind("durabench-", 0) != 0 || job.path.find('/') != std::string::npos) {
+      return Status::InvalidArgument("the audit wrote '" + job.path + "', not objects of a " +
+                                     uri.text + " run: the witness holds another target's audit");
+    }
+  }
+  Result<std::shared_ptr<CephCluster>> cluster = CephCluster::Connect(options);
+  if (!cluster.ok()) return cluster.status();
+  Result<rados_ioctx_t> io = (*cluster)->OpenPool(uri.pool);
+  if (!io.ok()) return io.status();
+  auto conn = std::make_shared<CephConnection>(*cluster, *io, false, kObjectBytes);
+  for (const JobFile& job : jobs) {
+    const uint64_t objects = (job.offset_bytes + job.size_bytes + kObjectBytes - 1) / kObjectBytes;
+    bool any = false;
+    for (uint64_t i = 0; i < objects && !any; ++i) {
+      uint64_t size = 0;
+      time_t mtime = 0;
+      any = rados_stat(conn->ioctx(), CephConnection::ObjectName(job.path, i).c_str(), &size,
+                       &mtime) == 0;
+    }
+    if (!any) {
+      return Status::NotFound("no object " + job.path + ".* is left in pool '" + uri.pool +
+                              "' (verified and removed already, or another target's audit?)");
+    }
+    conn->AddCreatedObjects(job.path, objects);
+  }
+  return std::shared_ptr<BackendConnection>(std::move(conn));
+}
+
+// An audit's jobs on rbd://POOL/IMAGE: regions of that image, which must still exist.
+Result<std::shared_ptr<BackendConnection>> ReopenRbd(const TargetUri& uri,
+                                                     const std::vector<JobFile>& jobs,
+                                                     const BackendOptions& options) {
+  for (const JobFile& job : jobs) {
+    if (job.path != uri.image) {
+      return Status::InvalidArgument("the audit wrote image '" + job.path + "', not " + uri.text +
+                                     ": the witness holds another target's audit");
+    }
+  }
+  Result<std::shared_ptr<CephCluster>> cluster = CephCluster::Connect(options);
+  if (!cluster.ok()) return cluster.status();
+  Result<rados_ioctx_t> io = (*cluster)->OpenPool(uri.pool);
+  if (!io.ok()) return io.status();
+  auto conn = std::make_shared<CephConnection>(*cluster, *io, true, kObjectBytes);
+  rbd_image_t image = nullptr;
+  const int r = rbd_open_read_only(*io, uri.image.c_str(), &image, nullptr);
+  if (r == -ENOENT) {
+    return Status::NotFound("image " + uri.text +
+                            " does not exist (verified and removed already?)");
+  }
+  if (r < 0) return Status::IoError("rbd: cannot open " + uri.text + ": " + CephErrorText(r));
+  if (ImageMarkedCreated(image)) conn->SetCreatedImage(uri.image);
+  rbd_close(image);
+  return std::shared_ptr<BackendConnection>(std::move(conn));
 }
 
 class CephModule final : public Module {
@@ -232,6 +315,13 @@ class CephModule final : public Module {
                                  const BackendOptions& options) override {
     return uri.scheme == UriScheme::kRbd ? PrepareRbd(uri, target, layout, options)
                                          : PrepareRados(uri, target, layout, options);
+  }
+
+  Result<std::shared_ptr<BackendConnection>> Reopen(const TargetUri& uri,
+                                                    const std::vector<JobFile>& jobs,
+                                                    const BackendOptions& options) override {
+    return uri.scheme == UriScheme::kRbd ? ReopenRbd(uri, jobs, options)
+                                         : ReopenRados(uri, jobs, options);
   }
 
   void Probe(const TargetUri& uri, const BackendOptions& options, ProbeResult* r) override {

@@ -79,6 +79,36 @@ Result<PreparedTarget> PrepareGluster(const TargetUri& uri, const TargetOptions&
                                     std::move(conn), target.keep);
 }
 
+// An audit's jobs on gluster://HOST/VOLUME/DIR: files durabench made in DIR, still there.
+Result<std::shared_ptr<BackendConnection>> ReopenGluster(const TargetUri& uri,
+                                                         const std::vector<JobFile>& jobs,
+                                                         const BackendOptions& options) {
+  const std::string dir = uri.path == "/" ? "" : uri.path;
+  for (const JobFile& job : jobs) {
+    const std::string name = job.path.substr(std::min(job.path.size(), dir.size() + 1));
+    if (job.path.compare(0, dir.size() + 1, dir + "/") != 0 || name.rfind("durabench-", 0) != 0 ||
+        name.find('/') != std::string::npos) {
+      return Status::InvalidArgument("the audit wrote " + job.path + ", not a file of a " +
+                                     uri.text + " run: the witness holds another target's audit");
+    }
+  }
+  Result<glfs_t*> fs = GlusterFor(uri, options);
+  if (!fs.ok()) return fs.status();
+  auto conn = std::make_shared<GlusterConnection>(*fs);
+  for (const JobFile& job : jobs) {
+    struct stat st;
+    if (glfs_stat(*fs, job.path.c_str(), &st) != 0) {
+      if (errno == ENOENT) {
+        return Status::NotFound(job.path + " does not exist on volume '" + uri.volume +
+                                "' (verified and removed already?)");
+      }
+      return ErrnoStatus("stat on volume '" + uri.volume + "'", job.path, errno);
+    }
+    conn->AddCreatedFile(job.path);
+  }
+  return std::shared_ptr<BackendConnection>(std::move(conn));
+}
+
 class GlusterModule final : public Module {
  public:
   std::vector<EngineInfo> Engines() const override {
@@ -92,6 +122,12 @@ class GlusterModule final : public Module {
                                  const LayoutRequest& layout,
                                  const BackendOptions& options) override {
     return PrepareGluster(uri, target, layout, options);
+  }
+
+  Result<std::shared_ptr<BackendConnection>> Reopen(const TargetUri& uri,
+                                                    const std::vector<JobFile>& jobs,
+                                                    const BackendOptions& options) override {
+    return ReopenGluster(uri, jobs, options);
   }
 
   void Probe(const TargetUri& uri, const BackendOptions& options, ProbeResult* r) override {
