@@ -21,26 +21,59 @@ std::string DescribePhase(const PhaseSpec& s) {
   return out;
 }
 
+namespace {
+
+// One row of the latency table: the label, the count, the percentiles and the max.
+std::string LatencyRow(const std::string& label, const Histogram& h) {
+  std::string out = fmt::format("  {:<7} {:>10}", label, h.count());
+  for (const PercentileKey& pk : kReportedPercentiles) {
+    out += fmt::format(" {:>9}", FormatDurationNs(h.Percentile(pk.p)));
+  }
+  out += fmt::format(" {:>9}", FormatDurationNs(h.max()));
+  return out;
+}
+
+}  // namespace
+
 std::string FormatPhaseSummary(const PhaseResult& phase) {
   std::string out = fmt::format("phase {}: {}\n", phase.spec.name, DescribePhase(phase.spec));
   const double seconds = static_cast<double>(phase.measured_ns) / 1e9;
   out +=
       fmt::format("  {:.0f} IOPS, {:.2f} MB/s over {:.2f} s{}\n", phase.Iops(),
                   phase.BytesPerSecond() / 1e6, seconds, phase.interrupted ? " (interrupted)" : "");
+  const bool open_loop = phase.spec.rate_iops != 0;
+  if (open_loop) {
+    const double target = static_cast<double>(phase.spec.rate_iops) * phase.spec.jobs;
+    const double achieved = phase.Iops();
+    out += fmt::format("  open loop: target {:.0f} IOPS ({} per job), achieved {:.0f} ({:.1f} %)",
+                       target, phase.spec.rate_iops, achieved, 100.0 * achieved / target);
+    if (achieved < kRateMissedFraction * target) {
+      out +=
+          "\n  warning: the target rate was missed (the target could not keep up); the rows "
+          "marked *\n  (latency from each operation's scheduled start) are what a client at "
+          "that rate would see";
+    }
+    out += '\n';
+  }
   out += fmt::format("  {:<7} {:>10}", "op", "count");
   for (const PercentileKey& pk : kReportedPercentiles)
     out += fmt::format(" {:>9}", fmt::format("p{}", pk.key));
   out += fmt::format(" {:>9}\n", "max");
+  bool any_corrected = false;
   for (int k = 0; k < kOpKindCount; ++k) {
     const OpStats& s = phase.ops[k];
     if (s.histogram.count() == 0 && s.errors == 0) continue;
-    out += fmt::format("  {:<7} {:>10}", OpKindName(static_cast<OpKind>(k)), s.histogram.count());
-    for (const PercentileKey& pk : kReportedPercentiles) {
-      out += fmt::format(" {:>9}", FormatDurationNs(s.histogram.Percentile(pk.p)));
-    }
-    out += fmt::format(" {:>9}", FormatDurationNs(s.histogram.max()));
+    const std::string name(OpKindName(static_cast<OpKind>(k)));
+    out += LatencyRow(name, s.histogram);
     if (s.errors) out += fmt::format("  {} errors", s.errors);
     out += '\n';
+    if (open_loop && s.corrected.count() != 0) {
+      out += LatencyRow(name + "*", s.corrected) + '\n';
+      any_corrected = true;
+    }
+  }
+  if (any_corrected) {
+    out += "  * from the scheduled start (open loop: corrected for coordinated omission)\n";
   }
   for (const std::string& e : phase.errors) out += fmt::format("  error: {}\n", e);
   return out;

@@ -9,8 +9,15 @@
 namespace durabench {
 
 // One block for a phase: a header line with the phase's shape, IOPS and MB/s, then one row per op
-// kind that occurred: count, p50, p90, p99, p99.9, p99.99, max, each with its unit.
+// kind that occurred: count, p50, p90, p99, p99.9, p99.99, max, each with its unit. An open-loop
+// phase (rate_iops) also states its target and achieved rates, warns when the achieved rate is
+// below kRateMissedFraction of the target, and gives each op kind a second row, marked *, of
+// latency from the scheduled start (the corrected histogram).
 std::string FormatPhaseSummary(const PhaseResult& phase);
+
+// Below this share of its target rate an open-loop phase "missed" it (the pacing itself keeps
+// within a fraction of a percent of the schedule).
+inline constexpr double kRateMissedFraction = 0.95;
 
 // "psync randwrite 4KiB qd1 1 job direct sync=fdatasync" — the phase's shape in one line.
 std::string DescribePhase(const PhaseSpec& spec);
