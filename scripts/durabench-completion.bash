@@ -13,22 +13,22 @@ _durabench_options_common='-h --help'
 _durabench_options_clusters='--ceph-conf --ceph-keyring --ceph-id --gluster-port --connect-timeout'
 _durabench_options_target='--keep --allow-overwrite --destroy-data --ignore-signatures --op-timeout'
 declare -A _durabench_options=(
-  [run]="-t --target -o --output --json -q --quiet --interval --fio-equivalent --no-layout-fill
+  [run]="-t --target -o --output --json --format -q --quiet --interval --fio-equivalent --no-layout-fill
          --engine --pattern --read-percent --block-size --size --runtime --ops --ramp --iodepth
          --jobs --direct --no-direct --sync --fsync-every --rate-iops --data --sqpoll --no-sqpoll
          --fill --no-fill --cpus $_durabench_options_target $_durabench_options_clusters"
-  [list]=""
+  [list]="--json"
   [probe]="--op-timeout --json -o --output $_durabench_options_clusters"
   [plp]="--workload --runtime --size --expect -o --output --json -q --quiet --audit
          $_durabench_options_target $_durabench_options_clusters"
   [eval]="--quick --workload --sustained-size --sustained-runtime --interval -o --output --json --audit
           -q --quiet $_durabench_options_target $_durabench_options_clusters"
-  [compare]="--markdown --json -o --output --breakdown --local --replicas --kind --percentiles"
+  [compare]="--markdown --json --format -o --output --breakdown --local --replicas --kind --percentiles"
   [gate]="--baseline --candidate -t --threshold --alpha --min-runs --markdown --junit --json"
   [merge]="-o --output --sequential"
   [report]="-o --output --title --force --data-only --python"
   [audit]="-t --target -w --witness --verify --audit-id --workload --cut-after --cut-command
-           -o --output --json -q --quiet --interval --no-layout-fill
+           -o --output --json --format -q --quiet --interval --no-layout-fill
            --engine --pattern --read-percent --block-size --size --runtime --ops --ramp --iodepth
            --jobs --direct --no-direct --sync --fsync-every --rate-iops --data --sqpoll --no-sqpoll
            --fill --no-fill --cpus $_durabench_options_target $_durabench_options_clusters"
@@ -36,7 +36,7 @@ declare -A _durabench_options=(
 )
 # Options that take a value, per command (compare's --markdown is a flag, gate's takes a file).
 declare -A _durabench_valued=(
-  [run]="-t --target -o --output --interval --destroy-data --op-timeout --engine --pattern
+  [run]="-t --target -o --output --format --interval --destroy-data --op-timeout --engine --pattern
          --read-percent --block-size --size --runtime --ops --ramp --iodepth --jobs --sync
          --fsync-every --rate-iops --data --cpus $_durabench_options_clusters"
   [list]=""
@@ -45,12 +45,12 @@ declare -A _durabench_valued=(
          $_durabench_options_clusters"
   [eval]="--workload --sustained-size --sustained-runtime --interval -o --output --audit --destroy-data
           --op-timeout $_durabench_options_clusters"
-  [compare]="-o --output --local --replicas --kind --percentiles"
+  [compare]="-o --output --format --local --replicas --kind --percentiles"
   [gate]="--baseline --candidate -t --threshold --alpha --min-runs --markdown --junit"
   [merge]="-o --output"
   [report]="-o --output --title --python"
   [audit]="-t --target -w --witness --audit-id --workload --cut-after --cut-command -o --output
-           --interval --destroy-data --op-timeout --engine --pattern --read-percent --block-size
+           --format --interval --destroy-data --op-timeout --engine --pattern --read-percent --block-size
            --size --runtime --ops --ramp --iodepth --jobs --sync --fsync-every --rate-iops --data
            --cpus $_durabench_options_clusters"
   [witness]="-l --listen -d --dir"
@@ -117,6 +117,13 @@ _durabench() {
       --sync) _durabench_words "$(_durabench_list_section "$prog" 'Sync methods')" "$cur" ;;
       --pattern) _durabench_words "read write randread randwrite randrw" "$cur" ;;
       --kind) _durabench_words "write flush commit" "$cur" ;;
+      --format)
+        if [[ $cmd == compare ]]; then
+          _durabench_words "text markdown json csv" "$cur"
+        else
+          _durabench_words "text json csv" "$cur"
+        fi
+        ;;
       --expect) _durabench_words "flush-free flush-costly suspicious" "$cur" ;;
       --workload)
         _durabench_words "$(_durabench_list_section "$prog" Workloads)" "$cur"

@@ -19,6 +19,7 @@ struct CompareArgs {
   std::vector<std::string> files;
   bool markdown = false;
   bool json = false;
+  std::string format;  // --format: text, markdown, json, csv (empty: text, or as the flags say)
   std::string output;
   bool breakdown = false;
   std::string local;                  // --local FILE
@@ -112,10 +113,13 @@ int RunBreakdown(const CompareArgs& args, const std::optional<OutputPath>& outpu
                                       : BreakdownText(*b));
 }
 
-int RunCompare(const CompareArgs& args) {
-  if (args.markdown && args.json) {
-    return UsageError("--markdown and --json exclude each other");
+int RunCompare(CompareArgs args) {
+  if (args.markdown + args.json + !args.format.empty() > 1) {
+    return UsageError("--markdown, --json and --format exclude each other");
   }
+  if (args.format == "markdown") args.markdown = true;
+  if (args.format == "json") args.json = true;
+  const bool csv = args.format == "csv";
   std::optional<OutputPath> output;
   if (!args.output.empty()) {
     std::vector<std::string> inputs = args.files;
@@ -125,6 +129,7 @@ int RunCompare(const CompareArgs& args) {
     if (!out.ok()) return ExitFor(out.status());
     output = std::move(out).value();
   }
+  if (args.breakdown && csv) return UsageError("--breakdown has no --format csv");
   if (args.breakdown) return RunBreakdown(args, output);
   if (!args.local.empty() || !args.replicas.empty() || !args.kind.empty() ||
       !args.percentiles.empty()) {
@@ -147,6 +152,7 @@ int RunCompare(const CompareArgs& args) {
   }
   return Emit(output, args.json       ? ComparisonToJson(c).dump(2) + "\n"
                       : args.markdown ? ComparisonMarkdown(c)
+                      : csv           ? ComparisonCsv(c)
                                       : ComparisonText(c));
 }
 
@@ -160,6 +166,10 @@ CommandAction RegisterCompareCommand(CLI::App& app) {
       ->check(CLI::ExistingFile);
   app.add_flag("--markdown", args->markdown, "Print Markdown tables (for a pull request or wiki)");
   app.add_flag("--json", args->json, "Print the comparison as JSON");
+  app.add_option("--format", args->format,
+                 "text, markdown (as --markdown), json (as --json), or csv (a line per phase, op "
+                 "kind and input: count, IOPS, latencies in ns, the change against the first)")
+      ->check(CLI::IsMember({"text", "markdown", "json", "csv"}));
   app.add_option("-o,--output", args->output,
                  "Write to FILE instead of stdout (replaced atomically; never an input)");
   app.add_flag("--breakdown", args->breakdown,
@@ -194,6 +204,7 @@ CommandAction RegisterCompareCommand(CLI::App& app) {
       "Examples:\n"
       "  durabench compare local.json ceph-rep1.json ceph-rep3.json\n"
       "  durabench compare before.json after.json --markdown -o comment.md\n"
+      "  durabench compare a.json b.json --format csv > ab.csv\n"
       "  durabench compare durabench.json fio-json-plus.json\n"
       "  durabench compare --breakdown local.json rbd-rep1.json rbd-rep3.json fuse-rep3.json\n"
       "  durabench compare --breakdown --local ssd.json --replicas 1=g1.json --replicas 3=g3.json\n"

@@ -1,9 +1,15 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "backend/modules.h"
+#include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "engine/registry.h"
+#include "result/json.h"
 #include "spec/spec.h"
 #include "workload/workload_file.h"
 
@@ -43,6 +49,56 @@ std::string CapsText(const EngineCaps& c) {
   return out;
 }
 
+// `list --json`: the same lists for a program. Engines of modules that could not be loaded are
+// listed with `available: false` and the reason.
+Json ListJson() {
+  Json workloads = Json::array();
+  for (const WorkloadInfo& w : ListWorkloads()) {
+    workloads.push_back({{"name", w.name}, {"description", w.description}});
+  }
+  const std::vector<ModuleState> modules = LoadAllModules();
+  Json engines = Json::array();
+  for (const EngineInfo* e : AllEngines()) {
+    const EngineCaps& c = e->caps;
+    Json sync = Json::array();
+    for (int i = 0; i < kSyncMethodCount; ++i) {
+      if (c.SupportsSync(static_cast<SyncMethod>(i))) {
+        sync.push_back(SyncMethodName(static_cast<SyncMethod>(i)));
+      }
+    }
+    engines.push_back({{"name", std::string(e->name)},
+                       {"description", std::string(e->description)},
+                       {"available", true},
+                       {"max_iodepth", c.max_iodepth},
+                       {"asynchronous", !c.inline_completion},
+                       {"direct", c.supports_direct},
+                       {"does_io", c.does_io},
+                       {"sync_methods", std::move(sync)}});
+  }
+  Json module_list = Json::array();
+  for (const ModuleState& m : modules) {
+    module_list.push_back({{"name", m.name},
+                           {"package", m.package},
+                           {"path", m.path},
+                           {"loaded", m.error.empty()},
+                           {"error", m.error},
+                           {"engines", m.engines}});
+    if (m.error.empty()) continue;
+    for (const std::string& name : m.engines) {
+      engines.push_back({{"name", name}, {"available", false}, {"error", m.error}});
+    }
+  }
+  Json sync_methods = Json::array();
+  for (int i = 0; i < kSyncMethodCount; ++i) {
+    const auto s = static_cast<SyncMethod>(i);
+    sync_methods.push_back({{"name", SyncMethodName(s)}, {"description", SyncMethodHelp(s)}});
+  }
+  return {{"workloads", std::move(workloads)},
+          {"engines", std::move(engines)},
+          {"sync_methods", std::move(sync_methods)},
+          {"modules", std::move(module_list)}};
+}
+
 int RunList() {
   fmt::print("Workloads (durabench run NAME):\n");
   // A file that does not parse is listed with its error ("(invalid: ...)"); file names and
@@ -75,8 +131,15 @@ int RunList() {
 }  // namespace
 
 CommandAction RegisterListCommand(CLI::App& app) {
-  app.footer("Example:\n  durabench list");
-  return RunList;
+  auto json = std::make_shared<bool>(false);
+  app.add_flag("--json", *json,
+               "Print the lists as JSON: workloads, engines (with their capabilities and sync "
+               "methods), sync methods, modules");
+  app.footer("Examples:\n  durabench list\n  durabench list --json | jq -r '.engines[].name'");
+  return [json] {
+    if (*json) return ExitFor(WriteStdout(ListJson().dump(2) + "\n"));
+    return RunList();
+  };
 }
 
 }  // namespace durabench

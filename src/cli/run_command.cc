@@ -45,6 +45,7 @@ struct RunArgs {
   std::string output;
   bool json = false;
   bool quiet = false;
+  std::string format = "text";  // --format: text, json or csv
   bool no_layout_fill = false;
   bool fio_equivalent = false;
   std::string interval = "1s";
@@ -197,6 +198,13 @@ int PrintFioEquivalent(const WorkloadSpec& workload, const std::string& target) 
 }
 
 int Run(RunArgs& args) {
+  if (args.json && args.format != "text" && args.format != "json") {
+    return UsageError("--json and --format " + args.format + " exclude each other");
+  }
+  if (args.format == "json") args.json = true;
+  const bool csv = args.format == "csv";
+  // The summary, the header and the progress line: only when stdout is not for a program.
+  const bool human = !args.json && !csv && !args.quiet;
   Result<WorkloadSpec> workload = BuildWorkload(args);
   if (!workload.ok()) {
     PrintError(workload.status().message());
@@ -229,15 +237,15 @@ int Run(RunArgs& args) {
   options.interval_ns = *interval;
   // From here on a signal must not kill the process: files durabench creates must be removed.
   options.stop = InstallStopHandlers();
-  CommandObserver observer(!args.quiet && !args.json && isatty(STDERR_FILENO), options.stop);
+  CommandObserver observer(human && isatty(STDERR_FILENO), options.stop);
   options.observer = &observer;
   observer.on_phase = [&](const PhaseResult& phase) {
-    if (args.json || args.quiet) return;
+    if (!human) return;
     std::printf("%s\n", FormatPhaseSummary(phase).c_str());
     std::fflush(stdout);
   };
   observer.on_prepared = [&](const TargetInfo& target) {
-    if (args.json || args.quiet) return;
+    if (!human) return;
     std::printf("durabench %s: workload %s, target %s (%s)\n\n", DURABENCH_VERSION,
                 workload->name.c_str(), target.path.c_str(), target.kind.c_str());
   };
@@ -297,7 +305,8 @@ int Run(RunArgs& args) {
     // the cut was for: the audit's outcome is the verify step's.
     if (cutter && cutter->ran()) outcome.status = Status::Ok();
   }
-  Status written = EmitResult(doc, *output, args.json, !args.json && !args.quiet);
+  Status written = EmitResult(doc, *output, args.json, human);
+  if (csv && written.ok()) written = WriteStdout(FormatRunCsv(outcome.result));
   return ExitFor(outcome.status, written);
 }
 
@@ -340,6 +349,10 @@ void AddRunFlags(CLI::App& app, const std::shared_ptr<RunArgs>& args) {
                  "Write the JSON result to FILE (checked before the run; replaced atomically; "
                  "- for stdout)");
   app.add_flag("--json", args->json, "Print the JSON result on stdout instead of the summary");
+  app.add_option("--format", args->format,
+                 "What stdout gets: text (the summary), json (as --json), csv (a line per phase "
+                 "and op kind: count, IOPS, MB/s, percentiles in ns)")
+      ->check(CLI::IsMember({"text", "json", "csv"}));
   app.add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
   app.add_option("--interval", args->interval, "Time-series interval (default 1s)");
   AddTargetSafetyOptions(app, &args->target);
@@ -451,7 +464,7 @@ CommandAction RegisterAuditCommand(CLI::App& app) {
       v.witness = args->witness;
       v.audit_id = args->audit_id;
       v.output = args->output;
-      v.json = args->json;
+      v.json = args->json || args->format == "json";
       v.keep = args->target.keep;  // --keep: leave the audit's files after verifying
       uint64_t op_timeout_ns = 0;
       if (Status st = ApplyBackendArgs(&args->backend, &op_timeout_ns); !st.ok()) {

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "compare/metric.h"
+#include "util/csv.h"
 #include "util/units.h"
 
 namespace durabench {
@@ -284,6 +285,35 @@ std::string ComparisonMarkdown(const Comparison& c) {
         out += " " + values[col] + (ch.empty() ? "" : " (" + ch + ")") + " |";
       }
       out += "\n";
+    }
+  }
+  return out;
+}
+
+std::string ComparisonCsv(const Comparison& c) {
+  std::vector<std::string> header = {"phase", "op", "input", "label", "count", "iops"};
+  for (const char* col : kSummaryColumns) header.push_back(std::string(col) + "_ns");
+  header.push_back("iops_change_pct");
+  header.push_back("p99_change_pct");
+  std::string out = CsvLine(header);
+  const auto change = [](double reference, double value) {
+    return reference == 0 ? std::string() : fmt::format("{:.2f}", (value / reference - 1) * 100);
+  };
+  for (const CompareRow& row : c.rows) {
+    const std::optional<KindSummary>& ref = row.per_input[0];
+    for (size_t i = 0; i < row.per_input.size(); ++i) {
+      const std::optional<KindSummary>& s = row.per_input[i];
+      if (!s) continue;
+      std::vector<std::string> line = {
+          row.phase,   std::string(OpKindName(row.kind)), std::to_string(i),
+          c.labels[i], std::to_string(s->count),          fmt::format("{:.1f}", s->iops)};
+      for (uint64_t ns : s->latency_ns) line.push_back(std::to_string(ns));
+      const bool against = i != 0 && ref.has_value();
+      line.push_back(against ? change(ref->iops, s->iops) : "");
+      line.push_back(against ? change(static_cast<double>(ref->latency_ns[1]),
+                                      static_cast<double>(s->latency_ns[1]))
+                             : "");
+      out += CsvLine(line);
     }
   }
   return out;

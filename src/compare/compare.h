@@ -65,6 +65,11 @@ Comparison Compare(const std::vector<CompareInput>& inputs);
 std::string ComparisonText(const Comparison& c);
 std::string ComparisonMarkdown(const Comparison& c);
 Json ComparisonToJson(const Comparison& c);
+// One line per phase, op kind and input: phase, op, input (its index; 0 is the reference),
+// label, count, iops, p50_ns, p99_ns, p99.9_ns, max_ns, and the change of iops and of p99
+// against the reference in percent (empty for the reference and where either value is missing
+// or the reference's is 0). An input without the phase or op kind has no line.
+std::string ComparisonCsv(const Comparison& c);
 
 // "+2.90us +23.6%" for latencies, "-512 -12.5%" for iops; "=" when equal.
 std::string ChangeText(double reference, double value, bool latency);

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
+
 #include "result/json.h"
+#include "util/csv.h"
 #include "util/units.h"
 
 namespace durabench {
@@ -76,6 +80,39 @@ std::string FormatPhaseSummary(const PhaseResult& phase) {
     out += "  * from the scheduled start (open loop: corrected for coordinated omission)\n";
   }
   for (const std::string& e : phase.errors) out += fmt::format("  error: {}\n", e);
+  return out;
+}
+
+std::string FormatRunCsv(const RunResult& run) {
+  std::vector<std::string> header = {"phase", "op", "latency_from", "count", "iops", "mb_per_s"};
+  for (const PercentileKey& pk : kReportedPercentiles)
+    header.push_back(fmt::format("p{}_ns", pk.key));
+  header.push_back("max_ns");
+  header.push_back("errors");
+  std::string out = CsvLine(header);
+  for (const PhaseResult& phase : run.phases) {
+    const double seconds = static_cast<double>(phase.measured_ns) / 1e9;
+    for (int k = 0; k < kOpKindCount; ++k) {
+      const OpStats& s = phase.ops[k];
+      if (s.histogram.count() == 0 && s.errors == 0) continue;
+      for (const Histogram* h : {&s.histogram, &s.corrected}) {
+        if (h == &s.corrected && (phase.spec.rate_iops == 0 || h->count() == 0)) continue;
+        std::vector<std::string> row = {
+            phase.spec.name,
+            std::string(OpKindName(static_cast<OpKind>(k))),
+            h == &s.corrected ? "scheduled" : "submission",
+            std::to_string(h->count()),
+            fmt::format("{:.1f}", seconds > 0 ? static_cast<double>(h->count()) / seconds : 0),
+            fmt::format("{:.3f}", seconds > 0 ? static_cast<double>(s.bytes) / seconds / 1e6 : 0)};
+        for (const PercentileKey& pk : kReportedPercentiles) {
+          row.push_back(std::to_string(h->Percentile(pk.p)));
+        }
+        row.push_back(std::to_string(h->max()));
+        row.push_back(std::to_string(s.errors));
+        out += CsvLine(row);
+      }
+    }
+  }
   return out;
 }
 

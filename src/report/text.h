@@ -19,6 +19,12 @@ std::string FormatPhaseSummary(const PhaseResult& phase);
 // within a fraction of a percent of the schedule).
 inline constexpr double kRateMissedFraction = 0.95;
 
+// `run --format csv`: a header, then one line per phase and op kind that occurred: phase, op,
+// latency_from ("submission", or "scheduled" for an open-loop phase's corrected latency),
+// count, iops, mb_per_s, p50_ns ... p99.99_ns (kReportedPercentiles), max_ns, errors. Plain
+// numbers (latencies in ns), for a spreadsheet or a script.
+std::string FormatRunCsv(const RunResult& run);
+
 // "psync randwrite 4KiB qd1 1 job direct sync=fdatasync" — the phase's shape in one line.
 std::string DescribePhase(const PhaseSpec& spec);
 

@@ -2,7 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "durabench_runner.h"
 
@@ -147,6 +151,70 @@ TEST(Cli, ListShowsWorkloadsEnginesAndSyncMethods) {
                         "null", "fdatasync", "sync_file_range", "rwf_dsync", "odsync"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
   }
+}
+
+TEST(Cli, ListJsonHasEveryEngineAndSyncMethod) {
+  CommandResult r = Durabench({"list", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  std::set<std::string> engines, sync;
+  for (const auto& e : j["engines"]) engines.insert(e["name"].get<std::string>());
+  for (const auto& m : j["sync_methods"]) sync.insert(m["name"].get<std::string>());
+  for (const char* e : {"psync", "io_uring", "libaio", "null", "rados", "rbd", "gfapi"}) {
+    EXPECT_EQ(engines.count(e), 1u) << e << "\n" << r.out;
+  }
+  EXPECT_EQ(sync, (std::set<std::string>{"none", "fsync", "fdatasync", "sync_file_range", "osync",
+                                         "odsync", "rwf_dsync", "rwf_sync"}));
+  EXPECT_EQ(j["engines"][0]["name"], "psync");
+  EXPECT_EQ(j["engines"][0]["max_iodepth"], 1);
+  bool ci_smoke = false;
+  for (const auto& w : j["workloads"]) ci_smoke |= w["name"] == "ci-smoke";
+  EXPECT_TRUE(ci_smoke) << r.out;
+}
+
+// `run --format csv` and `compare --format csv`: the numbers of the JSON results, one line per
+// phase and op kind (and input); --json with --format csv is a usage error.
+TEST(Cli, CsvOfARunAndOfAComparison) {
+  TempDir target("/dev/shm");
+  TempDir out;
+  const std::string a = out.File("a.json");
+  const std::string b = out.File("b.json");
+  const std::vector<std::string> run = {"run",       "--target", target.path(), "--ops", "500",
+                                        "--runtime", "0s",       "--size",      "1MiB"};
+  std::vector<std::string> args = run;
+  args.insert(args.end(), {"--format", "csv", "-o", a});
+  CommandResult r = Durabench(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 4u) << r.out;  // header, write, flush, commit
+  EXPECT_EQ(lines[0].rfind("phase,op,latency_from,count,iops,mb_per_s,p50_ns,", 0), 0u) << r.out;
+  const nlohmann::json ja = LoadJson(a);
+  EXPECT_EQ(lines[1].rfind("adhoc,write,submission,500,", 0), 0u) << r.out;
+  EXPECT_NE(
+      lines[1].find(
+          "," + std::to_string(ja["phases"][0]["ops"]["write"]["lat_ns"]["max"].get<uint64_t>()) +
+          ",0"),
+      std::string::npos)
+      << r.out;
+  args = run;
+  args.insert(args.end(), {"-q", "-o", b});
+  ASSERT_EQ(Durabench(args).exit_code, 0);
+  r = Durabench({"compare", a, b, "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  lines.clear();
+  std::istringstream cmp(r.out);
+  for (std::string line; std::getline(cmp, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 7u) << r.out;  // header, 3 op kinds x 2 inputs
+  EXPECT_EQ(lines[1].rfind("adhoc,write,0,", 0), 0u) << r.out;
+  EXPECT_EQ(lines[1].substr(lines[1].size() - 2), ",,") << "the reference has no change";
+  EXPECT_EQ(lines[2].rfind("adhoc,write,1,", 0), 0u) << r.out;
+  args = run;
+  args.insert(args.end(), {"--json", "--format", "csv"});
+  r = Durabench(args);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("exclude each other"), std::string::npos) << r.err;
 }
 
 }  // namespace
