@@ -76,13 +76,16 @@ GateCheck Evaluate(const Threshold& t, const Metric& resolved, const PhaseResult
   } else {
     std::optional<std::vector<std::vector<double>>> a = IntervalsByRun(resolved, base_runs);
     std::optional<std::vector<std::vector<double>>> b = IntervalsByRun(resolved, cand_runs);
-    // The regression direction: the candidate larger (+) or smaller (-) than the baseline.
+    // The direction tested: that of the regression (the candidate larger, +, or smaller, -,
+    // than the baseline), or for a change beyond the threshold the good way, that of the
+    // improvement: "improved" too must be significant.
+    const int direction = improved ? -t.direction : t.direction;
     if (a && b) {
       c.samples = "intervals";
       for (const auto& run : *a) c.baseline_n += run.size();
       for (const auto& run : *b) c.candidate_n += run.size();
-      const RunRankTestResult r = t.direction > 0 ? RunRankTestGreater(*a, *b)
-                                                  : RunRankTestGreater(Negated(*a), Negated(*b));
+      const RunRankTestResult r =
+          direction > 0 ? RunRankTestGreater(*a, *b) : RunRankTestGreater(Negated(*a), Negated(*b));
       c.p_value = r.p_value;
     } else {
       c.samples = "runs";
@@ -90,7 +93,7 @@ GateCheck Evaluate(const Threshold& t, const Metric& resolved, const PhaseResult
       std::vector<double> vb = PerRun(resolved, cand_runs);
       c.baseline_n = va.size();
       c.candidate_n = vb.size();
-      if (t.direction < 0) {
+      if (direction < 0) {
         for (double& x : va) x = -x;
         for (double& x : vb) x = -x;
       }
@@ -102,7 +105,7 @@ GateCheck Evaluate(const Threshold& t, const Metric& resolved, const PhaseResult
   if (c.exceeded) {
     c.outcome = significant ? GateOutcome::kRegression : GateOutcome::kNoise;
   } else if (improved) {
-    c.outcome = GateOutcome::kImproved;
+    c.outcome = significant ? GateOutcome::kImproved : GateOutcome::kNoise;
   }
   return c;
 }

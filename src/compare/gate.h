@@ -21,7 +21,9 @@
 // false-positive rates and power.
 //
 // Threshold exceeded, test passed or not applicable: regression. Exceeded but not significant:
-// "noise" (pass). Beyond the threshold in the good direction: improved (pass).
+// "noise" (pass). Beyond the threshold in the good direction: improved (pass) when the test, run
+// in that direction, passed or was not applicable; "noise" when it did not. The p value a check
+// records is that of the direction tested.
 #pragma once
 
 #include <optional>

@@ -188,6 +188,45 @@ TEST(Gate, ExceededButNotSignificantIsNoise) {
   EXPECT_FALSE(r->regression());
 }
 
+// An improvement beyond the threshold is "improved" only when it is significant in that
+// direction: the same two samples as above, with the sides swapped.
+TEST(Gate, ImprovedOnlyWhenSignificant) {
+  std::vector<RunResult> slow;
+  std::vector<RunResult> fast;
+  std::vector<RunResult> mixed_slow;
+  std::vector<RunResult> mixed_fast;
+  const std::vector<uint64_t> mixed = {90, 130, 100, 140, 95, 125, 105, 135, 98, 128};
+  for (int i = 0; i < 3; ++i) {
+    RunShape f;
+    f.interval_p99_ns = {100, 104, 98, 101, 103, 99, 102, 97, 105, 100};
+    for (uint64_t& v : f.interval_p99_ns) v = v * 1000 + static_cast<uint64_t>(i) * 300;
+    fast.push_back(MakeRun(f));
+    RunShape s = f;
+    s.commit_ns = 130'000;
+    for (uint64_t& v : s.interval_p99_ns) v = v * 13 / 10;
+    slow.push_back(MakeRun(s));
+    RunShape m;
+    m.interval_p99_ns = mixed;
+    for (uint64_t& v : m.interval_p99_ns) v *= 1000;
+    mixed_fast.push_back(MakeRun(m));
+    m.commit_ns = 125'000;
+    std::reverse(m.interval_p99_ns.begin(), m.interval_p99_ns.end());
+    mixed_slow.push_back(MakeRun(m));
+  }
+  Result<GateReport> r = Gate(slow, fast, {"commit.p99=+10%"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->checks[0].tested);
+  EXPECT_LT(r->checks[0].p_value, 1e-4);
+  EXPECT_EQ(r->checks[0].outcome, GateOutcome::kImproved);
+  r = Gate(mixed_slow, mixed_fast, {"commit.p99=+10%"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_LT(r->checks[0].relative, -0.1) << "the pooled p99 fell beyond the threshold";
+  EXPECT_TRUE(r->checks[0].tested);
+  EXPECT_GT(r->checks[0].p_value, 0.3);
+  EXPECT_EQ(r->checks[0].outcome, GateOutcome::kNoise);
+  EXPECT_FALSE(r->regression());
+}
+
 // Without time series (fio results), the test falls back to one value per run.
 TEST(Gate, WithoutTimeSeriesOneValuePerRun) {
   std::vector<RunResult> base;
