@@ -30,6 +30,15 @@ int RunMerge(const MergeArgs& args) {
       !st.ok()) {
     return ExitFor(st);
   }
+  // What differs in the work is said first: it is the more basic mistake.
+  if (Status st = CheckSameWorkload(loaded->Pointers(), loaded->labels); !st.ok()) {
+    return ExitFor(st);
+  }
+  if (!args.sequential) {
+    if (Status st = CheckRanTogether(loaded->Pointers(), loaded->labels); !st.ok()) {
+      return ExitFor(st);
+    }
+  }
   Result<RunResult> merged =
       MergeResults(loaded->Pointers(), loaded->labels,
                    args.sequential ? MergeTime::kSequential : MergeTime::kConcurrent);
@@ -81,6 +90,8 @@ CommandAction RegisterMergeCommand(CLI::App& app) {
       "workload (same phases and specs); metadata comes from the first, and `merged_from` lists\n"
       "all inputs. One run given twice (the same file, a copy, or a merged result beside a run\n"
       "it holds: run_id, merged_run_ids) is refused, and so is an -o that names an input.\n"
+      "Without --sequential, runs that cannot have run at the same time (one started more than\n"
+      "2 s after another had ended, by their started_at and run times) are refused.\n"
       "Examples:\n"
       "  durabench merge host1.json host2.json host3.json -o cluster.json\n"
       "  durabench merge run1.json run2.json run3.json --sequential -o pooled.json\n"

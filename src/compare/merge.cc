@@ -1,7 +1,13 @@
 #include "compare/merge.h"
 
+#include <fmt/format.h>
+#include <time.h>
+
 #include <algorithm>
+#include <cmath>
+#include <ctime>
 #include <map>
+#include <optional>
 
 #include "result/json.h"
 
@@ -100,6 +106,44 @@ Status CheckSameWorkload(const std::vector<const RunResult*>& results,
     }
   }
   return Status::Ok();
+}
+
+namespace {
+
+// Seconds since the epoch of "YYYY-MM-DDTHH:MM:SSZ", or nullopt for anything else.
+std::optional<int64_t> ParseStartedAt(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+}  // namespace
+
+Status CheckRanTogether(const std::vector<const RunResult*>& results,
+                        const std::vector<std::string>& labels) {
+  size_t latest_start = 0;
+  size_t earliest_end = 0;
+  int64_t latest = 0;
+  int64_t earliest = 0;
+  double earliest_s = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const std::optional<int64_t> start = ParseStartedAt(results[i]->started_at);
+    if (!start) return Status::Ok();  // fio results of old versions, hand-made files
+    uint64_t ns = 0;
+    for (const PhaseResult& p : results[i]->phases) ns += p.spec.ramp_ns + p.measured_ns;
+    const double seconds = static_cast<double>(ns) / 1e9;
+    const int64_t end = *start + static_cast<int64_t>(std::ceil(seconds));
+    if (i == 0 || *start > latest) latest = *start, latest_start = i;
+    if (i == 0 || end < earliest) earliest = end, earliest_end = i, earliest_s = seconds;
+  }
+  if (latest - earliest <= kRanTogetherSlackS) return Status::Ok();
+  return Status::InvalidArgument(fmt::format(
+      "{} started at {}, {} s after {} had ended (started {}, ran {:.1f} s): these runs did not "
+      "run at the same time, and merging them as if they had adds up their IOPS; pass "
+      "--sequential to pool runs made one after another",
+      labels[latest_start], results[latest_start]->started_at, latest - earliest,
+      labels[earliest_end], results[earliest_end]->started_at, earliest_s));
 }
 
 Result<RunResult> MergeResults(const std::vector<const RunResult*>& results,

@@ -11,6 +11,7 @@
 // a union never exceeds the largest of the parts' quantiles).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,15 @@ enum class MergeTime { kConcurrent, kSequential };
 // different lengths. `labels` (one per result, e.g. file names) name the culprit in errors.
 Status CheckSameWorkload(const std::vector<const RunResult*>& results,
                          const std::vector<std::string>& labels);
+
+// For kConcurrent: InvalidArgument when the runs cannot have run at the same time, which would
+// add up IOPS of runs made one after another. Each run spans [started_at, started_at + its
+// phases' ramp and measured time]; started_at has whole seconds, so two spans must come within
+// kRanTogetherSlackS of each other. The message names the latest-starting run and the one that
+// ended first, and says to pass --sequential. Results without started_at are not checked.
+inline constexpr int64_t kRanTogetherSlackS = 2;
+Status CheckRanTogether(const std::vector<const RunResult*>& results,
+                        const std::vector<std::string>& labels);
 
 // Merges `results` (at least one; CheckSameWorkload first). Metadata (host, target, probe,
 // workload, command) are the first result's; run-level errors of all are kept, each prefixed

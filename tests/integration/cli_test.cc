@@ -114,7 +114,7 @@ TEST(Cli, ExitCodesAreTheSameForEveryCommand) {
         "/dev/full"},
        3,
        "No space left"},
-      {{"merge", runs[0], runs[1], "-o", "/dev/full"}, 3, "No space left"},
+      {{"merge", "--sequential", runs[0], runs[1], "-o", "/dev/full"}, 3, "No space left"},
       {{"compare", runs[0], runs[1], "-o", "/dev/full"}, 3, "No space left"},
   };
   for (const Case& c : cases) {

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 
 #include "durabench_runner.h"
@@ -165,8 +166,8 @@ void CompareShowsChangesAndDifferences(Runs& runs) {
 
 void MergeAddsCountsExactly(Runs& runs) {
   const std::string merged = runs.out.File("merged.json");
-  CommandResult r = Durabench(
-      {"merge", runs.files["base"][0], runs.files["base"][1], runs.files["base"][2], "-o", merged});
+  CommandResult r = Durabench({"merge", "--sequential", runs.files["base"][0],
+                               runs.files["base"][1], runs.files["base"][2], "-o", merged});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json m = LoadJson(merged);
   ExpectValidResult(m);
@@ -194,6 +195,19 @@ void MergeAddsCountsExactly(Runs& runs) {
   r = Durabench({"merge", runs.files["base"][0], kFioData + "/fdatasync.json", "-o", merged});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not runs of one workload"), std::string::npos) << r.err;
+  // A run that started an hour after the other ended: not merged as concurrent (the IOPS would
+  // add up), only with --sequential.
+  Json later = LoadJson(runs.files["base"][1]);
+  later["started_at"] = "2099-01-01T00:00:00Z";
+  later.erase("run_id");
+  const std::string later_file = runs.out.File("later.json");
+  std::ofstream(later_file) << later.dump();
+  r = Durabench({"merge", runs.files["base"][0], later_file, "-o", merged});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("did not run at the same time"), std::string::npos) << r.err;
+  EXPECT_EQ(Durabench({"merge", "--sequential", runs.files["base"][0], later_file, "-o", merged})
+                .exit_code,
+            0);
 }
 
 void ReportRendersComparison(Runs& runs) {

@@ -61,7 +61,7 @@ TEST(Outputs, ACharacterDeviceIsWrittenInPlaceNeverReplaced) {
   ASSERT_EQ(Durabench(ShortRun(target.path(), b)).exit_code, 0);
   EXPECT_EQ(Durabench({"probe", target.path(), "-o", null_node}).exit_code, 0);
   EXPECT_EQ(Durabench({"compare", a, b, "-o", null_node}).exit_code, 0);
-  EXPECT_EQ(Durabench({"merge", a, b, "-o", null_node}).exit_code, 0);
+  EXPECT_EQ(Durabench({"merge", "--sequential", a, b, "-o", null_node}).exit_code, 0);
   EXPECT_EQ(Durabench({"gate", "--baseline", a, "--candidate", b, "--junit", null_node,
                        "--markdown", full_node})
                 .exit_code,
@@ -164,19 +164,19 @@ TEST(Outputs, MergeNeverOverwritesAnInputNorCountsARunTwice) {
   ASSERT_EQ(Durabench(ShortRun(target.path(), b)).exit_code, 0);
   const std::string a_before = ReadFile(a);
 
-  CommandResult r = Durabench({"merge", a, b, "-o", a});
+  CommandResult r = Durabench({"merge", "--sequential", a, b, "-o", a});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("is an input"), std::string::npos) << r.err;
   EXPECT_EQ(ReadFile(a), a_before);
 
-  ASSERT_EQ(Durabench({"merge", a, b, "-o", all}).exit_code, 0);
+  ASSERT_EQ(Durabench({"merge", "--sequential", a, b, "-o", all}).exit_code, 0);
   const Json merged = LoadJson(all);
   EXPECT_EQ(merged["merged_run_ids"].size(), 2u);
   EXPECT_NE(merged["run_id"], LoadJson(a)["run_id"]);
   // `merge d/*.json -o d/all.json` a second time: all.json is an input and holds a and b.
-  r = Durabench({"merge", a, all, b, "-o", all});
+  r = Durabench({"merge", "--sequential", a, all, b, "-o", all});
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  r = Durabench({"merge", a, all, b, "-o", dir.File("all2.json")});
+  r = Durabench({"merge", "--sequential", a, all, b, "-o", dir.File("all2.json")});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("holds the same run"), std::string::npos) << r.err;
 
@@ -187,12 +187,12 @@ TEST(Outputs, MergeNeverOverwritesAnInputNorCountsARunTwice) {
     j.erase("merged_run_ids");
     std::ofstream(f) << j.dump(2);
   }
-  ASSERT_EQ(Durabench({"merge", a, b, "-o", all}).exit_code, 0);
+  ASSERT_EQ(Durabench({"merge", "--sequential", a, b, "-o", all}).exit_code, 0);
   Json legacy = LoadJson(all);
   legacy.erase("run_id");
   legacy.erase("merged_run_ids");
   std::ofstream(all) << legacy.dump(2);
-  r = Durabench({"merge", a, all, b, "-o", dir.File("all3.json")});
+  r = Durabench({"merge", "--sequential", a, all, b, "-o", dir.File("all3.json")});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("holds the same run (" + a), std::string::npos) << r.err;
 }

@@ -89,5 +89,28 @@ TEST(Merge, RefusesDifferentWorkloads) {
   EXPECT_FALSE(MergeResults({&a, &c}, {"a", "c"}, MergeTime::kConcurrent).ok());
 }
 
+// Runs merged as concurrent must have overlapped in time: MakeRun's runs measure 10 s.
+TEST(Merge, ConcurrentRunsMustHaveRunTogether) {
+  RunResult a = MakeRun(RunShape{});
+  RunResult b = MakeRun(RunShape{});
+  a.started_at = "2026-12-03T10:00:00Z";
+  b.started_at = "2026-12-03T10:00:09Z";  // a still running
+  EXPECT_TRUE(CheckRanTogether({&a, &b}, {"a.json", "b.json"}).ok());
+  b.started_at = "2026-12-03T10:00:12Z";  // 2 s after a ended: within a second's rounding
+  EXPECT_TRUE(CheckRanTogether({&a, &b}, {"a.json", "b.json"}).ok());
+  b.started_at = "2026-12-03T10:00:13Z";
+  Status st = CheckRanTogether({&a, &b}, {"a.json", "b.json"});
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("b.json started at 2026-12-03T10:00:13Z, 3 s after a.json had "
+                              "ended (started 2026-12-03T10:00:00Z, ran 10.0 s)"),
+            std::string::npos)
+      << st.message();
+  EXPECT_NE(st.message().find("--sequential"), std::string::npos) << st.message();
+  // The order of the inputs does not matter, and a start without a time is not checked.
+  EXPECT_FALSE(CheckRanTogether({&b, &a}, {"b.json", "a.json"}).ok());
+  b.started_at = "";
+  EXPECT_TRUE(CheckRanTogether({&a, &b}, {"a.json", "b.json"}).ok());
+}
+
 }  // namespace
 }  // namespace durabench
