@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -27,13 +28,33 @@ std::string DescribePhase(const PhaseSpec& s) {
 
 namespace {
 
-// One row of the latency table: the label, the count, the percentiles and the max.
-std::string LatencyRow(const std::string& label, const Histogram& h) {
+// Whether `count` samples support percentile `p`: at least one sample lies above it. With
+// fewer, "p99.99" is only the largest sample under another name.
+bool Supported(uint64_t count, double p) {
+  return static_cast<double>(count) * (100.0 - p) / 100.0 >= 1.0;
+}
+
+// One row of the latency table: the label, the count, the percentiles (a "-" where the count
+// does not support one) and the max. Sets *unsupported when it printed a "-".
+std::string LatencyRow(const std::string& label, const Histogram& h, bool* unsupported) {
   std::string out = fmt::format("  {:<7} {:>10}", label, h.count());
   for (const PercentileKey& pk : kReportedPercentiles) {
-    out += fmt::format(" {:>9}", FormatDurationNs(h.Percentile(pk.p)));
+    const bool ok = Supported(h.count(), pk.p);
+    *unsupported |= !ok;
+    out += fmt::format(" {:>9}", ok ? FormatDurationNs(h.Percentile(pk.p)) : "-");
   }
   out += fmt::format(" {:>9}", FormatDurationNs(h.max()));
+  return out;
+}
+
+// "p99.9 needs 1000 samples, p99.99 10000": the percentiles the table leaves out for `count`.
+std::string UnsupportedNote(uint64_t count) {
+  std::string out;
+  for (const PercentileKey& pk : kReportedPercentiles) {
+    if (Supported(count, pk.p)) continue;
+    out += fmt::format("{}p{} needs {}", out.empty() ? "" : ", ", pk.key,
+                       static_cast<uint64_t>(std::ceil(100.0 / (100.0 - pk.p) - 1e-9)));
+  }
   return out;
 }
 
@@ -59,25 +80,43 @@ std::string FormatPhaseSummary(const PhaseResult& phase) {
     }
     out += '\n';
   }
+  if (const PhaseVariation v = Variation(phase); v.noisy) {
+    out += fmt::format(
+        "  noisy: IOPS varied by {:.0f} % (coefficient of variation) over {} intervals of {}; "
+        "{} p99 from {} to {} ({:.0f} %)\n  the figures below average over that: see the time "
+        "series (report), or run on a quieter host\n",
+        v.iops_cv * 100, v.intervals, FormatDurationNs(phase.interval_ns), OpKindName(v.p99_kind),
+        FormatDurationNs(v.p99_min_ns), FormatDurationNs(v.p99_max_ns), v.p99_cv * 100);
+  }
   out += fmt::format("  {:<7} {:>10}", "op", "count");
   for (const PercentileKey& pk : kReportedPercentiles)
     out += fmt::format(" {:>9}", fmt::format("p{}", pk.key));
   out += fmt::format(" {:>9}\n", "max");
   bool any_corrected = false;
+  bool unsupported = false;
+  uint64_t fewest = 0;  // the smallest count of a row with a "-"
   for (int k = 0; k < kOpKindCount; ++k) {
     const OpStats& s = phase.ops[k];
     if (s.histogram.count() == 0 && s.errors == 0) continue;
     const std::string name(OpKindName(static_cast<OpKind>(k)));
-    out += LatencyRow(name, s.histogram);
-    if (s.errors) out += fmt::format("  {} errors", s.errors);
-    out += '\n';
-    if (open_loop && s.corrected.count() != 0) {
-      out += LatencyRow(name + "*", s.corrected) + '\n';
-      any_corrected = true;
+    for (const Histogram* h : {&s.histogram, &s.corrected}) {
+      const bool corrected = h == &s.corrected;
+      if (corrected && (!open_loop || h->count() == 0)) continue;
+      bool row_unsupported = false;
+      out += LatencyRow(corrected ? name + "*" : name, *h, &row_unsupported);
+      if (!corrected && s.errors) out += fmt::format("  {} errors", s.errors);
+      out += '\n';
+      any_corrected |= corrected;
+      if (row_unsupported && (!unsupported || h->count() < fewest)) fewest = h->count();
+      unsupported |= row_unsupported;
     }
   }
   if (any_corrected) {
     out += "  * from the scheduled start (open loop: corrected for coordinated omission)\n";
+  }
+  if (unsupported) {
+    out += fmt::format("  - too few samples: {} ({} in the smallest row)\n",
+                       UnsupportedNote(fewest), fewest);
   }
   for (const std::string& e : phase.errors) out += fmt::format("  error: {}\n", e);
   return out;

@@ -53,6 +53,15 @@ Json PhaseToJson(const PhaseResult& phase, const TargetInfo& target) {
                 {"max_inflight", phase.queue.max_inflight},
                 {"mean_inflight", phase.queue.mean_inflight},
                 {"ordering_violations", phase.queue.ordering_violations}};
+  if (const PhaseVariation v = Variation(phase); v.intervals != 0) {
+    j["variation"] = {{"intervals", v.intervals},
+                      {"iops_cv", v.iops_cv},
+                      {"p99_op", std::string(OpKindName(v.p99_kind))},
+                      {"p99_cv", v.p99_cv},
+                      {"p99_min_ns", v.p99_min_ns},
+                      {"p99_max_ns", v.p99_max_ns},
+                      {"noisy", v.noisy}};
+  }
 
   Json series;
   series["interval_ns"] = phase.interval_ns;

@@ -54,4 +54,24 @@ struct PhaseResult {
   double BytesPerSecond() const;
 };
 
+// How much a phase's per-interval figures varied: what its one IOPS figure and one p99 hide. From
+// the time series: every interval but the last (which the phase's end cuts short); an interval
+// in which nothing completed (a stall) counts with 0 IOPS and no p99.
+struct PhaseVariation {
+  size_t intervals = 0;  // intervals used; fewer than kMinVariationIntervals: none
+  double iops_cv = 0;    // coefficient of variation (stddev / mean) of per-interval IOPS
+  OpKind p99_kind = OpKind::kCommit;  // whose p99: commit, else write, else read
+  double p99_cv = 0;                  // of the per-interval p99 of p99_kind
+  uint64_t p99_min_ns = 0;
+  uint64_t p99_max_ns = 0;
+  bool noisy = false;  // iops_cv > kNoisyIopsCv or p99_cv > kNoisyP99Cv
+};
+inline constexpr size_t kMinVariationIntervals = 3;
+// A disk left alone keeps its per-interval IOPS within a few per cent of the mean, and its p99
+// within a fraction of itself; beyond these the run was disturbed (another load, a cache
+// filling up, throttling) and its averages describe no interval in particular.
+inline constexpr double kNoisyIopsCv = 0.25;
+inline constexpr double kNoisyP99Cv = 0.5;
+PhaseVariation Variation(const PhaseResult& phase);
+
 }  // namespace durabench

@@ -55,5 +55,38 @@ TEST(PhaseSummary, ClosedLoopSaysNothingOfRatesOrCorrection) {
   EXPECT_EQ(out.find('*'), std::string::npos) << out;
 }
 
+// p99.9 and p99.99 of 925 samples would be the largest sample under another name.
+TEST(PhaseSummary, PercentilesTheCountDoesNotSupportAreLeftOut) {
+  const std::string out = FormatPhaseSummary(WritePhase(0, 1, 925));
+  EXPECT_NE(out.find("  write          925    1.00ms    1.00ms    1.00ms         -         -"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("- too few samples: p99.9 needs 1000, p99.99 needs 10000 (925 in the "
+                     "smallest row)"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(FormatPhaseSummary(WritePhase(0, 1, 10000)).find("too few"), std::string::npos);
+}
+
+TEST(PhaseSummary, ANoisyPhaseIsFlagged) {
+  PhaseResult p = WritePhase(0, 1, 4000);
+  p.interval_ns = 500'000'000;
+  for (uint64_t i = 0; i < 5; ++i) {
+    IntervalStats iv;
+    iv.index = i;
+    iv.start_ns = i * p.interval_ns;
+    iv.kinds[static_cast<int>(OpKind::kWrite)].count = i % 2 == 0 ? 200 : 1400;
+    iv.kinds[static_cast<int>(OpKind::kWrite)].p99_ns = 1'000'000;
+    p.time_series.push_back(iv);
+  }
+  const std::string out = FormatPhaseSummary(p);
+  EXPECT_NE(out.find("noisy: IOPS varied by 75 % (coefficient of variation) over 4 intervals of "
+                     "500.00ms; write p99 from 1.00ms to 1.00ms (0 %)"),
+            std::string::npos)
+      << out;
+  p.time_series.clear();
+  EXPECT_EQ(FormatPhaseSummary(p).find("noisy"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace durabench
