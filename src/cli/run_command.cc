@@ -305,6 +305,10 @@ int Run(RunArgs& args) {
     // the cut was for: the audit's outcome is the verify step's.
     if (cutter && cutter->ran()) outcome.status = Status::Ok();
   }
+  if (human) {
+    const std::string table = FormatRunTable(outcome.result);
+    if (!table.empty()) std::printf("%s\n", table.c_str());
+  }
   Status written = EmitResult(doc, *output, args.json, human);
   if (csv && written.ok()) written = WriteStdout(FormatRunCsv(outcome.result));
   return ExitFor(outcome.status, written);

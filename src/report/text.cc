@@ -1,7 +1,9 @@
 #include "report/text.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -119,6 +121,65 @@ std::string FormatPhaseSummary(const PhaseResult& phase) {
                        UnsupportedNote(fewest), fewest);
   }
   for (const std::string& e : phase.errors) out += fmt::format("  error: {}\n", e);
+  return out;
+}
+
+std::string FormatRunTable(const RunResult& run) {
+  if (run.phases.size() < 2) return "";
+  // The spec columns: one whose value is the same in every phase is said once, in the title.
+  struct Column {
+    const char* name;
+    size_t width;
+    std::string (*value)(const PhaseSpec&);
+  };
+  static constexpr Column kColumns[] = {
+      {"engine", 8, [](const PhaseSpec& s) { return s.engine; }},
+      {"sync", 15,
+       [](const PhaseSpec& s) {
+         return std::string(PatternWrites(s.pattern) ? SyncMethodName(s.sync) : "-");
+       }},
+      {"bs", 7, [](const PhaseSpec& s) { return FormatSizeBytes(s.block_size_bytes); }},
+      {"qd", 4, [](const PhaseSpec& s) { return fmt::format("qd{}", s.iodepth); }},
+      {"jobs", 7,
+       [](const PhaseSpec& s) { return fmt::format("{} job{}", s.jobs, s.jobs == 1 ? "" : "s"); }},
+  };
+  std::vector<const Column*> shown;
+  std::vector<std::string> same;
+  for (const Column& c : kColumns) {
+    const std::string first = c.value(run.phases[0].spec);
+    bool all = true;
+    for (const PhaseResult& p : run.phases) all &= c.value(p.spec) == first;
+    if (all) {
+      same.push_back(first);
+    } else {
+      shown.push_back(&c);
+    }
+  }
+  size_t name_width = 5;
+  for (const PhaseResult& p : run.phases) name_width = std::max(name_width, p.spec.name.size());
+  name_width = std::min<size_t>(name_width, 28);
+  std::string out = fmt::format("summary of {} phases{}:\n  {:<{}}", run.phases.size(),
+                                same.empty() ? "" : fmt::format(" ({})", fmt::join(same, ", ")),
+                                "phase", name_width);
+  for (const Column* c : shown) out += fmt::format(" {:<{}}", c->name, c->width);
+  out += fmt::format(" {:>10} {:<6} {:>9} {:>9} {:>9}\n", "IOPS", "op", "p50", "p99", "max");
+  for (const PhaseResult& p : run.phases) {
+    OpKind kind = OpKind::kCommit;
+    for (OpKind k : {OpKind::kCommit, OpKind::kWrite, OpKind::kRead}) {
+      if (p.op(k).histogram.count() != 0) {
+        kind = k;
+        break;
+      }
+    }
+    const Histogram& h = p.op(kind).histogram;
+    const bool any = h.count() != 0;
+    out += fmt::format("  {:<{}}", p.spec.name.substr(0, name_width), name_width);
+    for (const Column* c : shown) out += fmt::format(" {:<{}}", c->value(p.spec), c->width);
+    out += fmt::format(" {:>10.0f} {:<6} {:>9} {:>9} {:>9}\n", p.Iops(),
+                       any ? OpKindName(kind) : "-", any ? FormatDurationNs(h.Percentile(50)) : "-",
+                       any ? FormatDurationNs(h.Percentile(99)) : "-",
+                       any ? FormatDurationNs(h.max()) : "-");
+  }
   return out;
 }
 

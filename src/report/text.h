@@ -19,6 +19,12 @@ std::string FormatPhaseSummary(const PhaseResult& phase);
 // within a fraction of a percent of the schedule).
 inline constexpr double kRateMissedFraction = 0.95;
 
+// The closing table of a run of several phases (a sweep such as `sync-methods`), one line per
+// phase as pg_test_fsync prints its methods: phase, engine, sync method, block size, queue
+// depth, jobs, IOPS, and the p50, p99 and max of the phase's durable op (commit, else write,
+// else read) with its name. Empty for a run of one phase.
+std::string FormatRunTable(const RunResult& run);
+
 // `run --format csv`: a header, then one line per phase and op kind that occurred: phase, op,
 // latency_from ("submission", or "scheduled" for an open-loop phase's corrected latency),
 // count, iops, mb_per_s, p50_ns ... p99.99_ns (kReportedPercentiles), max_ns, errors. Plain

@@ -88,5 +88,38 @@ TEST(PhaseSummary, ANoisyPhaseIsFlagged) {
   EXPECT_EQ(FormatPhaseSummary(p).find("noisy"), std::string::npos);
 }
 
+// A sweep's closing table: a line per phase, and what every phase shares said once.
+TEST(RunTable, OneLinePerPhaseWithTheSharedSpecInTheTitle) {
+  RunResult run;
+  EXPECT_EQ(FormatRunTable(run), "");
+  for (SyncMethod sync : {SyncMethod::kNone, SyncMethod::kFdatasync}) {
+    PhaseResult p = WritePhase(0, 1, 1000);
+    p.spec.name = "main[sync=" + std::string(SyncMethodName(sync)) + "]";
+    p.spec.engine = "psync";
+    p.spec.pattern = Pattern::kWrite;
+    p.spec.block_size_bytes = 8192;
+    p.spec.sync = sync;
+    if (sync != SyncMethod::kNone) {
+      for (int i = 0; i < 1000; ++i)
+        p.ops[static_cast<int>(OpKind::kCommit)].histogram.Record(2'000'000);
+    }
+    run.phases.push_back(p);
+  }
+  const std::string out = FormatRunTable(run);
+  EXPECT_EQ(out.rfind("summary of 2 phases (psync, 8KiB, qd1, 1 job):\n", 0), 0u) << out;
+  EXPECT_NE(out.find("  phase                sync                  IOPS op           p50       "
+                     "p99       max\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  main[sync=none]      none                   500 write     1.00ms"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  main[sync=fdatasync] fdatasync              500 commit    2.00ms"),
+            std::string::npos)
+      << out;
+  run.phases.pop_back();
+  EXPECT_EQ(FormatRunTable(run), "") << "one phase: its block says it all";
+}
+
 }  // namespace
 }  // namespace durabench
