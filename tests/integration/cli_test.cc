@@ -53,6 +53,35 @@ TEST(Cli, UsageErrorsExitTwoWithOneLine) {
   }
 }
 
+// A mistyped option is named, with the closest option of that command when one is near.
+TEST(Cli, UnknownOptionSuggestsTheClosestOne) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  } cases[] = {
+      {{"run", "--target", "/tmp", "--blocksize", "4k"},
+       "unknown option --blocksize; did you mean --block-size?"},
+      {{"run", "--block-sise=4k", "--target", "/tmp"},
+       "unknown option --block-sise; did you mean --block-size?"},
+      // Named first even when a required option is missing too.
+      {{"run", "--iodeth", "4"}, "unknown option --iodeth; did you mean --iodepth?"},
+      {{"audit", "/tmp", "--witness", "file:/tmp/w", "--no-fil"},
+       "unknown option --no-fil; did you mean --no-fill?"},
+      {{"compare", "a.json", "b.json", "--markdwon"},
+       "unknown option --markdwon; did you mean --markdown?"},
+  };
+  for (const Case& c : cases) {
+    CommandResult r = Durabench(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args[1] << "\n" << r.err;
+    EXPECT_NE(r.err.find("durabench: error: " + c.expect), std::string::npos) << r.err;
+  }
+  // Nothing close: named, and no guess.
+  CommandResult r = Durabench({"run", "--target", "/tmp", "--frobnicate"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("unknown option --frobnicate"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << r.err;
+}
+
 TEST(Cli, BadWorkloadFileNamesFileLineAndKey) {
   TempDir dir;
   const std::string path = dir.File("bad.toml");
