@@ -365,8 +365,9 @@ void AddRunFlags(CLI::App& app, const std::shared_ptr<RunArgs>& args) {
       continue;
     }
     args->key_values.emplace_back(std::string(key), std::string());
-    args->key_options.push_back(
-        app.add_option(DashName(key), args->key_values.back().second, help)->group(group));
+    args->key_options.push_back(app.add_option(DashName(key), args->key_values.back().second,
+                                               help + "; valid: " + PhaseKeyChoices(key))
+                                    ->group(group));
   }
 }
 

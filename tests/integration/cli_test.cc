@@ -1,10 +1,16 @@
 // The command line as a user meets it: help with examples, exit codes, one-line errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "durabench_runner.h"
+#include "engine/registry.h"
+#include "spec/spec.h"
 
 namespace durabench::testing {
 namespace {
@@ -18,6 +24,48 @@ TEST(Cli, HelpShowsExamplesAndExitsZero) {
   EXPECT_NE(r.out.find("durabench run ceph-wal"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("--block-size"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("--fsync-every"), std::string::npos) << r.out;
+}
+
+// Every workload flag's help lists the values it takes, from the tables the parser uses: every
+// sync method, pattern and engine of this build, and the data kinds.
+TEST(Cli, RunHelpListsEveryValidValueOfEachFlag) {
+  CommandResult r = Durabench({"run", "--help"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The help line of `flag` (CLI11 prints one line per option).
+  const auto help_of = [&](const std::string& flag) {
+    const size_t at = r.out.find("\n  " + flag + " ");
+    if (at == std::string::npos) return std::string();
+    return r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+  };
+  std::map<std::string, std::vector<std::string>> expect = {
+      {"--sync", {}},
+      {"--pattern", {}},
+      {"--engine", {}},
+      {"--data", {"random", "zero", "compressible:N%"}}};
+  for (std::string_view s : AllSyncMethodNames()) expect["--sync"].emplace_back(s);
+  for (std::string_view p : AllPatternNames()) expect["--pattern"].emplace_back(p);
+  for (const EngineInfo* e : AllEngines()) expect["--engine"].emplace_back(e->name);
+  for (const auto& [flag, values] : expect) {
+    const std::string help = help_of(flag);
+    ASSERT_FALSE(help.empty()) << flag << " not in:\n" << r.out;
+    const size_t valid = help.find("valid: ");
+    ASSERT_NE(valid, std::string::npos) << help;
+    // The list's items, each a value possibly followed by a note ("compressible:N% (N = ...)").
+    std::vector<std::string> items;
+    std::stringstream list(help.substr(valid + 7));
+    for (std::string item; std::getline(list, item, ',');) {
+      item.erase(0, item.find_first_not_of(' '));
+      items.push_back(item.substr(0, item.find(' ')));
+    }
+    for (const std::string& v : values) {
+      EXPECT_NE(std::find(items.begin(), items.end(), v), items.end())
+          << flag << " lacks " << v << ":\n"
+          << help;
+    }
+  }
+  // Numbers and sizes say their range.
+  EXPECT_NE(help_of("--iodepth").find("valid: 1..65536"), std::string::npos) << r.out;
+  EXPECT_NE(help_of("--block-size").find("valid: 1B..1GiB"), std::string::npos) << r.out;
 }
 
 TEST(Cli, VersionExitsZero) {
