@@ -88,7 +88,8 @@ TEST(Cli, UsageErrorsExitTwoWithOneLine) {
       {{"run", "--target", "/tmp", "--runtime", "10"}, "--runtime"},
       {{"run", "--target", "/tmp", "--bogus"}, "--bogus"},
       // From the engine's declared capabilities (EngineCaps::sqpoll), not its name.
-      {{"run", "--target", "/tmp", "--engine", "psync", "--sqpoll"}, "sqpoll applies"},
+      {{"run", "--target", "/tmp", "--engine", "psync", "--sqpoll"},
+       "engine psync has no submission-queue polling"},
   };
   for (const Case& c : cases) {
     std::vector<std::string> args = c.args;
