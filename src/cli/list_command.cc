@@ -41,7 +41,7 @@ const char* SyncMethodHelp(SyncMethod s) {
 std::string CapsText(const EngineCaps& c) {
   std::string out = fmt::format("max iodepth {}", c.max_iodepth);
   out += c.inline_completion ? ", synchronous" : ", asynchronous";
-  if (c.supports_direct) out += ", O_DIRECT";
+  if (c.supports_direct) out += c.requires_direct ? ", O_DIRECT only" : ", O_DIRECT";
   if (!c.does_io) out += ", no I/O";
   int n = 0;
   for (int i = 0; i < kSyncMethodCount; ++i) n += c.SupportsSync(static_cast<SyncMethod>(i));

@@ -5,7 +5,9 @@
 #include <map>
 #include <new>
 #include <string>
+#include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
@@ -13,6 +15,7 @@
 #include "durabench/config.h"
 #include "measure/clock.h"
 #include "util/output_file.h"
+#include "util/strings.h"
 
 namespace {
 
@@ -27,6 +30,40 @@ std::string UnknownCommand(const CLI::App& app, int argc, char** argv) {
     names += (names.empty() ? "" : ", ") + sub->get_name();
   }
   return "unknown command '" + name + "'; commands: " + names;
+}
+
+// `durabench CMD ... --NAME ...` with --NAME no option of CMD: CLI11 alone would say "The
+// following argument was not expected" (or first that a required option is missing). The message
+// names the first such option and, when one of CMD's options is close to it (a missing dash, a
+// typo), suggests it: "unknown option --blocksize; did you mean --block-size?". "" when every
+// --NAME is known (the error is about something else) or no command was named.
+std::string UnknownOption(CLI::App& app, int argc, char** argv) {
+  if (argc < 3 || argv[1][0] == '-') return "";
+  CLI::App* sub = nullptr;
+  for (CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (s->check_name(argv[1])) sub = s;
+  }
+  if (sub == nullptr) return "";
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;  // what follows is positional
+    if (arg.size() < 3 || !arg.starts_with("--")) continue;
+    const std::string name(arg.substr(0, arg.find('=')));
+    if (sub->get_option_no_throw(name) != nullptr || app.get_option_no_throw(name) != nullptr) {
+      continue;
+    }
+    std::vector<std::string> known;
+    for (const CLI::Option* o : sub->get_options()) {
+      for (const std::string& l : o->get_lnames()) known.push_back(l);
+    }
+    const std::string_view closest =
+        durabench::ClosestName(std::string_view(name).substr(2),
+                               std::vector<std::string_view>(known.begin(), known.end()));
+    std::string message = "unknown option " + name;
+    if (!closest.empty()) message += "; did you mean --" + std::string(closest) + "?";
+    return message;
+  }
+  return "";
 }
 
 }  // namespace
@@ -106,7 +143,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const int rc = durabench::UsageError(e.what());
+    const std::string unknown = UnknownOption(app, argc, argv);
+    const int rc = durabench::UsageError(unknown.empty() ? e.what() : unknown);
     std::fprintf(stderr, "Run with --help for usage.\n");
     return rc;
   }

@@ -382,8 +382,9 @@ void AddRunFlags(CLI::App& app, const std::shared_ptr<RunArgs>& args) {
       continue;
     }
     args->key_values.emplace_back(std::string(key), std::string());
-    args->key_options.push_back(
-        app.add_option(DashName(key), args->key_values.back().second, help)->group(group));
+    args->key_options.push_back(app.add_option(DashName(key), args->key_values.back().second,
+                                               help + "; valid: " + PhaseKeyChoices(key))
+                                    ->group(group));
   }
 }
 
@@ -411,7 +412,8 @@ CommandAction RegisterRunCommand(CLI::App& app) {
       "  durabench run ceph-wal --target rbd://rep3/bench --ceph-conf /etc/ceph/ceph.conf\n"
       "  durabench run backend-compare --target gluster://127.0.0.1/vol0/bench -o gfapi.json\n"
       "  durabench run ceph-wal --target rados://rep3 --runtime 10s   (native engine: rados)\n"
-      "Sizes: B KiB MiB GiB TiB (KB MB GB TB = powers of 1000). Durations: ns us ms s m h.\n"
+      "Sizes, as fio reads them: 4k 4K 4KB 4KiB 64m 1g (k m g t, any case; powers of 1024).\n"
+      "Durations: ns us ms s m h.\n"
       "Exit: 0 ok, 2 usage (found before anything is written), 3 I/O or runtime error,\n"
       "128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP): the partial result\n"
       "is written and the target's files are removed.");

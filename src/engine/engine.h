@@ -60,6 +60,7 @@ struct EngineCaps {
   uint32_t max_iodepth = 1;       // most requests in flight per job
   bool does_io = true;            // false for `null`: no system call at all
   bool supports_direct = true;    // can open with O_DIRECT
+  bool requires_direct = false;   // opens only with O_DIRECT (libaio: buffered io_submit blocks)
   bool linked_flush = false;      // honours IoRequest::link_next (flush ordered behind a write)
   uint32_t sync_methods = 0;      // bitmask of SyncMethodBit()
   bool sqpoll = false;            // can let a kernel thread poll its submission queue

@@ -62,6 +62,7 @@ EngineCaps LibaioEngine::Caps() {
   caps.max_iodepth = 4096;
   caps.does_io = true;
   caps.supports_direct = true;
+  caps.requires_direct = true;  // buffered io_submit blocks: nothing would be asynchronous
   caps.linked_flush = false;
   // No sync_file_range: native AIO has no command for it.
   caps.sync_methods = SyncMethodBit(SyncMethod::kNone) | SyncMethodBit(SyncMethod::kFsync) |

@@ -1,7 +1,6 @@
 #include "result/fio_import.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <ctime>
@@ -80,28 +79,19 @@ std::optional<uint64_t> ParseU64(std::string_view s) {
 }
 
 // fio's size strings ("4k", "16M", "1.5g", "8KiB") through util/units.h. fio's default kb_base
-// 1024 reads k, K, KB (and kB) as 1024 and KiB as 1000 -- the reverse of IEC; kb_base=1000 reads
-// k, KB as 1000 and KiB as 1024. Suffix P and beyond, percentages and ranges are not parsed.
+// 1024 reads k, K, KB (and kB) as 1024 -- as durabench does -- and KiB as 1000, the reverse of
+// IEC; kb_base=1000 reads k, KB as 1000 and KiB as 1024 (SizeBase::kDecimal). Suffix P and
+// beyond, percentages and ranges are not parsed.
 std::optional<uint64_t> FioSizeBytes(std::string_view text, bool kb_base_1000) {
-  size_t n = 0;
-  while (n < text.size() && ((text[n] >= '0' && text[n] <= '9') || text[n] == '.')) ++n;
-  const std::string_view number = text.substr(0, n);
-  std::string unit(text.substr(n));
-  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (number.empty()) return std::nullopt;
-  static const std::map<std::string, std::pair<const char*, const char*>> kUnits = {
-      // suffix -> (unit with kb_base 1024, unit with kb_base 1000)
-      {"", {"B", "B"}},      {"b", {"B", "B"}},      {"k", {"KiB", "KB"}},
-      {"kb", {"KiB", "KB"}}, {"kib", {"KB", "KiB"}}, {"m", {"MiB", "MB"}},
-      {"mb", {"MiB", "MB"}}, {"mib", {"MB", "MiB"}}, {"g", {"GiB", "GB"}},
-      {"gb", {"GiB", "GB"}}, {"gib", {"GB", "GiB"}}, {"t", {"TiB", "TB"}},
-      {"tb", {"TiB", "TB"}}, {"tib", {"TB", "TiB"}}, {"ki", {"KB", "KiB"}},
-      {"mi", {"MB", "MiB"}}, {"gi", {"GB", "GiB"}},  {"ti", {"TB", "TiB"}},
-  };
-  const auto it = kUnits.find(unit);
-  if (it == kUnits.end()) return std::nullopt;
-  const char* as = kb_base_1000 ? it->second.second : it->second.first;
-  Result<uint64_t> bytes = ParseSizeBytes(std::string(number) + as);
+  std::string s(text);
+  SizeBase base = SizeBase::kBinary;
+  if (kb_base_1000) {
+    base = SizeBase::kDecimal;
+  } else if (const size_t i = s.find_first_of("iI"); i != std::string::npos) {
+    s.erase(i, 1);  // "KiB" is 1000 here: read it as "KB" in base 1000
+    base = SizeBase::kDecimal;
+  }
+  Result<uint64_t> bytes = ParseSizeBytes(s, base);
   if (!bytes.ok()) return std::nullopt;
   return *bytes;
 }

@@ -9,6 +9,7 @@
 #include "backend/backend.h"
 #include "backend/modules.h"
 #include "durabench/config.h"
+#include "engine/registry.h"
 #include "target/probe.h"
 #include "workload/runner.h"
 
@@ -108,13 +109,22 @@ SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& optio
     }
     for (PhaseSpec& p : workload.phases) p.engine = NativeEngineFor(uri->scheme);
   }
-  // An engine of a module is loaded now, or the run ends here naming the missing package.
+  // An engine of a module is loaded now, or the run ends here naming the missing package. Then
+  // what every phase asks of its engine is checked against what the engine declares, before the
+  // probe and the layout (which may write gigabytes). On a URI target the engine is the URI's:
+  // another engine is no fix.
+  const std::vector<const EngineInfo*> alternatives =
+      LooksLikeTargetUri(options.target.path) ? std::vector<const EngineInfo*>() : AllEngines();
   for (const PhaseSpec& p : workload.phases) {
     out.status = RequireEngine(p.engine);
     if (!out.status.ok()) {
       out.status = out.status.WithContext("phase '" + p.name + "'");
       return out;
     }
+    Result<const EngineInfo*> engine = FindEngine(p.engine);
+    out.status = engine.ok() ? CheckEngineCaps(p, **engine, alternatives)
+                             : engine.status().WithContext("phase '" + p.name + "'");
+    if (!out.status.ok()) return out;
   }
   result.probe = ProbeAnyTarget(options.target.path, options.backend);
   result.workload = workload;

@@ -68,9 +68,10 @@ struct SessionOutcome {
 // Runs `workload` on options.target. The probe is taken before the target is prepared. On a URI
 // target every phase runs on the URI's native engine (rados, rbd or gfapi), as recorded.
 // A refusal or setup error before the first phase leaves result.phases empty; so does a phase
-// that cannot run here (CheckPhaseRunnable: interval, jobs against the process limits, CPUs),
-// checked before the probe. Out of memory or threads is an IoError with the partial result;
-// the target's files are removed in every case.
+// that cannot run here (CheckPhaseRunnable: interval, jobs against the process limits, CPUs) or
+// asks its engine for what it cannot do (CheckEngineCaps: iodepth, sync method, O_DIRECT,
+// sqpoll), checked before the probe and before the target is created. Out of memory or threads
+// is an IoError with the partial result; the target's files are removed in every case.
 SessionOutcome RunSession(const WorkloadSpec& workload, const SessionOptions& options);
 
 }  // namespace durabench

@@ -57,6 +57,8 @@ std::vector<std::string_view> AllSyncMethodNames() {
   return {std::begin(kSyncNames), std::end(kSyncNames)};
 }
 
+std::string_view DataSpecChoices() { return kDataValid; }
+
 Result<Pattern> ParsePattern(std::string_view text) {
   for (size_t i = 0; i < std::size(kPatternNames); ++i) {
     if (kPatternNames[i] == text) return static_cast<Pattern>(i);

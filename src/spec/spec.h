@@ -75,6 +75,8 @@ Result<DataSpec> ParseDataSpec(std::string_view text);
 // All names, in declaration order (for `durabench list` and error messages).
 std::vector<std::string_view> AllSyncMethodNames();
 std::vector<std::string_view> AllPatternNames();
+// What ParseDataSpec accepts, as its messages list it: "random, zero, compressible:N% (...)".
+std::string_view DataSpecChoices();
 
 // Parses a CPU list as taskset(1) writes it: "0-3,6" -> {0,1,2,3,6}. Empty text -> empty list.
 // InvalidArgument quoting the text on bad syntax, reversed ranges or CPUs >= CPU_SETSIZE.

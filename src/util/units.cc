@@ -14,20 +14,31 @@ struct Unit {
 };
 
 constexpr uint64_t kKi = 1024;
-constexpr Unit kSizeUnits[] = {
-    {"B", 1},
-    {"KiB", kKi},
-    {"MiB", kKi* kKi},
-    {"GiB", kKi* kKi* kKi},
-    {"TiB", kKi* kKi* kKi* kKi},
-    {"KB", 1'000},
-    {"MB", 1'000'000},
-    {"GB", 1'000'000'000},
-    {"TB", 1'000'000'000'000},
-};
+// Size prefixes, in order of power: k = step^1 ... t = step^4 (step 1024, or 1000 for a prefix
+// without 'i' under SizeBase::kDecimal).
+constexpr std::string_view kSizePrefixes = "kmgt";
 constexpr std::string_view kSizeValid =
-    "B, KiB, MiB, GiB, TiB (powers of 1024), KB, MB, GB, TB (powers of 1000); a bare number is "
-    "bytes";
+    "B, k, m, g, t, alone or with B or iB, in any case (4k, 4K, 4KB, 4KiB, 64m, 1g); powers of "
+    "1024; a bare number is bytes";
+
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Bytes per `unit` ("", "B", "k", "KiB", "gb", ...), or 0 when it is no size unit.
+uint64_t SizeUnitScale(std::string_view unit, SizeBase base) {
+  std::string u(unit);
+  for (char& c : u) c = Lower(c);
+  if (u.empty() || u == "b") return 1;
+  const size_t power = kSizePrefixes.find(u[0]);
+  if (power == std::string_view::npos) return 0;
+  std::string_view rest = std::string_view(u).substr(1);
+  const bool iec = rest.starts_with('i');
+  if (iec) rest.remove_prefix(1);
+  if (!rest.empty() && rest != "b") return 0;
+  const uint64_t step = base == SizeBase::kDecimal && !iec ? 1000 : kKi;
+  uint64_t scale = 1;
+  for (size_t i = 0; i <= power; ++i) scale *= step;
+  return scale;
+}
 
 constexpr Unit kDurationUnits[] = {
     {"ns", 1},
@@ -145,10 +156,11 @@ std::optional<uint64_t> Scale(const Decimal& d, uint64_t scale, std::string_view
   return result;
 }
 
-template <size_t N>
-Result<uint64_t> ParseWithUnits(std::string_view what, std::string_view input,
-                                const Unit (&units)[N], std::string_view valid,
-                                std::string_view whole_unit, bool bare_allowed) {
+// `scale_of(unit)`: how many bytes or nanoseconds one `unit` is; 0 for no unit it knows.
+template <typename ScaleOf>
+Result<uint64_t> ParseWithUnits(std::string_view what, std::string_view input, ScaleOf scale_of,
+                                std::string_view valid, std::string_view whole_unit,
+                                bool bare_allowed) {
   std::string_view s = Trim(input);
   std::string problem;
   if (s.empty()) return Invalid(what, input, "empty", valid);
@@ -161,12 +173,7 @@ Result<uint64_t> ParseWithUnits(std::string_view what, std::string_view input,
     if (!bare_allowed) return Invalid(what, input, "missing unit", valid);
     scale = 1;
   } else {
-    // "k" is accepted for "K" ("4kiB", "4kB"); nothing else is case-folded.
-    std::string unit(s);
-    if (unit.size() >= 2 && unit[0] == 'k') unit[0] = 'K';
-    for (const Unit& u : units) {
-      if (u.name == unit) scale = u.scale;
-    }
+    scale = scale_of(s);
     if (scale == 0) {
       return Invalid(what, input, "unknown unit \"" + std::string(s) + "\"", valid);
     }
@@ -199,12 +206,19 @@ std::string FormatHundredths(uint64_t hundredths, bool trim_zeros, std::string_v
 
 }  // namespace
 
-Result<uint64_t> ParseSizeBytes(std::string_view text) {
-  return ParseWithUnits("size", text, kSizeUnits, kSizeValid, "bytes", /*bare_allowed=*/true);
+Result<uint64_t> ParseSizeBytes(std::string_view text, SizeBase base) {
+  const auto scale_of = [base](std::string_view unit) { return SizeUnitScale(unit, base); };
+  return ParseWithUnits("size", text, scale_of, kSizeValid, "bytes", /*bare_allowed=*/true);
 }
 
 Result<uint64_t> ParseDurationNs(std::string_view text) {
-  return ParseWithUnits("duration", text, kDurationUnits, kDurationValid, "nanoseconds",
+  const auto scale_of = [](std::string_view unit) -> uint64_t {
+    for (const Unit& u : kDurationUnits) {
+      if (u.name == unit) return u.scale;
+    }
+    return 0;
+  };
+  return ParseWithUnits("duration", text, scale_of, kDurationValid, "nanoseconds",
                         /*bare_allowed=*/false);
 }
 

@@ -13,6 +13,7 @@
 #include "engine/registry.h"
 #include "measure/clock.h"
 #include "util/errno_status.h"
+#include "util/strings.h"
 #include "util/units.h"
 #include "workload/job.h"
 
@@ -40,28 +41,38 @@ std::string FindTimedOutJob(const std::vector<std::unique_ptr<Job>>& jobs, uint6
   return "";
 }
 
-Status CheckEngineFits(const PhaseSpec& spec, const EngineInfo& engine, const PreparedTarget& t) {
-  const std::string where = "phase '" + spec.name + "': engine " + std::string(engine.name);
-  if (spec.iodepth > engine.caps.max_iodepth) {
-    return Status::InvalidArgument(
-        where + " runs at most iodepth " + std::to_string(engine.caps.max_iodepth) + ", not " +
-        std::to_string(spec.iodepth) + " (an asynchronous engine is needed for deeper queues)");
+// Whether `caps` can run what `spec` asks of an engine.
+bool CapsFit(const EngineCaps& caps, const PhaseSpec& spec) {
+  return spec.iodepth <= caps.max_iodepth && caps.SupportsSync(spec.sync) &&
+         (spec.direct ? caps.supports_direct : !caps.requires_direct) &&
+         (!spec.sqpoll || caps.sqpoll);
+}
+
+// "use --engine io_uring or libaio, or " for the engines of `alternatives` that can run `spec`
+// (engines that do I/O: `null` is no fix); "use " when none can.
+std::string EngineFix(const PhaseSpec& spec, const EngineInfo& engine,
+                      const std::vector<const EngineInfo*>& alternatives) {
+  std::vector<std::string_view> names;
+  for (const EngineInfo* e : alternatives) {
+    if (e->name != engine.name && e->caps.does_io && CapsFit(e->caps, spec)) {
+      names.push_back(e->name);
+    }
   }
-  if (!engine.caps.SupportsSync(spec.sync)) {
-    return Status::NotSupported(where + " does not implement sync method " +
-                                std::string(SyncMethodName(spec.sync)));
+  if (names.empty()) return "use ";
+  std::string out = "use --engine " + std::string(names[0]);
+  for (size_t i = 1; i < names.size(); ++i) {
+    out += (i + 1 == names.size() ? " or " : ", ") + std::string(names[i]);
   }
-  if (spec.direct && !engine.caps.supports_direct) {
-    return Status::NotSupported(where + " cannot do O_DIRECT");
-  }
+  return out + ", or ";
+}
+
+// The target's part of the check: O_DIRECT alignment to the device, and a region per job.
+Status CheckTargetFits(const PhaseSpec& spec, const PreparedTarget& t) {
   if (spec.direct && spec.block_size_bytes % t.logical_block_size() != 0) {
     return Status::InvalidArgument(
         "phase '" + spec.name + "': O_DIRECT needs block_size to be a multiple of the device's " +
         "logical block size (" + std::to_string(t.logical_block_size()) + " bytes), not " +
         std::to_string(spec.block_size_bytes));
-  }
-  if (spec.sqpoll && !engine.caps.sqpoll) {
-    return Status::InvalidArgument(where + ": sqpoll applies to the io_uring engine only");
   }
   if (t.jobs().size() < spec.jobs) {
     return Status::Internal("target laid out for " + std::to_string(t.jobs().size()) +
@@ -179,11 +190,52 @@ Status CheckPhaseRunnable(const PhaseSpec& spec, const RunOptions& options) {
   return CheckCpus(spec);
 }
 
+Status CheckEngineCaps(const PhaseSpec& spec, const EngineInfo& engine,
+                       const std::vector<const EngineInfo*>& alternatives) {
+  if (CapsFit(engine.caps, spec)) return Status::Ok();
+  const EngineCaps& caps = engine.caps;
+  const std::string where = "phase '" + spec.name + "': engine " + std::string(engine.name);
+  const std::string fix = EngineFix(spec, engine, alternatives);
+  if (spec.iodepth > caps.max_iodepth) {
+    const std::string limit =
+        caps.max_iodepth == 1
+            ? " runs one request at a time"
+            : " runs at most " + std::to_string(caps.max_iodepth) + " requests at a time";
+    return Status::InvalidArgument(where + limit + " (iodepth " + std::to_string(spec.iodepth) +
+                                   " asked); " + fix + "--iodepth " +
+                                   std::to_string(caps.max_iodepth));
+  }
+  if (!caps.SupportsSync(spec.sync)) {
+    std::vector<std::string_view> methods;
+    for (int i = 0; i < kSyncMethodCount; ++i) {
+      if (caps.SupportsSync(static_cast<SyncMethod>(i))) {
+        methods.push_back(SyncMethodName(static_cast<SyncMethod>(i)));
+      }
+    }
+    return Status::InvalidArgument(where + " does not implement sync method " +
+                                   std::string(SyncMethodName(spec.sync)) + "; " + fix +
+                                   "--sync one of " + JoinStrings(methods));
+  }
+  if (spec.direct && !caps.supports_direct) {
+    return Status::InvalidArgument(where + " cannot open files with O_DIRECT (direct = true " +
+                                   "asked); " + fix + "--no-direct");
+  }
+  if (!spec.direct && caps.requires_direct) {
+    return Status::InvalidArgument(where + " needs O_DIRECT (direct = false asked; without it " +
+                                   "its submissions block and nothing is asynchronous); " + fix +
+                                   "--direct");
+  }
+  return Status::InvalidArgument(where + " has no submission-queue polling (sqpoll asked); " + fix +
+                                 "--no-sqpoll");
+}
+
 Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target,
                              const RunOptions& options, size_t phase_index, size_t phase_count) {
   Result<const EngineInfo*> engine = FindEngine(spec.engine);
   if (!engine.ok()) return engine.status().WithContext("phase '" + spec.name + "'");
-  DURABENCH_RETURN_IF_ERROR(CheckEngineFits(spec, **engine, target));
+  // The session checked this before the target was laid out, with the engines to suggest.
+  DURABENCH_RETURN_IF_ERROR(CheckEngineCaps(spec, **engine, {}));
+  DURABENCH_RETURN_IF_ERROR(CheckTargetFits(spec, target));
   DURABENCH_RETURN_IF_ERROR(CheckPhaseRunnable(spec, options));
 
   Result<std::vector<int>> cpus = ParseCpuList(spec.cpus);

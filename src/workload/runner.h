@@ -13,8 +13,8 @@
 //  - none: no commit samples.
 // A write that is still waiting for its flush when the phase ends gets a final flush.
 //
-// Errors: setup problems (unknown engine, unsupported O_DIRECT, iodepth beyond the engine) come
-// back as a non-OK Result before any I/O. A failed or short operation during the run is counted,
+// Errors: setup problems (unknown engine, what the engine cannot do: CheckEngineCaps) come back
+// as a non-OK Result before any I/O. A failed or short operation during the run is counted,
 // described in PhaseResult::errors, and ends the phase for all jobs (like fio's default); the
 // partial result is still returned. A job thread that cannot be started (the user's process
 // limit, threads-max, a cgroup's pids.max) ends the phase before any I/O with an IoError; the
@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "audit/writer.h"
+#include "engine/registry.h"
 #include "result/phase_result.h"
 #include "spec/spec.h"
 #include "target/target.h"
@@ -81,6 +82,16 @@ struct RunOptions {
 // one this process may run on (its affinity mask: cgroup cpusets, taskset). InvalidArgument
 // (exit 2) saying what to change. RunPhase checks it again.
 Status CheckPhaseRunnable(const PhaseSpec& spec, const RunOptions& options);
+
+// Whether `engine` can run `spec` by what it declares (EngineCaps): the iodepth, the sync
+// method, O_DIRECT (allowed, or required) and sqpoll. It needs no target, so a session checks every
+// phase with it before anything is probed, created or laid out (a psync run at iodepth 16 used to
+// write its whole layout first); RunPhase checks it again. InvalidArgument (exit 2) naming the
+// phase, the engine, its limit and the fix: the engines of `alternatives` that can run the phase as
+// asked (engines that do I/O), or the value this engine can run: "phase 'adhoc': engine psync runs
+// one request at a time (iodepth 16 asked); use --engine io_uring or libaio, or --iodepth 1".
+Status CheckEngineCaps(const PhaseSpec& spec, const EngineInfo& engine,
+                       const std::vector<const EngineInfo*>& alternatives);
 
 Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target,
                              const RunOptions& options, size_t phase_index = 0,

@@ -12,6 +12,7 @@
 #include <optional>
 #include <utility>
 
+#include "engine/registry.h"
 #include "spec/phase_keys.h"
 #include "util/data_dir.h"
 #include "util/read_file.h"
@@ -66,14 +67,19 @@ std::string_view Expected(KeyKind kind) {
 // The choices listed after "valid:".
 std::string Valid(const KeyDef& def) {
   switch (def.kind) {
-    case KeyKind::kEngine:
-      return "an engine name such as psync";
+    case KeyKind::kEngine: {
+      // The engines of this build (engine/registry.h); a module's (rados, rbd, gfapi) join the
+      // registry only when it is loaded.
+      std::vector<std::string_view> names;
+      for (const EngineInfo* e : AllEngines()) names.push_back(e->name);
+      return JoinStrings(names) + ", or a module's engine (durabench list)";
+    }
     case KeyKind::kPattern:
       return JoinStrings(AllPatternNames());
     case KeyKind::kSync:
       return JoinStrings(AllSyncMethodNames());
     case KeyKind::kData:
-      return "random, zero, compressible:N% (N = 0..100)";
+      return std::string(DataSpecChoices());
     case KeyKind::kCpus:
       return "a CPU list such as \"0-3,6\"";
     case KeyKind::kBool:
@@ -718,6 +724,11 @@ std::map<std::string, std::string> FindAll() {
 }
 
 }  // namespace
+
+std::string PhaseKeyChoices(std::string_view key) {
+  const KeyDef* def = FindPhaseKey(key);
+  return def == nullptr ? "" : Valid(*def);
+}
 
 bool IsBooleanPhaseKey(std::string_view key) {
   const KeyDef* def = FindPhaseKey(key);

@@ -60,5 +60,9 @@ Status ApplyOverrides(const std::vector<PhaseOverride>& overrides, WorkloadSpec*
 const std::vector<std::string_view>& PhaseKeys();
 // True for keys whose value is a boolean (`run` offers them as bare --KEY / --no-KEY flags).
 bool IsBooleanPhaseKey(std::string_view key);
+// The values `key` accepts, as its messages list them after "valid:" ("none, fsync, ..."; the
+// engines of this build; "1B..1GiB"), from the tables the parser checks against; "" for a key
+// that does not exist. `run --help` shows them beside each flag.
+std::string PhaseKeyChoices(std::string_view key);
 
 }  // namespace durabench

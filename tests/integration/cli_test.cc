@@ -1,7 +1,9 @@
 // The command line as a user meets it: help with examples, exit codes, one-line errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -9,6 +11,8 @@
 #include <vector>
 
 #include "durabench_runner.h"
+#include "engine/registry.h"
+#include "spec/spec.h"
 
 namespace durabench::testing {
 namespace {
@@ -22,6 +26,48 @@ TEST(Cli, HelpShowsExamplesAndExitsZero) {
   EXPECT_NE(r.out.find("durabench run ceph-wal"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("--block-size"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("--fsync-every"), std::string::npos) << r.out;
+}
+
+// Every workload flag's help lists the values it takes, from the tables the parser uses: every
+// sync method, pattern and engine of this build, and the data kinds.
+TEST(Cli, RunHelpListsEveryValidValueOfEachFlag) {
+  CommandResult r = Durabench({"run", "--help"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The help line of `flag` (CLI11 prints one line per option).
+  const auto help_of = [&](const std::string& flag) {
+    const size_t at = r.out.find("\n  " + flag + " ");
+    if (at == std::string::npos) return std::string();
+    return r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+  };
+  std::map<std::string, std::vector<std::string>> expect = {
+      {"--sync", {}},
+      {"--pattern", {}},
+      {"--engine", {}},
+      {"--data", {"random", "zero", "compressible:N%"}}};
+  for (std::string_view s : AllSyncMethodNames()) expect["--sync"].emplace_back(s);
+  for (std::string_view p : AllPatternNames()) expect["--pattern"].emplace_back(p);
+  for (const EngineInfo* e : AllEngines()) expect["--engine"].emplace_back(e->name);
+  for (const auto& [flag, values] : expect) {
+    const std::string help = help_of(flag);
+    ASSERT_FALSE(help.empty()) << flag << " not in:\n" << r.out;
+    const size_t valid = help.find("valid: ");
+    ASSERT_NE(valid, std::string::npos) << help;
+    // The list's items, each a value possibly followed by a note ("compressible:N% (N = ...)").
+    std::vector<std::string> items;
+    std::stringstream list(help.substr(valid + 7));
+    for (std::string item; std::getline(list, item, ',');) {
+      item.erase(0, item.find_first_not_of(' '));
+      items.push_back(item.substr(0, item.find(' ')));
+    }
+    for (const std::string& v : values) {
+      EXPECT_NE(std::find(items.begin(), items.end(), v), items.end())
+          << flag << " lacks " << v << ":\n"
+          << help;
+    }
+  }
+  // Numbers and sizes say their range.
+  EXPECT_NE(help_of("--iodepth").find("valid: 1..65536"), std::string::npos) << r.out;
+  EXPECT_NE(help_of("--block-size").find("valid: 1B..1GiB"), std::string::npos) << r.out;
 }
 
 TEST(Cli, VersionExitsZero) {
@@ -44,7 +90,8 @@ TEST(Cli, UsageErrorsExitTwoWithOneLine) {
       {{"run", "--target", "/tmp", "--runtime", "10"}, "--runtime"},
       {{"run", "--target", "/tmp", "--bogus"}, "--bogus"},
       // From the engine's declared capabilities (EngineCaps::sqpoll), not its name.
-      {{"run", "--target", "/tmp", "--engine", "psync", "--sqpoll"}, "sqpoll applies"},
+      {{"run", "--target", "/tmp", "--engine", "psync", "--sqpoll"},
+       "engine psync has no submission-queue polling"},
   };
   for (const Case& c : cases) {
     std::vector<std::string> args = c.args;
@@ -55,6 +102,35 @@ TEST(Cli, UsageErrorsExitTwoWithOneLine) {
     EXPECT_NE(r.err.find("durabench: error:"), std::string::npos) << joined << "\n" << r.err;
     EXPECT_NE(r.err.find(c.expect), std::string::npos) << joined << "\n" << r.err;
   }
+}
+
+// A mistyped option is named, with the closest option of that command when one is near.
+TEST(Cli, UnknownOptionSuggestsTheClosestOne) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  } cases[] = {
+      {{"run", "--target", "/tmp", "--blocksize", "4k"},
+       "unknown option --blocksize; did you mean --block-size?"},
+      {{"run", "--block-sise=4k", "--target", "/tmp"},
+       "unknown option --block-sise; did you mean --block-size?"},
+      // Named first even when a required option is missing too.
+      {{"run", "--iodeth", "4"}, "unknown option --iodeth; did you mean --iodepth?"},
+      {{"audit", "/tmp", "--witness", "file:/tmp/w", "--no-fil"},
+       "unknown option --no-fil; did you mean --no-fill?"},
+      {{"compare", "a.json", "b.json", "--markdwon"},
+       "unknown option --markdwon; did you mean --markdown?"},
+  };
+  for (const Case& c : cases) {
+    CommandResult r = Durabench(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args[1] << "\n" << r.err;
+    EXPECT_NE(r.err.find("durabench: error: " + c.expect), std::string::npos) << r.err;
+  }
+  // Nothing close: named, and no guess.
+  CommandResult r = Durabench({"run", "--target", "/tmp", "--frobnicate"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("unknown option --frobnicate"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << r.err;
 }
 
 TEST(Cli, BadWorkloadFileNamesFileLineAndKey) {

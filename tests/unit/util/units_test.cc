@@ -47,24 +47,45 @@ TEST(ParseSizeBytes, EveryUnit) {
   EXPECT_EQ(Size("3MiB"), 3 * kKi * kKi);
   EXPECT_EQ(Size("2GiB"), 2 * kKi * kKi * kKi);
   EXPECT_EQ(Size("5TiB"), 5 * kKi * kKi * kKi * kKi);
-  EXPECT_EQ(Size("4KB"), 4'000u);
-  EXPECT_EQ(Size("3MB"), 3'000'000u);
-  EXPECT_EQ(Size("2GB"), 2'000'000'000u);
-  EXPECT_EQ(Size("5TB"), 5'000'000'000'000u);
   EXPECT_EQ(Size("0"), 0u);
   EXPECT_EQ(Size("0KiB"), 0u);
 }
 
-TEST(ParseSizeBytes, LowercaseKAccepted) {
-  EXPECT_EQ(Size("4kiB"), 4 * kKi);
-  EXPECT_EQ(Size("4kB"), 4'000u);
+// fio's habits (its default kb_base=1024): a prefix alone or with B or iB, in any case, and
+// always a power of 1024.
+TEST(ParseSizeBytes, FioFormsAreBinaryInAnyCase) {
+  for (const char* s :
+       {"4k", "4K", "4kb", "4kB", "4Kb", "4KB", "4ki", "4Ki", "4kib", "4kiB", "4KiB", "4KIB"}) {
+    EXPECT_EQ(Size(s), 4 * kKi) << s;
+  }
+  EXPECT_EQ(Size("64m"), 64 * kKi * kKi);
+  EXPECT_EQ(Size("64M"), 64 * kKi * kKi);
+  EXPECT_EQ(Size("3MB"), 3 * kKi * kKi);
+  EXPECT_EQ(Size("1g"), kKi * kKi * kKi);
+  EXPECT_EQ(Size("2GB"), 2 * kKi * kKi * kKi);
+  EXPECT_EQ(Size("1gib"), kKi * kKi * kKi);
+  EXPECT_EQ(Size("5t"), 5 * kKi * kKi * kKi * kKi);
+  EXPECT_EQ(Size("5TB"), 5 * kKi * kKi * kKi * kKi);
+  EXPECT_EQ(Size("7b"), 7u);
+  EXPECT_EQ(Size("1.5g"), 3 * kKi * kKi * kKi / 2);
 }
 
-TEST(ParseSizeBytes, OtherCaseIsAnError) {
-  EXPECT_THAT(SizeError("4kib"), HasSubstr("unknown unit \"kib\""));
-  EXPECT_THAT(SizeError("4mib"), HasSubstr("unknown unit"));
-  EXPECT_THAT(SizeError("4K"), HasSubstr("unknown unit \"K\""));
-  EXPECT_THAT(SizeError("4b"), HasSubstr("unknown unit"));
+// fio's kb_base=1000, for reading fio's files: a prefix without 'i' is a power of 1000.
+TEST(ParseSizeBytes, DecimalBaseOnlyWhenAsked) {
+  EXPECT_EQ(*ParseSizeBytes("4k", SizeBase::kDecimal), 4'000u);
+  EXPECT_EQ(*ParseSizeBytes("3MB", SizeBase::kDecimal), 3'000'000u);
+  EXPECT_EQ(*ParseSizeBytes("2g", SizeBase::kDecimal), 2'000'000'000u);
+  EXPECT_EQ(*ParseSizeBytes("5TB", SizeBase::kDecimal), 5'000'000'000'000u);
+  EXPECT_EQ(*ParseSizeBytes("4KiB", SizeBase::kDecimal), 4 * kKi);
+  EXPECT_EQ(*ParseSizeBytes("1.5KB", SizeBase::kDecimal), 1500u);
+  EXPECT_EQ(*ParseSizeBytes("0.001KB", SizeBase::kDecimal), 1u);
+}
+
+TEST(ParseSizeBytes, UnknownSuffixIsAnError) {
+  EXPECT_THAT(SizeError("4p"), HasSubstr("unknown unit \"p\""));
+  for (const char* s : {"4kbb", "4kiib", "4bk", "4kbit", "4ib", "4KiBs"}) {
+    EXPECT_THAT(SizeError(s), HasSubstr("unknown unit \"" + std::string(s + 1) + "\""));
+  }
 }
 
 TEST(ParseSizeBytes, Decimals) {
@@ -72,9 +93,8 @@ TEST(ParseSizeBytes, Decimals) {
   EXPECT_EQ(Size("0.5KiB"), 512u);
   EXPECT_EQ(Size(".5KiB"), 512u);
   EXPECT_EQ(Size("1.25MiB"), 1310720u);
-  EXPECT_EQ(Size("1.5KB"), 1500u);
+  EXPECT_EQ(Size("1.5KB"), 1536u);
   EXPECT_EQ(Size("2.000B"), 2u);
-  EXPECT_EQ(Size("0.001KB"), 1u);
   EXPECT_EQ(Size("0.0000019073486328125TiB"), 2 * kKi * kKi);  // 2^-19 TiB: 19 decimals
   EXPECT_EQ(Size("1.5000000000000000000000000KiB"), 1536u);    // trailing zeros do not count
   // 2^-20 TiB is whole too, but needs 20 significant decimals: past the documented limit.
@@ -85,6 +105,7 @@ TEST(ParseSizeBytes, FractionalBytesAreAnError) {
   EXPECT_THAT(SizeError("0.5B"), HasSubstr("not a whole number of bytes"));
   EXPECT_THAT(SizeError("1.5"), HasSubstr("not a whole number of bytes"));
   EXPECT_THAT(SizeError("0.0001KB"), HasSubstr("not a whole number of bytes"));
+  EXPECT_THAT(SizeError("0.001KB"), HasSubstr("not a whole number of bytes"));
   EXPECT_THAT(SizeError("1.0001KiB"), HasSubstr("not a whole number of bytes"));
 }
 
@@ -99,7 +120,8 @@ TEST(ParseSizeBytes, Whitespace) {
 TEST(ParseSizeBytes, Errors) {
   EXPECT_THAT(SizeError(""), HasSubstr("empty"));
   EXPECT_THAT(SizeError("   "), HasSubstr("empty"));
-  EXPECT_THAT(SizeError("-4KiB"), HasSubstr("negative"));
+  EXPECT_THAT(SizeError("-4KiB"), HasSubstr("must not be negative"));
+  EXPECT_THAT(SizeError("-4k"), HasSubstr("must not be negative"));
   EXPECT_THAT(SizeError("+4KiB"), HasSubstr("does not start with a number"));
   EXPECT_THAT(SizeError("KiB"), HasSubstr("does not start with a number"));
   EXPECT_THAT(SizeError("4XB"), HasSubstr("unknown unit \"XB\""));
@@ -110,10 +132,10 @@ TEST(ParseSizeBytes, Errors) {
 }
 
 TEST(ParseSizeBytes, ErrorQuotesInputAndListsUnits) {
-  EXPECT_THAT(SizeError("4XB"),
-              AllOf(HasSubstr("size \"4XB\""), HasSubstr("valid: B, KiB, MiB, GiB, TiB"),
-                    HasSubstr("KB, MB, GB, TB")));
-  EXPECT_THAT(SizeError(""), AllOf(HasSubstr("size \"\""), HasSubstr("valid: B, KiB")));
+  EXPECT_THAT(SizeError("4XB"), AllOf(HasSubstr("size \"4XB\""), HasSubstr("unknown unit \"XB\""),
+                                      HasSubstr("valid: B, k, m, g, t, alone or with B or iB"),
+                                      HasSubstr("powers of 1024")));
+  EXPECT_THAT(SizeError(""), AllOf(HasSubstr("size \"\""), HasSubstr("valid: B, k, m")));
 }
 
 TEST(ParseSizeBytes, Overflow) {
@@ -122,6 +144,8 @@ TEST(ParseSizeBytes, Overflow) {
   EXPECT_THAT(SizeError("99999999999999999999999"), HasSubstr("too large"));
   EXPECT_EQ(Size("16777215TiB"), 16777215ull << 40);
   EXPECT_THAT(SizeError("16777216TiB"), HasSubstr("too large"));
+  EXPECT_THAT(SizeError("16777216t"), HasSubstr("too large for 64 bits"));
+  EXPECT_THAT(SizeError("18014398509481984k"), HasSubstr("too large for 64 bits"));
   EXPECT_THAT(SizeError("18446744073709551615.5KiB"), HasSubstr("too large"));
   EXPECT_THAT(SizeError("0.00000000000000000000001TB"), HasSubstr("decimal places"));
 }
