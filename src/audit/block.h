@@ -7,7 +7,8 @@
 //   8  audit id  16 bytes, random per audit
 //  24  offset     8 bytes: the block's byte offset in its file or device
 //  32  generation 8 bytes: 1 for the block's first write, +1 for each rewrite
-//  40  sequence   8 bytes: the write's number within its job (1, 2, ...), as the witness has it
+//  40  sequence   8 bytes: the write's number in the audit, as the witness has it: unique among
+//                 the writes of all jobs of the audit, growing within each job (not contiguous)
 //  48  time       8 bytes: CLOCK_REALTIME ns when the block was formatted
 //  56  job        4 bytes
 //  60  crc32c     4 bytes: CRC32C (Castagnoli, ISA-L's crc32_iscsi) of the whole block with
