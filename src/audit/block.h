@@ -7,7 +7,8 @@
 //   8  audit id  16 bytes, random per audit
 //  24  offset     8 bytes: the block's byte offset in its file or device
 //  32  generation 8 bytes: 1 for the block's first write, +1 for each rewrite
-//  40  sequence   8 bytes: the write's number within its job (1, 2, ...), as the witness has it
+//  40  sequence   8 bytes: the write's number in the audit, as the witness has it: unique among
+//                 the writes of all jobs of the audit, growing within each job (not contiguous)
 //  48  time       8 bytes: CLOCK_REALTIME ns when the block was formatted
 //  56  job        4 bytes
 //  60  crc32c     4 bytes: CRC32C (Castagnoli, ISA-L's crc32_iscsi) of the whole block with
@@ -24,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace durabench {
 
@@ -49,6 +51,35 @@ struct AuditBlockInfo {
 
 // Writes the block for `info` of audit `id` into `buf` (`len` bytes, >= kMinAuditBlockBytes).
 void FormatAuditBlock(const AuditId& id, const AuditBlockInfo& info, uint8_t* buf, size_t len);
+
+// FormatAuditBlock in two steps, for a writer whose job thread must do as little as possible
+// (audit/writer.h). The checksum pass over the block, the costly part, is made ahead and on
+// another thread by Prepare(), for the block with time_ns 0 (every other field is known when
+// the write is planned). Format() then copies the payload, writes the header and patches the
+// checksum for the time: CRC32C is linear, so the time's share of it is the XOR of 8 table
+// entries (the effect of each of its bytes, carried through the rest of the block). The block
+// is byte for byte FormatAuditBlock's.
+//
+// Memory: the payload pool (256 KiB) and the tables (8 KiB). Thread-safety: immutable after
+// construction; any threads may call Prepare() and Format() at once.
+class AuditBlockFormatter {
+ public:
+  // For the blocks of audit `id`, `block_bytes` long (>= kMinAuditBlockBytes).
+  AuditBlockFormatter(const AuditId& id, size_t block_bytes);
+
+  // The CRC32C register (not inverted) after the whole block of `info` with time_ns taken as
+  // 0 (info.time_ns is ignored): the input of Format().
+  uint32_t Prepare(const AuditBlockInfo& info) const;
+  // Writes the block of `info` into `buf` (block_bytes); `prepared` is Prepare() of the same
+  // offset, generation, sequence and job.
+  void Format(const AuditBlockInfo& info, uint32_t prepared, uint8_t* buf) const;
+
+ private:
+  AuditId id_;
+  size_t block_bytes_;
+  std::vector<uint8_t> pool_;
+  std::array<std::array<uint32_t, 256>, 8> time_crc_;  // [byte of time_ns][its value]
+};
 
 enum class AuditBlockState {
   kNone,     // no header of this audit: never written by it (or lost to older data)

@@ -30,7 +30,8 @@ uint64_t NextRandom(uint64_t* state) {
 }  // namespace
 
 Result<std::unique_ptr<WriteAudit>> WriteAudit::Open(const AuditId& id, const std::string& witness,
-                                                     const AuditJobLayout& layout, uint64_t seed) {
+                                                     const AuditJobLayout& layout, uint64_t seed,
+                                                     std::shared_ptr<AuditSequences> sequences) {
   if (layout.blocks == 0 || layout.block_bytes < kMinAuditBlockBytes) {
     return Status::InvalidArgument(
         fmt::format("audit: job {} has {} blocks of {} bytes; an audit needs at least one block "
@@ -43,7 +44,8 @@ Result<std::unique_ptr<WriteAudit>> WriteAudit::Open(const AuditId& id, const st
   }
   Result<std::unique_ptr<WitnessLink>> link = ConnectWitness(witness, AuditIdHex(id));
   if (!link.ok()) return link.status();
-  std::unique_ptr<WriteAudit> audit(new WriteAudit(id, std::move(link).value(), layout, seed));
+  std::unique_ptr<WriteAudit> audit(
+      new WriteAudit(id, std::move(link).value(), layout, seed, std::move(sequences)));
   DURABENCH_RETURN_IF_ERROR(audit->link_->Send(
       fmt::format("durabench-audit 1 audit={} started={}\nH {} {} {} {} {}\n", AuditIdHex(id),
                   RealtimeNs() / 1'000'000'000, layout.job, layout.path, layout.region_offset,
@@ -53,10 +55,12 @@ Result<std::unique_ptr<WriteAudit>> WriteAudit::Open(const AuditId& id, const st
 }
 
 WriteAudit::WriteAudit(const AuditId& id, std::unique_ptr<WitnessLink> link,
-                       const AuditJobLayout& layout, uint64_t seed)
+                       const AuditJobLayout& layout, uint64_t seed,
+                       std::shared_ptr<AuditSequences> sequences)
     : id_(id),
       link_(std::move(link)),
       layout_(layout),
+      sequences_(std::move(sequences)),
       rng_(seed | 1),
       generation_(layout.blocks, 0),
       busy_(layout.blocks, 0) {}
@@ -70,10 +74,11 @@ Status WriteAudit::Fail(Status st) {
 
 Status WriteAudit::TopUp() {
   if (planned_.size() + kBatch > kLookahead) return Status::Ok();
+  const uint64_t first = sequences_->fetch_add(kBatch, std::memory_order_relaxed) + 1;
   std::string lines;
   for (uint64_t i = 0; i < kBatch; ++i) {
     const uint64_t block = NextRandom(&rng_) % layout_.blocks;
-    const Planned p{next_sequence_++, block, ++generation_[block]};
+    const Planned p{first + i, block, ++generation_[block]};
     planned_.push_back(p);
     fmt::format_to(std::back_inserter(lines), "I {} {} {} {}\n", layout_.job, p.sequence,
                    layout_.region_offset + block * layout_.block_bytes, p.generation);
@@ -81,7 +86,7 @@ Status WriteAudit::TopUp() {
   if (Status st = link_->Send(lines); !st.ok()) return Fail(st);
   Result<uint64_t> token = link_->RequestDurable();
   if (!token.ok()) return Fail(token.status());
-  requests_.emplace_back(next_sequence_ - 1, *token);
+  requests_.emplace_back(first + kBatch - 1, *token);
   return Status::Ok();
 }
 

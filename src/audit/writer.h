@@ -2,17 +2,20 @@
 // carries (audit/block.h), and what the witness is told (audit/witness.h).
 //
 // Blocks are chosen at random among the job's `blocks`; each write of a block has the next
-// generation. Intents go to the witness ahead of the writes, kLookahead at most and kBatch per
-// durable request, so the job never waits for the witness while it keeps up: a write is issued
-// only once its intent is durable there. Acknowledgements (the commit completed, as the job's
-// sync method defines it) are streamed in batches, at least every millisecond while writes are
-// issued. Two writes to one block are never in flight together (Ready() says when the next
-// block is busy), so the order in which they reach the media cannot matter.
+// generation. Sequence numbers come from the audit's one counter, shared by all its jobs, kBatch
+// at a time: no two writes of an audit have the same, and each job's grow (with gaps where
+// other jobs took theirs). Intents go to the witness ahead of the writes, kLookahead at most and
+// kBatch per durable request, so the job never waits for the witness while it keeps up: a write
+// is issued only once its intent is durable there. Acknowledgements (the commit completed, as
+// the job's sync method defines it) are streamed in batches, at least every millisecond while
+// writes are issued. Two writes to one block are never in flight together (Ready() says when the
+// next block is busy), so the order in which they reach the media cannot matter.
 //
 // Not thread-safe: one per job thread. Any witness failure is kept and returned by every later
 // call: an audit that cannot be verified must stop.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -34,14 +37,19 @@ struct AuditJobLayout {
   uint32_t block_bytes = 0;
 };
 
+// The last sequence number taken in an audit; one per audit, shared by its jobs' WriteAudits.
+using AuditSequences = std::atomic<uint64_t>;
+
 class WriteAudit {
  public:
   static constexpr uint64_t kLookahead = 2048;
   static constexpr uint64_t kBatch = 256;
 
-  // Connects to `witness` and records the job's layout there.
+  // Connects to `witness` and records the job's layout there. The job's sequence numbers are
+  // taken from `sequences` (not null; 0 before the audit's first).
   static Result<std::unique_ptr<WriteAudit>> Open(const AuditId& id, const std::string& witness,
-                                                  const AuditJobLayout& layout, uint64_t seed);
+                                                  const AuditJobLayout& layout, uint64_t seed,
+                                                  std::shared_ptr<AuditSequences> sequences);
 
   // False when the next write's block has a write in flight: issue after a completion.
   bool Ready();
@@ -65,7 +73,7 @@ class WriteAudit {
     uint64_t generation;
   };
   WriteAudit(const AuditId& id, std::unique_ptr<WitnessLink> link, const AuditJobLayout& layout,
-             uint64_t seed);
+             uint64_t seed, std::shared_ptr<AuditSequences> sequences);
   // Plans and announces the next batch when fewer than kLookahead - kBatch are planned.
   Status TopUp();
   Status SendAcks();
@@ -74,11 +82,11 @@ class WriteAudit {
   AuditId id_;
   std::unique_ptr<WitnessLink> link_;
   AuditJobLayout layout_;
+  std::shared_ptr<AuditSequences> sequences_;
   uint64_t rng_;
   std::vector<uint64_t> generation_;  // per block: the last planned
   std::vector<uint8_t> busy_;         // per block: a write in flight
   std::deque<Planned> planned_;
-  uint64_t next_sequence_ = 1;
   // Durable requests not yet confirmed: (the last sequence they cover, token).
   std::deque<std::pair<uint64_t, uint64_t>> requests_;
   uint64_t durable_through_ = 0;  // intents up to this sequence are durable at the witness

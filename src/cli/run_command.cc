@@ -255,10 +255,12 @@ int Run(RunArgs& args) {
     // The blocks stay for the verify step, which removes them.
     options.target.keep = true;
     const std::string witness = args.witness;
-    options.audit = [audit_id, witness](const AuditJobLayout& layout) {
+    // One counter for every job (and phase) of the audit: no two of its writes share a number.
+    auto sequences = std::make_shared<AuditSequences>(0);
+    options.audit = [audit_id, witness, sequences](const AuditJobLayout& layout) {
       uint64_t seed = 0;
       for (int i = 0; i < 8; ++i) seed = (seed << 8) | audit_id[static_cast<size_t>(i)];
-      return WriteAudit::Open(audit_id, witness, layout, seed + layout.job);
+      return WriteAudit::Open(audit_id, witness, layout, seed + layout.job, sequences);
     };
     if (cut_after_ns != 0) {
       cutter = std::make_unique<Cutter>(cut_after_ns, args.cut_command, options.stop);

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -18,6 +17,7 @@
 
 #include "measure/clock.h"
 #include "util/errno_status.h"
+#include "util/thread_signals.h"
 
 namespace durabench {
 namespace {
@@ -91,16 +91,6 @@ Status CheckSameFile(const JobFile& file) {
                            "at that path");
   }
   return Status::Ok();
-}
-
-// Job threads take no asynchronous signals: the process's stop handler (cli/terminal.h) runs on
-// the main thread, and the jobs' blocking calls never see EINTR from it. Faults (SIGSEGV, SIGBUS,
-// ...) stay unblocked: blocking them is undefined.
-void BlockAsyncSignals() {
-  sigset_t set;
-  sigfillset(&set);
-  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT}) sigdelset(&set, sig);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
 }  // namespace

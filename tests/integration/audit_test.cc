@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -114,6 +115,17 @@ TEST(Audit, KeptOnTmpfsThenVerifyRemovesTheFiles) {
   EXPECT_EQ(run["audit"]["witness"], witness);
   // Every write was a commit the result measured, and every one was acknowledged.
   EXPECT_EQ(run["phases"][0]["ops"]["commit"]["count"], 4000);
+  // Sequence numbers are the audit's: no two writes of the two jobs share one.
+  Result<AuditLog> log = ParseWitnessLog(ReadFile(dir.File("witness.log")));
+  ASSERT_TRUE(log.ok()) << log.status().message();
+  ASSERT_EQ(log->jobs.size(), 2u);
+  std::set<uint64_t> sequences;
+  for (const auto& [job, j] : log->jobs) {
+    for (const AuditLog::Intent& in : j.intents) {
+      EXPECT_TRUE(sequences.insert(in.sequence).second)
+          << "job " << job << " reuses sequence " << in.sequence;
+    }
+  }
 
   auto [rc, v] = Verify(target.path(), witness, {"--audit-id", run["audit"]["id"]});
   ASSERT_EQ(rc, 0) << v.dump();
@@ -267,9 +279,9 @@ TEST(Audit, SigkillOfTheWriterOnExt4LosesNothing) {
 }
 
 // The shim drops every 37th write, flips a byte in every 41st and misdirects every 43rd (one
-// job, psync, queue depth 1: the n-th write the shim sees is the audit's sequence n). From the
-// witness log and the shim's fault log the test works out what each block holds and so what
-// verify must count, exactly.
+// job, which so takes every sequence number of the audit, psync, queue depth 1: the n-th write
+// the shim sees is the audit's sequence n). From the witness log and the shim's fault log the
+// test works out what each block holds and so what verify must count, exactly.
 TEST(Audit, ShimWriteFaultsAreCountedExactly) {
   TempDir target{"/dev/shm"};
   TempDir dir;

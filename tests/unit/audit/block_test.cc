@@ -41,6 +41,24 @@ TEST(AuditBlock, RoundTripsEveryField) {
   }
 }
 
+// The two steps (the checksum prepared without the time, then patched for it) write the very
+// block FormatAuditBlock writes, for any time and block size.
+TEST(AuditBlock, TheFormatterWritesTheSameBlockAsFormatAuditBlock) {
+  const AuditId id = NewAuditId();
+  for (size_t len : {512u, 4096u, 4100u, 65536u}) {
+    const AuditBlockFormatter formatter(id, len);
+    for (uint64_t time_ns : {0ull, 1ull, 0xffull << 56, 1'700'000'000'123'456'789ull, ~0ull}) {
+      AuditBlockInfo info = Info(len * 3, 9);
+      const uint32_t prepared = formatter.Prepare(info);
+      info.time_ns = time_ns;
+      std::vector<uint8_t> want(len), got(len);
+      FormatAuditBlock(id, info, want.data(), len);
+      formatter.Format(info, prepared, got.data());
+      ASSERT_EQ(got, want) << len << " bytes, time " << time_ns;
+    }
+  }
+}
+
 TEST(AuditBlock, ZerosAndOtherAuditsHoldNoBlockOfThisOne) {
   const AuditId id = NewAuditId();
   const AuditId other = NewAuditId();
