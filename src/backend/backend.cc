@@ -39,6 +39,7 @@ Result<std::shared_ptr<BackendConnection>> ReopenBackendTarget(const std::string
                                                                const BackendOptions& options) {
   Result<TargetUri> uri = ParseTargetUri(text);
   if (!uri.ok()) return uri.status();
+  for (const JobFile& job : jobs) DURABENCH_RETURN_IF_ERROR(CheckUriJobPath(*uri, job.path));
   Result<Module*> module = ModuleForScheme(uri->scheme);
   if (!module.ok()) return module.status().WithContext("target " + uri->text);
   return (*module)->Reopen(*uri, jobs, options);

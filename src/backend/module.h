@@ -64,8 +64,8 @@ class Module {
   // image, a file on the volume; offset_bytes and size_bytes: the job's region). The returned
   // connection serves the module's engine, opened read-only on each job's path, and its
   // RemoveCreated(false) removes what the audit created: the objects and files it named itself,
-  // the image only when durabench created it. InvalidArgument for a path this target's runs
-  // never name (the witness holds another target's audit), NotFound when nothing of it is left.
+  // the image only when durabench created it. The paths are those CheckUriJobPath (uri.h)
+  // accepted; NotFound when nothing of a job's is left.
   virtual Result<std::shared_ptr<BackendConnection>> Reopen(const TargetUri& uri,
                                                             const std::vector<JobFile>& jobs,
                                                             const BackendOptions& options) {

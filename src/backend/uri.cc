@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -132,6 +133,28 @@ Result<TargetUri> ParseTargetUri(std::string_view text) {
     return uri;
   }
   return Bad(text, "unknown scheme '" + std::string(scheme) + "://'");
+}
+
+Status CheckUriJobPath(const TargetUri& uri, const std::string& path) {
+  bool ours = false;
+  switch (uri.scheme) {
+    case UriScheme::kRados:
+      ours = path.rfind("durabench-", 0) == 0 && path.find('/') == std::string::npos;
+      break;
+    case UriScheme::kRbd:
+      ours = path == uri.image;
+      break;
+    case UriScheme::kGluster: {
+      const std::string dir = uri.path == "/" ? "/" : uri.path + "/";
+      const std::string name = path.substr(std::min(path.size(), dir.size()));
+      ours = path.compare(0, dir.size(), dir) == 0 && name.rfind("durabench-", 0) == 0 &&
+             name.find('/') == std::string::npos;
+      break;
+    }
+  }
+  if (ours) return Status::Ok();
+  return Status::InvalidArgument("the audit wrote '" + path + "', which no run on " + uri.text +
+                                 " writes: the witness holds another target's audit");
 }
 
 }  // namespace durabench

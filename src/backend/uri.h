@@ -45,6 +45,11 @@ Result<TargetUri> ParseTargetUri(std::string_view text);
 // The name of job `job`'s objects or file on a URI target: "durabench-<pid>-<job>", so that a
 // run writes only names it made itself (backend.h, "Safety").
 std::string UriJobName(uint32_t job);
+// Whether `path` is a name the runs of `uri` make for a job (an object prefix UriJobName(J) in
+// the pool, the image itself, a UriJobName(J).dat file in the volume's directory): InvalidArgument
+// otherwise, saying the audit that wrote it was another target's. Checked before any module is
+// loaded or any cluster contacted (audit --verify).
+Status CheckUriJobPath(const TargetUri& uri, const std::string& path);
 // The native engine a URI selects: "rados", "rbd" or "gfapi".
 const char* NativeEngineFor(UriScheme scheme);
 

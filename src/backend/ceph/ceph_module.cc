@@ -233,17 +233,11 @@ Result<PreparedTarget> PrepareRbd(const TargetUri& uri, const TargetOptions& tar
                                     std::move(conn), target.keep);
 }
 
-// An audit's jobs on rados://POOL: object-name prefixes durabench made, at least one of whose
-// objects is still there.
+// An audit's jobs on rados://POOL (object-name prefixes, checked by CheckUriJobPath): at least
+// one object of each must still be there.
 Result<std::shared_ptr<BackendConnection>> ReopenRados(const TargetUri& uri,
                                                        const std::vector<JobFile>& jobs,
                                                        const BackendOptions& options) {
-  for (const JobFile& job : jobs) {
-    if (job.path.rfind("durabench-", 0) != 0 || job.path.find('/') != std::string::npos) {
-      return Status::InvalidArgument("the audit wrote '" + job.path + "', not objects of a " +
-                                     uri.text + " run: the witness holds another target's audit");
-    }
-  }
   Result<std::shared_ptr<CephCluster>> cluster = CephCluster::Connect(options);
   if (!cluster.ok()) return cluster.status();
   Result<rados_ioctx_t> io = (*cluster)->OpenPool(uri.pool);
@@ -267,16 +261,10 @@ Result<std::shared_ptr<BackendConnection>> ReopenRados(const TargetUri& uri,
   return std::shared_ptr<BackendConnection>(std::move(conn));
 }
 
-// An audit's jobs on rbd://POOL/IMAGE: regions of that image, which must still exist.
+// An audit's jobs on rbd://POOL/IMAGE (regions of the image, checked by CheckUriJobPath): the
+// image must still exist.
 Result<std::shared_ptr<BackendConnection>> ReopenRbd(const TargetUri& uri,
-                                                     const std::vector<JobFile>& jobs,
                                                      const BackendOptions& options) {
-  for (const JobFile& job : jobs) {
-    if (job.path != uri.image) {
-      return Status::InvalidArgument("the audit wrote image '" + job.path + "', not " + uri.text +
-                                     ": the witness holds another target's audit");
-    }
-  }
   Result<std::shared_ptr<CephCluster>> cluster = CephCluster::Connect(options);
   if (!cluster.ok()) return cluster.status();
   Result<rados_ioctx_t> io = (*cluster)->OpenPool(uri.pool);
@@ -320,7 +308,7 @@ class CephModule final : public Module {
   Result<std::shared_ptr<BackendConnection>> Reopen(const TargetUri& uri,
                                                     const std::vector<JobFile>& jobs,
                                                     const BackendOptions& options) override {
-    return uri.scheme == UriScheme::kRbd ? ReopenRbd(uri, jobs, options)
+    return uri.scheme == UriScheme::kRbd ? ReopenRbd(uri, options)
                                          : ReopenRados(uri, jobs, options);
   }
 

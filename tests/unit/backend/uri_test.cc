@@ -99,5 +99,29 @@ TEST(TargetUri, LooksLikeUri) {
   EXPECT_FALSE(LooksLikeTargetUri("./scratch"));
 }
 
+// The names an audit's witness log may give for a URI target: those its runs make.
+TEST(TargetUri, AuditJobPathsAreTheTargetsOwn) {
+  const auto ok = [](const char* uri, const char* path) {
+    Result<TargetUri> u = ParseTargetUri(uri);
+    EXPECT_TRUE(u.ok()) << uri;
+    return u.ok() && CheckUriJobPath(*u, path).ok();
+  };
+  EXPECT_TRUE(ok("rados://rep1", "durabench-123-0"));
+  EXPECT_FALSE(ok("rados://rep1", "/dev/shm/x/durabench-123-0.dat"));
+  EXPECT_FALSE(ok("rados://rep1", "rbd_data.1"));
+  EXPECT_TRUE(ok("rbd://rep3/img", "img"));
+  EXPECT_FALSE(ok("rbd://rep3/img", "other"));
+  EXPECT_TRUE(ok("gluster://h/vol", "/durabench-1-0.dat"));
+  EXPECT_TRUE(ok("gluster://h/vol/a/b", "/a/b/durabench-1-0.dat"));
+  EXPECT_FALSE(ok("gluster://h/vol/a/b", "/a/durabench-1-0.dat"));
+  EXPECT_FALSE(ok("gluster://h/vol/a", "/a/b/durabench-1-0.dat"));
+  EXPECT_FALSE(ok("gluster://h/vol/a", "/a/users.db"));
+  Result<TargetUri> u = ParseTargetUri("rbd://rep3/img");
+  ASSERT_TRUE(u.ok());
+  const Status st = CheckUriJobPath(*u, "other");
+  EXPECT_EQ(st.ExitCode(), 2);
+  EXPECT_NE(st.message().find("another target's audit"), std::string::npos) << st.message();
+}
+
 }  // namespace
 }  // namespace durabench
