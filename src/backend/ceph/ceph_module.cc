@@ -78,6 +78,17 @@ Result<std::string> CephFsDataPool(const std::string& path, const CephCluster& c
   return fs[0]["data_pools"][0].get<std::string>();
 }
 
+// The connection of a rados:// or rbd:// target: the cluster, and an I/O context on its pool.
+Result<std::shared_ptr<CephConnection>> ConnectPool(const TargetUri& uri,
+                                                    const BackendOptions& options) {
+  Result<std::shared_ptr<CephCluster>> cluster = CephCluster::Connect(options);
+  if (!cluster.ok()) return cluster.status();
+  Result<rados_ioctx_t> io = (*cluster)->OpenPool(uri.pool);
+  if (!io.ok()) return io.status();
+  return std::make_shared<CephConnection>(*cluster, *io, uri.scheme == UriScheme::kRbd,
+                                          kObjectBytes);
+}
+
 Result<PreparedTarget> PrepareRados(const TargetUri& uri, const TargetOptions& target,
                                     const LayoutRequest& layout, const BackendOptions& options) {
   if (layout.block_size_bytes > kObjectBytes || kObjectBytes % layout.block_size_bytes != 0) {
@@ -85,11 +96,9 @@ Result<PreparedTarget> PrepareRados(const TargetUri& uri, const TargetOptions& t
                                    std::to_string(layout.block_size_bytes) +
                                    " must divide the 4 MiB object size");
   }
-  Result<std::shared_ptr<CephCluster>> cluster = CephCluster::Connect(options);
-  if (!cluster.ok()) return cluster.status();
-  Result<rados_ioctx_t> io = (*cluster)->OpenPool(uri.pool);
-  if (!io.ok()) return io.status();
-  auto conn = std::make_shared<CephConnection>(*cluster, *io, false, kObjectBytes);
+  Result<std::shared_ptr<CephConnection>> connected = ConnectPool(uri, options);
+  if (!connected.ok()) return connected.status();
+  std::shared_ptr<CephConnection> conn = std::move(connected).value();
   const uint64_t objects = (layout.size_bytes + kObjectBytes - 1) / kObjectBytes;
   std::vector<JobFile> jobs;
   std::vector<char> zeros(target.layout_fill ? kObjectBytes : 0, '\0');
@@ -184,15 +193,13 @@ Result<PreparedTarget> PrepareRbd(const TargetUri& uri, const TargetOptions& tar
                                   const LayoutRequest& layout, const BackendOptions& options) {
   Result<uint64_t> total = TotalBytes(layout);
   if (!total.ok()) return total.status();
-  Result<std::shared_ptr<CephCluster>> cluster = CephCluster::Connect(options);
-  if (!cluster.ok()) return cluster.status();
-  Result<rados_ioctx_t> io = (*cluster)->OpenPool(uri.pool);
-  if (!io.ok()) return io.status();
-  auto conn = std::make_shared<CephConnection>(*cluster, *io, true, kObjectBytes);
+  Result<std::shared_ptr<CephConnection>> connected = ConnectPool(uri, options);
+  if (!connected.ok()) return connected.status();
+  std::shared_ptr<CephConnection> conn = std::move(connected).value();
 
   uint64_t size = 0;
   bool exists = false;
-  Status st = CheckImageUnwatched(*io, uri, &exists, &size);
+  Status st = CheckImageUnwatched(conn->ioctx(), uri, &exists, &size);
   if (!st.ok()) return st;
   if (exists) {
     if (target.destroy_data != uri.text) {
@@ -211,11 +218,11 @@ Result<PreparedTarget> PrepareRbd(const TargetUri& uri, const TargetOptions& tar
     }
   } else {
     int order = kRbdOrder;
-    const int r = rbd_create(*io, uri.image.c_str(), *total, &order);
+    const int r = rbd_create(conn->ioctx(), uri.image.c_str(), *total, &order);
     if (r < 0) return Status::IoError("rbd: cannot create " + uri.text + ": " + CephErrorText(r));
     conn->SetCreatedImage(uri.image);
-    st = MarkImageCreated(*io, uri);
-    if (st.ok() && target.layout_fill) st = FillImage(*io, uri, *total);
+    st = MarkImageCreated(conn->ioctx(), uri);
+    if (st.ok() && target.layout_fill) st = FillImage(conn->ioctx(), uri, *total);
     if (!st.ok()) {
       conn->RemoveCreated(false);
       return st;
@@ -238,11 +245,9 @@ Result<PreparedTarget> PrepareRbd(const TargetUri& uri, const TargetOptions& tar
 Result<std::shared_ptr<BackendConnection>> ReopenRados(const TargetUri& uri,
                                                        const std::vector<JobFile>& jobs,
                                                        const BackendOptions& options) {
-  Result<std::shared_ptr<CephCluster>> cluster = CephCluster::Connect(options);
-  if (!cluster.ok()) return cluster.status();
-  Result<rados_ioctx_t> io = (*cluster)->OpenPool(uri.pool);
-  if (!io.ok()) return io.status();
-  auto conn = std::make_shared<CephConnection>(*cluster, *io, false, kObjectBytes);
+  Result<std::shared_ptr<CephConnection>> connected = ConnectPool(uri, options);
+  if (!connected.ok()) return connected.status();
+  std::shared_ptr<CephConnection> conn = std::move(connected).value();
   for (const JobFile& job : jobs) {
     const uint64_t objects = (job.offset_bytes + job.size_bytes + kObjectBytes - 1) / kObjectBytes;
     bool any = false;
@@ -265,13 +270,11 @@ Result<std::shared_ptr<BackendConnection>> ReopenRados(const TargetUri& uri,
 // image must still exist.
 Result<std::shared_ptr<BackendConnection>> ReopenRbd(const TargetUri& uri,
                                                      const BackendOptions& options) {
-  Result<std::shared_ptr<CephCluster>> cluster = CephCluster::Connect(options);
-  if (!cluster.ok()) return cluster.status();
-  Result<rados_ioctx_t> io = (*cluster)->OpenPool(uri.pool);
-  if (!io.ok()) return io.status();
-  auto conn = std::make_shared<CephConnection>(*cluster, *io, true, kObjectBytes);
+  Result<std::shared_ptr<CephConnection>> connected = ConnectPool(uri, options);
+  if (!connected.ok()) return connected.status();
+  std::shared_ptr<CephConnection> conn = std::move(connected).value();
   rbd_image_t image = nullptr;
-  const int r = rbd_open_read_only(*io, uri.image.c_str(), &image, nullptr);
+  const int r = rbd_open_read_only(conn->ioctx(), uri.image.c_str(), &image, nullptr);
   if (r == -ENOENT) {
     return Status::NotFound("image " + uri.text +
                             " does not exist (verified and removed already?)");
