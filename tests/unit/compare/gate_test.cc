@@ -138,21 +138,48 @@ TEST(Gate, DefaultThresholdsAreP99AndIops) {
   EXPECT_FALSE(r->regression());
 }
 
-// Three runs per side with a consistent 30 % rise in every interval: significant.
-TEST(Gate, ConsistentShiftAcrossIntervalsIsARegression) {
-  std::vector<RunResult> base;
-  std::vector<RunResult> cand;
+// Two sides of three runs each, for the significance tests below.
+struct Sides {
+  std::vector<RunResult> low;
+  std::vector<RunResult> high;
+};
+
+// Per-interval p99 near 100 us (run i offset by i x 300 ns), and the same runs with every
+// interval 30 % higher: a consistent shift.
+Sides ConsistentShift() {
+  Sides s;
   for (int i = 0; i < 3; ++i) {
     RunShape b;
     b.interval_p99_ns = {100, 104, 98, 101, 103, 99, 102, 97, 105, 100};
     for (uint64_t& v : b.interval_p99_ns) v = v * 1000 + static_cast<uint64_t>(i) * 300;
-    base.push_back(MakeRun(b));
-    RunShape c = b;
-    c.commit_ns = 130'000;
-    for (uint64_t& v : c.interval_p99_ns) v = v * 13 / 10;
-    cand.push_back(MakeRun(c));
+    s.low.push_back(MakeRun(b));
+    b.commit_ns = 130'000;
+    for (uint64_t& v : b.interval_p99_ns) v = v * 13 / 10;
+    s.high.push_back(MakeRun(b));
   }
-  Result<GateReport> r = Gate(base, cand, {"commit.p99=+10%"});
+  return s;
+}
+
+// Intervals that alternate between 90 and 140 us on both sides (the high side's in reverse
+// order), while the pooled histograms differ by 25 %: no shift the intervals can show.
+Sides MixedIntervals() {
+  Sides s;
+  for (int i = 0; i < 3; ++i) {
+    RunShape b;
+    b.interval_p99_ns = {90, 130, 100, 140, 95, 125, 105, 135, 98, 128};
+    for (uint64_t& v : b.interval_p99_ns) v *= 1000;
+    s.low.push_back(MakeRun(b));
+    b.commit_ns = 125'000;
+    std::reverse(b.interval_p99_ns.begin(), b.interval_p99_ns.end());
+    s.high.push_back(MakeRun(b));
+  }
+  return s;
+}
+
+// Three runs per side with a consistent 30 % rise in every interval: significant.
+TEST(Gate, ConsistentShiftAcrossIntervalsIsARegression) {
+  const Sides s = ConsistentShift();
+  Result<GateReport> r = Gate(s.low, s.high, {"commit.p99=+10%"});
   ASSERT_TRUE(r.ok()) << r.status().message();
   const GateCheck& c = r->checks[0];
   EXPECT_TRUE(c.tested);
@@ -165,20 +192,8 @@ TEST(Gate, ConsistentShiftAcrossIntervalsIsARegression) {
 
 // The pooled p99 exceeds the threshold, but the intervals of the two sides are alike: noise.
 TEST(Gate, ExceededButNotSignificantIsNoise) {
-  std::vector<RunResult> base;
-  std::vector<RunResult> cand;
-  const std::vector<uint64_t> mixed = {90, 130, 100, 140, 95, 125, 105, 135, 98, 128};
-  for (int i = 0; i < 3; ++i) {
-    RunShape b;
-    b.interval_p99_ns = mixed;
-    for (uint64_t& v : b.interval_p99_ns) v *= 1000;
-    base.push_back(MakeRun(b));
-    RunShape c = b;
-    c.commit_ns = 125'000;  // the pooled histograms differ by 25 %
-    std::reverse(c.interval_p99_ns.begin(), c.interval_p99_ns.end());
-    cand.push_back(MakeRun(c));
-  }
-  Result<GateReport> r = Gate(base, cand, {"commit.p99=+10%"});
+  const Sides s = MixedIntervals();
+  Result<GateReport> r = Gate(s.low, s.high, {"commit.p99=+10%"});
   ASSERT_TRUE(r.ok());
   const GateCheck& c = r->checks[0];
   EXPECT_TRUE(c.exceeded);
@@ -191,34 +206,14 @@ TEST(Gate, ExceededButNotSignificantIsNoise) {
 // An improvement beyond the threshold is "improved" only when it is significant in that
 // direction: the same two samples as above, with the sides swapped.
 TEST(Gate, ImprovedOnlyWhenSignificant) {
-  std::vector<RunResult> slow;
-  std::vector<RunResult> fast;
-  std::vector<RunResult> mixed_slow;
-  std::vector<RunResult> mixed_fast;
-  const std::vector<uint64_t> mixed = {90, 130, 100, 140, 95, 125, 105, 135, 98, 128};
-  for (int i = 0; i < 3; ++i) {
-    RunShape f;
-    f.interval_p99_ns = {100, 104, 98, 101, 103, 99, 102, 97, 105, 100};
-    for (uint64_t& v : f.interval_p99_ns) v = v * 1000 + static_cast<uint64_t>(i) * 300;
-    fast.push_back(MakeRun(f));
-    RunShape s = f;
-    s.commit_ns = 130'000;
-    for (uint64_t& v : s.interval_p99_ns) v = v * 13 / 10;
-    slow.push_back(MakeRun(s));
-    RunShape m;
-    m.interval_p99_ns = mixed;
-    for (uint64_t& v : m.interval_p99_ns) v *= 1000;
-    mixed_fast.push_back(MakeRun(m));
-    m.commit_ns = 125'000;
-    std::reverse(m.interval_p99_ns.begin(), m.interval_p99_ns.end());
-    mixed_slow.push_back(MakeRun(m));
-  }
-  Result<GateReport> r = Gate(slow, fast, {"commit.p99=+10%"});
+  const Sides shift = ConsistentShift();
+  const Sides mixed = MixedIntervals();
+  Result<GateReport> r = Gate(shift.high, shift.low, {"commit.p99=+10%"});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_TRUE(r->checks[0].tested);
   EXPECT_LT(r->checks[0].p_value, 1e-4);
   EXPECT_EQ(r->checks[0].outcome, GateOutcome::kImproved);
-  r = Gate(mixed_slow, mixed_fast, {"commit.p99=+10%"});
+  r = Gate(mixed.high, mixed.low, {"commit.p99=+10%"});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_LT(r->checks[0].relative, -0.1) << "the pooled p99 fell beyond the threshold";
   EXPECT_TRUE(r->checks[0].tested);
