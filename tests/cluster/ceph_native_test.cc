@@ -23,6 +23,18 @@ class CephNativeTest : public ClusterTest {
     a.insert(a.end(), more.begin(), more.end());
     return a;
   }
+  // Runs durabench as Durabench does, through `sh -c 'echo $$; exec ...'`, and sets `prefix` to
+  // the names its objects have ("durabench-PID-"): other tests write to the same pools at the
+  // same time, so a check for objects left behind looks for this run's own.
+  CommandResult DurabenchNamed(const std::vector<std::string>& args, std::string* prefix) {
+    std::vector<std::string> argv = {"/bin/sh", "-c", "echo $$ >&2; exec \"$@\"", "sh", kBinary};
+    argv.insert(argv.end(), args.begin(), args.end());
+    CommandResult r = RunCommand(argv, {{"DURABENCH_WORKLOADS", DURABENCH_SOURCE_WORKLOADS}});
+    const size_t eol = r.err.find('\n');
+    *prefix = "durabench-" + r.err.substr(0, eol) + "-";
+    r.err.erase(0, eol == std::string::npos ? eol : eol + 1);
+    return r;
+  }
   // `rados -p POOL ls` / `rbd ls POOL` through the cluster's config.
   std::string List(const std::string& tool_args) {
     std::string out;
@@ -82,7 +94,8 @@ TEST_F(CephNativeTest, CephWalOnRadosPools) {
                                      "--runtime",   "2s",
                                      "-o",          local.File("r.json")};
     if (copies == 1) args.insert(args.end(), {"--sync", "fdatasync"});
-    CommandResult r = Durabench(args);
+    std::string prefix;
+    CommandResult r = DurabenchNamed(args, &prefix);
     ASSERT_EQ(r.exit_code, 0) << pool << ": " << r.out << r.err;
     nlohmann::json j = LoadJson(local.File("r.json"));
     ExpectValidResult(j);
@@ -94,8 +107,8 @@ TEST_F(CephNativeTest, CephWalOnRadosPools) {
       ExpectOps(j, {"write", "commit"});
     }
     ExpectCephFacts(j, pool, copies);
-    EXPECT_EQ(List("rados -p " + pool + " ls").find("durabench-"), std::string::npos)
-        << "objects left in " << pool;
+    EXPECT_EQ(List("rados -p " + pool + " ls").find(prefix), std::string::npos)
+        << prefix << "* objects left in " << pool;
   }
 }
 
@@ -130,7 +143,8 @@ TEST_F(CephNativeTest, AuditsAreVerifiedThroughTheNativeEngines) {
         "audit",     uri,  "--witness", witness,     "--ceph-conf", conf, "--size", "8MiB",
         "--runtime", "2s", "--sync",    "fdatasync", "--iodepth",   "4",  "-q"};
     if (uri == image_uri) audit.push_back("--destroy-data=" + uri);
-    CommandResult r = Durabench(audit);
+    std::string prefix;
+    CommandResult r = DurabenchNamed(audit, &prefix);
     ASSERT_EQ(r.exit_code, 0) << uri << ": " << r.out << r.err;
     // The witness holds another target's audit: refused, nothing read or removed.
     const std::string other = uri == image_uri ? "rbd://rep3/other-image" : "rados://rep3";
@@ -147,8 +161,8 @@ TEST_F(CephNativeTest, AuditsAreVerifiedThroughTheNativeEngines) {
           << "verify removed an image durabench did not create";
       List("rbd rm --no-progress rep3/" + image);
     } else {
-      EXPECT_EQ(List("rados -p rep1 ls").find("durabench-"), std::string::npos)
-          << "verify left the audit's objects";
+      EXPECT_EQ(List("rados -p rep1 ls").find(prefix), std::string::npos)
+          << "verify left the audit's objects, " << prefix << "*";
       r = Durabench({"audit", "--verify", uri, "--witness", witness, "--ceph-conf", conf});
       EXPECT_EQ(r.exit_code, 2) << "verified twice: " << r.out << r.err;
     }
