@@ -37,6 +37,7 @@ SustainedWrite Sustained(const PhaseResult& p) {
   SustainedWrite s;
   s.phase = p.spec.name;
   s.bytes = p.op(OpKind::kWrite).bytes;
+  s.space_bytes = p.spec.size_bytes * p.spec.jobs;
   s.measured_ns = p.measured_ns;
   s.mean_bytes_per_s = p.BytesPerSecond();
   s.interval_ns = p.interval_ns;
@@ -48,6 +49,24 @@ SustainedWrite Sustained(const PhaseResult& p) {
   }
   s.cliff = DetectCliff(bytes, p.interval_ns);
   return s;
+}
+
+std::optional<WalSyncChoice> ChooseWalSyncMethod(const std::vector<PostgresRow>& rows) {
+  const PostgresRow* fastest = nullptr;
+  const PostgresRow* fallback = nullptr;  // PostgreSQL's default
+  for (const PostgresRow& r : rows) {
+    if (r.wal_sync_method.empty()) continue;
+    if (fastest == nullptr || r.commits_per_s > fastest->commits_per_s) fastest = &r;
+    if (r.wal_sync_method == "fdatasync") fallback = &r;
+  }
+  if (fastest == nullptr) return std::nullopt;
+  const PostgresRow* pick = fastest;
+  if (fallback != nullptr &&
+      fallback->commits_per_s >= (1 - kWalDefaultMargin) * fastest->commits_per_s) {
+    pick = fallback;
+  }
+  return WalSyncChoice{pick->wal_sync_method, pick->commits_per_s, fastest->wal_sync_method,
+                       fastest->commits_per_s, pick == fallback};
 }
 
 }  // namespace
@@ -109,6 +128,7 @@ ReportCard BuildReportCard(const std::vector<PhaseResult>& phases, const ProbeRe
       card.plp_error = a.status().message();
     }
   }
+  card.wal_sync_method = ChooseWalSyncMethod(card.postgres);
   for (const CephWalRow& r : card.ceph_wal) {
     if (r.jobs != 1) continue;
     card.ceph_wal_rating = r.iops >= kCephWalGoodIops   ? "good"

@@ -61,9 +61,25 @@ struct PostgresRow {
   uint64_t commit_p50_ns = 0, commit_p99_ns = 0;
 };
 
+// The wal_sync_method eval names: the fastest, except that PostgreSQL's default on Linux,
+// fdatasync, is kept when it is within kWalDefaultMargin of the fastest (a difference that small
+// is within a short run's noise, and a changed setting costs a reason in every review).
+inline constexpr double kWalDefaultMargin = 0.10;
+struct WalSyncChoice {
+  std::string method;          // PostgreSQL's name: "fdatasync", "open_datasync", ...
+  double commits_per_s = 0;
+  std::string fastest;         // the fastest method measured (may be `method`)
+  double fastest_commits_per_s = 0;
+  bool is_default = false;     // method is fdatasync, PostgreSQL's default on Linux
+};
+
 struct SustainedWrite {
   std::string phase;
   uint64_t bytes = 0;
+  // The space the phase writes (its size x jobs). A sequential phase that writes more than this
+  // wraps around and rewrites it: beyond space_bytes it writes no fresh space, so a cache
+  // larger than space_bytes (an SLC cache that absorbs the rewrites) cannot show a cliff.
+  uint64_t space_bytes = 0;
   uint64_t measured_ns = 0;
   double mean_bytes_per_s = 0;
   uint64_t interval_ns = 0;
@@ -85,6 +101,7 @@ struct ReportCard {
   std::string ceph_wal_rating;  // "good", "fair", "poor"; "" when not run
   std::optional<EtcdCheck> etcd;
   std::vector<PostgresRow> postgres;
+  std::optional<WalSyncChoice> wal_sync_method;  // from `postgres`; none when no row has one
   std::optional<SustainedWrite> sustained;
   std::vector<TailRow> tail;  // every phase, in run order
 };

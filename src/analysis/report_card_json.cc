@@ -42,6 +42,17 @@ nlohmann::ordered_json ReportCardToJson(const ReportCard& card) {
                   {"commit_p99_ns", r.commit_p99_ns}});
   }
   j["postgres"] = card.postgres.empty() ? json() : pg;
+  if (card.wal_sync_method) {
+    const WalSyncChoice& w = *card.wal_sync_method;
+    j["wal_sync_method"] = {{"method", w.method},
+                            {"commits_per_s", w.commits_per_s},
+                            {"fastest", w.fastest},
+                            {"fastest_commits_per_s", w.fastest_commits_per_s},
+                            {"is_default", w.is_default},
+                            {"default_margin", kWalDefaultMargin}};
+  } else {
+    j["wal_sync_method"] = json();
+  }
 
   if (card.sustained) {
     const SustainedWrite& s = *card.sustained;
@@ -55,6 +66,8 @@ nlohmann::ordered_json ReportCardToJson(const ReportCard& card) {
     }
     j["sustained"] = {{"phase", s.phase},
                       {"bytes", s.bytes},
+                      {"space_bytes", s.space_bytes},
+                      {"rewrote", s.bytes > s.space_bytes},
                       {"measured_ns", s.measured_ns},
                       {"mean_bytes_per_s", s.mean_bytes_per_s},
                       {"interval_ns", s.interval_ns},

@@ -106,6 +106,18 @@ void PrintCard(const ReportCard& card) {
                   Rate(r.commits_per_s).c_str());
     }
     std::printf("\n");
+    if (const std::optional<WalSyncChoice>& w = card.wal_sync_method; w) {
+      std::printf("                 use wal_sync_method = %s", w->method.c_str());
+      if (w->method == w->fastest && w->is_default) {
+        std::printf(" (the default, and the fastest here)\n");
+      } else if (w->method == w->fastest) {
+        std::printf(" (the fastest here; PostgreSQL's default is fdatasync)\n");
+      } else {
+        std::printf(" (the default; %s is %.0f %% faster, within %.0f %%)\n", w->fastest.c_str(),
+                    (w->fastest_commits_per_s / w->commits_per_s - 1) * 100,
+                    kWalDefaultMargin * 100);
+      }
+    }
   }
   if (card.sustained) {
     const SustainedWrite& s = *card.sustained;
@@ -116,8 +128,19 @@ void PrintCard(const ReportCard& card) {
                   FormatDurationNs(s.cliff.index * s.interval_ns).c_str(),
                   Mbps(s.cliff.before_bytes_per_s).c_str(), Mbps(s.cliff.after_bytes_per_s).c_str(),
                   FormatSizeBytes(s.cliff.bytes_before).c_str());
+    } else if (s.bytes > s.space_bytes) {
+      // A rewritten region fits in the cache that a cliff would show running out.
+      std::printf(
+          "; no cliff found, and none could be: it rewrote %s %.0f times, and an SLC cache "
+          "larger than that absorbs the rewrites\n                 find one with "
+          "--sustained-size larger than the cache (tens of GiB; the free space must hold it)\n",
+          FormatSizeBytes(s.space_bytes).c_str(),
+          static_cast<double>(s.bytes) / static_cast<double>(s.space_bytes));
     } else {
-      std::printf("; no cliff (no lasting drop of %.0f %% or more)\n", kCliffMinDrop * 100);
+      std::printf(
+          "; no cliff (no lasting drop of %.0f %% or more) in %s of fresh space: a cache larger "
+          "than that would need a longer --sustained-runtime\n",
+          kCliffMinDrop * 100, FormatSizeBytes(s.bytes).c_str());
     }
   } else {
     std::printf("  Sustained      not run\n");
