@@ -244,7 +244,10 @@ TEST(EvalEmuDrive, QuickReportCardOnAVolatileDrive) {
   EXPECT_GE(card["etcd"]["flush_p99_ns"].get<double>(), 1.9 * kMs);
   EXPECT_TRUE(card["etcd"]["pass"].get<bool>());
   EXPECT_EQ(card["postgres"].size(), 4u);
+  EXPECT_TRUE(card["wal_sync_method"]["method"].is_string()) << card["wal_sync_method"].dump();
   EXPECT_FALSE(card["sustained"].is_null());
+  EXPECT_EQ(card["sustained"]["space_bytes"], 1ull << 30);
+  EXPECT_TRUE(card["sustained"]["rewrote"].is_boolean());
   EXPECT_EQ(j["phases"].size(), 12u);
   // The quick budget: about a minute of measuring plus layout.
   EXPECT_LT(took_s, 150) << "eval --quick took " << took_s << " s";
