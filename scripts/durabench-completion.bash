@@ -11,20 +11,20 @@
 # The options of each command, as its --help lists them (the test checks both ways).
 _durabench_options_common='-h --help'
 _durabench_options_clusters='--ceph-conf --ceph-keyring --ceph-id --gluster-port --connect-timeout'
-_durabench_options_target='--keep --allow-overwrite --destroy-data --ignore-signatures --op-timeout'
+_durabench_options_target='--create --keep --allow-overwrite --destroy-data --ignore-signatures --op-timeout'
 declare -A _durabench_options=(
   [run]="-t --target -o --output --json --format -q --quiet --interval --fio-equivalent --no-layout-fill
          --engine --pattern --read-percent --block-size --size --runtime --ops --ramp --iodepth
          --jobs --direct --no-direct --sync --fsync-every --rate-iops --data --sqpoll --no-sqpoll
          --fill --no-fill --cpus $_durabench_options_target $_durabench_options_clusters"
   [list]="--json"
-  [probe]="--op-timeout --json -o --output $_durabench_options_clusters"
-  [plp]="--workload --runtime --size --expect -o --output --json -q --quiet --audit
+  [probe]="-t --target --op-timeout --json -o --output $_durabench_options_clusters"
+  [plp]="-t --target --workload --runtime --rounds --size --expect -o --output --json -q --quiet --audit
          $_durabench_options_target $_durabench_options_clusters"
-  [eval]="--quick --workload --sustained-size --sustained-runtime --interval -o --output --json --audit
+  [eval]="-t --target --quick --workload --sustained-size --sustained-runtime --interval -o --output --json --audit
           -q --quiet $_durabench_options_target $_durabench_options_clusters"
   [compare]="--markdown --json --format -o --output --breakdown --local --replicas --kind --percentiles"
-  [gate]="--baseline --candidate -t --threshold --alpha --min-runs --markdown --junit --json"
+  [gate]="--baseline --candidate --threshold --alpha --min-runs --markdown --junit --json"
   [merge]="-o --output --sequential"
   [report]="-o --output --title --force --data-only --python"
   [audit]="-t --target -w --witness --verify --audit-id --workload --cut-after --cut-command
@@ -40,13 +40,13 @@ declare -A _durabench_valued=(
          --read-percent --block-size --size --runtime --ops --ramp --iodepth --jobs --sync
          --fsync-every --rate-iops --data --cpus $_durabench_options_clusters"
   [list]=""
-  [probe]="--op-timeout -o --output $_durabench_options_clusters"
-  [plp]="--workload --runtime --size --expect -o --output --audit --destroy-data --op-timeout
+  [probe]="-t --target --op-timeout -o --output $_durabench_options_clusters"
+  [plp]="-t --target --workload --runtime --rounds --size --expect -o --output --audit --destroy-data --op-timeout
          $_durabench_options_clusters"
-  [eval]="--workload --sustained-size --sustained-runtime --interval -o --output --audit --destroy-data
+  [eval]="-t --target --workload --sustained-size --sustained-runtime --interval -o --output --audit --destroy-data
           --op-timeout $_durabench_options_clusters"
   [compare]="-o --output --format --local --replicas --kind --percentiles"
-  [gate]="--baseline --candidate -t --threshold --alpha --min-runs --markdown --junit"
+  [gate]="--baseline --candidate --threshold --alpha --min-runs --markdown --junit"
   [merge]="-o --output"
   [report]="-o --output --title --python"
   [audit]="-t --target -w --witness --audit-id --workload --cut-after --cut-command -o --output
@@ -124,7 +124,7 @@ _durabench() {
           _durabench_words "text json csv" "$cur"
         fi
         ;;
-      --expect) _durabench_words "flush-free flush-costly suspicious" "$cur" ;;
+      --expect) _durabench_words "flush-free flush-costly suspicious undecided" "$cur" ;;
       --workload)
         _durabench_words "$(_durabench_list_section "$prog" Workloads)" "$cur"
         [[ $cur == */* || $cur == .* ]] && _durabench_files "$cur"

@@ -70,7 +70,7 @@ def main():
         cmd = [args.durabench, "gate", "--json", "--baseline"] + [files[i] for i in base]
         cmd += ["--candidate"] + [files[i] for i in cand]
         for t in args.threshold:
-            cmd += ["-t", t]
+            cmd += ["--threshold", t]
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode not in (0, 1):
             sys.exit(f"gate failed: {p.stderr.strip()}")

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "util/units.h"
 
@@ -13,7 +14,90 @@ bool IsWritePhase(const PhaseSpec& s) {
   return s.pattern == Pattern::kWrite || s.pattern == Pattern::kRandWrite;
 }
 
-uint64_t Minus(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+int64_t Minus(uint64_t a, uint64_t b) { return static_cast<int64_t>(a) - static_cast<int64_t>(b); }
+
+// A time interval's p50 counts toward a one-round interval only with this many operations.
+constexpr uint64_t kMinIntervalOps = 20;
+// A round shorter than this measures start-up more than the method.
+constexpr uint64_t kMinRoundNs = 100'000'000;
+// The coverage MedianInterval aims for.
+constexpr double kIntervalConfidence = 0.95;
+
+// A signed duration: "-35us" below zero.
+std::string Signed(int64_t ns) {
+  return ns < 0 ? "-" + FormatDurationNs(static_cast<uint64_t>(-ns))
+                : FormatDurationNs(static_cast<uint64_t>(ns));
+}
+
+// One method's (or the baseline's) phases, in run order: the k-th is round k.
+struct MethodPhases {
+  SyncMethod sync = SyncMethod::kNone;
+  std::vector<const PhaseResult*> phases;
+};
+
+Histogram Merged(const std::vector<const PhaseResult*>& phases, OpKind kind) {
+  Histogram h;
+  for (const PhaseResult* p : phases) (void)h.Merge(p->op(kind).histogram);
+  return h;
+}
+
+// The p50 values an interval is built from: one per round when there are rounds, else one per
+// time interval of the phase (with enough operations).
+std::vector<uint64_t> P50s(const std::vector<const PhaseResult*>& phases, OpKind kind) {
+  std::vector<uint64_t> v;
+  if (phases.size() > 1) {
+    for (const PhaseResult* p : phases) v.push_back(p->op(kind).histogram.Percentile(50));
+    return v;
+  }
+  for (const IntervalStats& i : phases.front()->time_series) {
+    const IntervalKindStats& k = i.kinds[static_cast<int>(kind)];
+    if (k.count >= kMinIntervalOps) v.push_back(k.p50_ns);
+  }
+  return v;
+}
+
+double Variation(const std::vector<uint64_t>& p50s) {
+  if (p50s.size() < 2) return 0;
+  const auto [lo, hi] = std::minmax_element(p50s.begin(), p50s.end());
+  return *lo == 0 ? 0 : static_cast<double>(*hi) / static_cast<double>(*lo);
+}
+
+// The penalty interval of `method` against `baseline`: per round when both ran the same number
+// of rounds (each round against its own baseline), else per time interval against the baseline
+// over all rounds.
+PenaltyInterval PenaltyIntervalOf(const MethodPhases& method, const MethodPhases& baseline,
+                                  uint64_t baseline_p50) {
+  std::vector<int64_t> penalties;
+  std::string over;
+  if (method.phases.size() > 1 && method.phases.size() == baseline.phases.size()) {
+    const std::vector<uint64_t> c = P50s(method.phases, OpKind::kCommit);
+    const std::vector<uint64_t> b = P50s(baseline.phases, OpKind::kWrite);
+    for (size_t r = 0; r < c.size(); ++r) penalties.push_back(Minus(c[r], b[r]));
+    over = "rounds";
+  } else {
+    for (const PhaseResult* p : method.phases) {
+      for (uint64_t c : P50s({p}, OpKind::kCommit)) penalties.push_back(Minus(c, baseline_p50));
+    }
+    over = "intervals";
+  }
+  PenaltyInterval i = MedianInterval(std::move(penalties));
+  i.over = over;
+  return i;
+}
+
+PenaltyDecision Decide(const MethodPenalty& m) {
+  const auto threshold = static_cast<int64_t>(kFlushCostlyPenaltyNs);
+  const int64_t lo = m.interval.count >= 2 ? m.interval.low_ns : m.penalty_p50_ns;
+  const int64_t hi = m.interval.count >= 2 ? m.interval.high_ns : m.penalty_p50_ns;
+  if (lo >= threshold) return PenaltyDecision::kCostly;
+  if (hi < threshold) return PenaltyDecision::kFree;
+  return PenaltyDecision::kUndecided;
+}
+
+std::string IntervalText(const PenaltyInterval& i) {
+  return fmt::format("{} to {}, a {:.0f} % interval over {} {}", Signed(i.low_ns),
+                     Signed(i.high_ns), i.confidence * 100, i.count, i.over);
+}
 
 std::string Fact(const ProbeFact& f) { return f.known() ? f.value : std::string(); }
 
@@ -55,47 +139,122 @@ const char* PlpVerdictName(PlpVerdict verdict) {
       return "flush-costly";
     case PlpVerdict::kSuspicious:
       return "suspicious";
+    case PlpVerdict::kUndecided:
+      return "undecided";
   }
   return "?";
+}
+
+const char* PenaltyDecisionName(PenaltyDecision d) {
+  switch (d) {
+    case PenaltyDecision::kFree:
+      return "free";
+    case PenaltyDecision::kCostly:
+      return "costly";
+    case PenaltyDecision::kUndecided:
+      return "undecided";
+  }
+  return "?";
+}
+
+PenaltyInterval MedianInterval(std::vector<int64_t> values) {
+  PenaltyInterval i;
+  i.count = static_cast<uint32_t>(values.size());
+  if (values.empty()) return i;
+  std::sort(values.begin(), values.end());
+  if (values.size() < 2) {
+    i.low_ns = i.high_ns = values.front();
+    return i;
+  }
+  // P(Binomial(n, 1/2) < k) for k = 1, 2, ...: the chance that the median lies below x_(k).
+  const size_t n = values.size();
+  double below = 0, term = std::pow(0.5, static_cast<double>(n));  // P(B = 0)
+  size_t k = 1;
+  double coverage = 1 - 2 * term;
+  for (size_t next = 2; next <= n / 2; ++next) {
+    below += term;
+    term = term * static_cast<double>(n - (next - 2)) / static_cast<double>(next - 1);
+    const double c = 1 - 2 * (below + term);
+    if (c < kIntervalConfidence) break;
+    k = next;
+    coverage = c;
+  }
+  i.low_ns = values[k - 1];
+  i.high_ns = values[n - k];
+  i.confidence = coverage;
+  return i;
+}
+
+Result<WorkloadSpec> InterleaveRounds(const WorkloadSpec& workload, uint32_t rounds) {
+  if (rounds <= 1) return workload;
+  WorkloadSpec w = workload;
+  w.phases.clear();
+  for (uint32_t r = 1; r <= rounds; ++r) {
+    for (const PhaseSpec& p : workload.phases) {
+      PhaseSpec q = p;
+      q.name = fmt::format("{}#{}", p.name, r);
+      q.runtime_ns = p.runtime_ns / rounds;
+      if (q.runtime_ns < kMinRoundNs) {
+        return Status::InvalidArgument(fmt::format(
+            "{} rounds of phase '{}' would last {} each; give fewer rounds or a longer --runtime "
+            "(a round lasts at least {})",
+            rounds, p.name, FormatDurationNs(q.runtime_ns), FormatDurationNs(kMinRoundNs)));
+      }
+      q.ops = p.ops / rounds;
+      if (p.ops != 0 && q.ops == 0) q.ops = 1;
+      w.phases.push_back(std::move(q));
+    }
+  }
+  return w;
 }
 
 Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const ProbeResult& probe) {
   PlpAssessment a;
   PlpEvidence& e = a.evidence;
-  const PhaseResult* baseline = nullptr;
+  // The baseline's phases and each durable method's, in order of first appearance.
+  MethodPhases baseline;
+  std::vector<MethodPhases> methods;
   for (const PhaseResult& p : phases) {
-    if (IsWritePhase(p.spec) && p.spec.sync == SyncMethod::kNone &&
-        p.op(OpKind::kWrite).histogram.count() > 0) {
-      baseline = &p;
-      break;
+    if (!IsWritePhase(p.spec)) continue;
+    if (p.spec.sync == SyncMethod::kNone) {
+      if (p.op(OpKind::kWrite).histogram.count() > 0) baseline.phases.push_back(&p);
+      continue;
     }
+    if (p.op(OpKind::kCommit).histogram.count() == 0) continue;
+    auto it = std::find_if(methods.begin(), methods.end(),
+                           [&](const MethodPhases& m) { return m.sync == p.spec.sync; });
+    if (it == methods.end()) it = methods.insert(methods.end(), MethodPhases{p.spec.sync, {}});
+    it->phases.push_back(&p);
   }
-  if (baseline == nullptr) {
+  if (baseline.phases.empty()) {
     return Status::InvalidArgument(
         "PLP verdict: no write phase with sync = none (the baseline) has samples");
   }
-  const Histogram& w = baseline->op(OpKind::kWrite).histogram;
-  e.baseline_phase = baseline->spec.name;
+  const Histogram w = Merged(baseline.phases, OpKind::kWrite);
+  e.baseline_phase = baseline.phases.front()->spec.name;
+  e.rounds = static_cast<uint32_t>(baseline.phases.size());
+  e.baseline_variation = Variation(P50s(baseline.phases, OpKind::kWrite));
   e.write_samples = w.count();
   e.write_p50_ns = w.Percentile(50);
   e.write_p99_ns = w.Percentile(99);
-  e.direct = baseline->spec.direct;
-  for (const PhaseResult& p : phases) {
-    const Histogram& c = p.op(OpKind::kCommit).histogram;
-    if (!IsWritePhase(p.spec) || p.spec.sync == SyncMethod::kNone || c.count() == 0) continue;
+  e.direct = baseline.phases.front()->spec.direct;
+  for (const MethodPhases& mp : methods) {
+    const Histogram c = Merged(mp.phases, OpKind::kCommit);
     MethodPenalty m;
-    m.sync = std::string(SyncMethodName(p.spec.sync));
-    m.phase = p.spec.name;
+    m.sync = std::string(SyncMethodName(mp.sync));
+    m.phase = mp.phases.front()->spec.name;
     m.samples = c.count();
     m.commit_p50_ns = c.Percentile(50);
     m.commit_p99_ns = c.Percentile(99);
-    const Histogram& f = p.op(OpKind::kFlush).histogram;
+    const Histogram f = Merged(mp.phases, OpKind::kFlush);
     if (f.count() > 0) {
       m.flush_p50_ns = f.Percentile(50);
       m.flush_p99_ns = f.Percentile(99);
     }
     m.penalty_p50_ns = Minus(m.commit_p50_ns, e.write_p50_ns);
     m.penalty_p99_ns = Minus(m.commit_p99_ns, e.write_p99_ns);
+    m.interval = PenaltyIntervalOf(mp, baseline, e.write_p50_ns);
+    m.decision = Decide(m);
     e.methods.push_back(m);
   }
   if (e.methods.empty()) {
@@ -117,31 +276,51 @@ Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const Pr
   }
   e.primary_method = primary->sync;
 
+  // Methods disagree only when both sides are decided: one surely costly, another surely free.
   const auto [lo, hi] = std::minmax_element(e.methods.begin(), e.methods.end(),
                                             [](const MethodPenalty& x, const MethodPenalty& y) {
                                               return x.penalty_p50_ns < y.penalty_p50_ns;
                                             });
+  const auto floor = static_cast<int64_t>(kPenaltyFloorNs);
   const bool disagree =
-      hi->costly() && !lo->costly() &&
+      hi->decision == PenaltyDecision::kCostly && lo->decision == PenaltyDecision::kFree &&
       static_cast<double>(hi->penalty_p50_ns) >=
-          kMethodDisagreeRatio * static_cast<double>(std::max(lo->penalty_p50_ns, kPenaltyFloorNs));
+          kMethodDisagreeRatio * static_cast<double>(std::max(lo->penalty_p50_ns, floor));
 
-  const uint64_t pen = primary->penalty_p50_ns;
+  const std::string pen = Signed(primary->penalty_p50_ns);
   std::vector<std::string>& why = a.explanation;
-  if (disagree) {
+  if (primary->decision == PenaltyDecision::kUndecided) {
+    a.verdict = PlpVerdict::kUndecided;
+    a.headline = fmt::format(
+        "undecided: the {} penalty is {} (p50) but could be {} to {}, across the {} line "
+        "between free and costly",
+        primary->sync, pen, Signed(primary->interval.low_ns), Signed(primary->interval.high_ns),
+        FormatDurationNs(kFlushCostlyPenaltyNs));
+    why.push_back(fmt::format("The interval: {}.", IntervalText(primary->interval)));
+    if (e.baseline_variation >= 1.5) {
+      why.push_back(fmt::format(
+          "Noisy host: the no-flush baseline's p50 varied {:.1f}x between {}, so the "
+          "latency moved with something other than the flush.",
+          e.baseline_variation, e.rounds > 1 ? "rounds" : "intervals"));
+    }
+    why.push_back(fmt::format(
+        "To decide: more rounds (durabench plp --rounds {}), or a quieter host (nothing else on "
+        "the drive or the CPUs while it runs).",
+        std::max<uint32_t>(10, e.rounds * 2)));
+  } else if (disagree) {
     a.verdict = PlpVerdict::kSuspicious;
     a.headline = fmt::format(
         "suspicious: the sync methods disagree: {} costs {} per durable write, {} only {}",
-        hi->sync, Ms(hi->penalty_p50_ns), lo->sync, Ms(lo->penalty_p50_ns));
+        hi->sync, Signed(hi->penalty_p50_ns), lo->sync, Signed(lo->penalty_p50_ns));
     why.push_back(fmt::format(
         "Both should make a write durable; when one is {}x cheaper, it is probably not reaching "
         "stable media (an ignored FUA or a dropped flush somewhere in the stack).",
         static_cast<uint64_t>(static_cast<double>(hi->penalty_p50_ns) /
-                              static_cast<double>(std::max(lo->penalty_p50_ns, kPenaltyFloorNs)))));
+                              static_cast<double>(std::max(lo->penalty_p50_ns, floor)))));
   } else if (primary->costly()) {
     a.verdict = PlpVerdict::kFlushCostly;
     a.headline = fmt::format("flush costly: each durable write pays {} (p50; p99 {}) for {}",
-                             Ms(pen), Ms(primary->penalty_p99_ns), primary->sync);
+                             pen, Signed(primary->penalty_p99_ns), primary->sync);
     why.push_back(
         "A volatile write cache without power-loss protection: a flush must write the "
         "cache out to stable media before it returns.");
@@ -153,7 +332,7 @@ Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const Pr
     a.verdict = PlpVerdict::kSuspicious;
     a.headline = fmt::format(
         "suspicious: the device reports a volatile write cache, yet a flush costs only {} ({})",
-        Ms(pen), primary->sync);
+        pen, primary->sync);
     why.push_back(
         "Either the drive has power-loss protection and reports its cache anyway (many "
         "PLP SATA drives do), or it acknowledges flushes without making data durable. "
@@ -161,10 +340,14 @@ Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const Pr
   } else {
     a.verdict = PlpVerdict::kFlushFree;
     a.headline = fmt::format("flush free: a durable write costs {} more than a plain one ({})",
-                             Ms(pen), primary->sync);
+                             pen, primary->sync);
     why.push_back("Consistent with power-loss protection or no volatile write cache.");
   }
-  if (a.verdict != PlpVerdict::kFlushCostly) {
+  if (a.verdict != PlpVerdict::kUndecided && primary->interval.count >= 2) {
+    why.push_back(fmt::format("The {} penalty's interval: {}.", primary->sync,
+                              IntervalText(primary->interval)));
+  }
+  if (a.verdict != PlpVerdict::kFlushCostly && a.verdict != PlpVerdict::kUndecided) {
     why.push_back(
         "Latency alone cannot tell a drive with PLP from one that ignores flushes: "
         "verify with a power-cut durability test (docs/plp.md, \"Verifying durability\").");

@@ -2,8 +2,9 @@
 // says about the write cache under it.
 //
 // Method (DESIGN.md "Analysis"): at qd1, one job, 4 KiB O_DIRECT writes are timed without any
-// flush (the baseline), then with each durable method. The *flush penalty* of a method is its
-// commit latency minus the baseline write latency, at p50 and at p99:
+// flush (the baseline), then with each durable method, in rounds (A B C D A B C D ...) so that
+// drift on a busy host hits every method alike. The *flush penalty* of a method is its commit
+// latency minus the baseline write latency, at p50 and at p99:
 //   - fdatasync: write + fdatasync (the drive gets a cache-flush command);
 //   - odsync / rwf_dsync: the write alone, which the kernel sends with FUA (or, where the device
 //     has no FUA, follows with a flush).
@@ -12,6 +13,14 @@
 // platters) cannot. Latency alone cannot tell a drive with PLP from one that acknowledges
 // flushes it never makes, which is why a free flush on a device that reports a write-back cache
 // is "suspicious" and the verdict points to a power-cut test.
+//
+// Confidence: each method's p50 penalty also gets an interval, from the penalty of each round
+// (its commit p50 minus that round's baseline p50) or, with one round, of each time interval.
+// The interval is the distribution-free one for a median, [x_(k), x_(n+1-k)] of the n sorted
+// values, with the largest k whose coverage 1 - 2 P(Binomial(n, 1/2) < k) is at least 95 % (k = 1
+// when none is: 5 rounds give 93.75 %, 3 give 75 %). A method is costly when the whole interval
+// is at or above kFlushCostlyPenaltyNs, free when it is all below, and undecided when it straddles
+// the line; an undecided primary method makes the verdict `undecided`, with the reason.
 #pragma once
 
 #include <cstdint>
@@ -44,25 +53,45 @@ inline constexpr uint64_t kPenaltyFloorNs = 10'000;
 // ~10-100 us, so 250 us is again between the populations.
 inline constexpr uint64_t kSlowWriteNs = 250'000;
 
-enum class PlpVerdict { kFlushFree, kFlushCostly, kSuspicious };
+enum class PlpVerdict { kFlushFree, kFlushCostly, kSuspicious, kUndecided };
 
-// "flush-free", "flush-costly", "suspicious" (the JSON `verdict` values).
+// "flush-free", "flush-costly", "suspicious", "undecided" (the JSON `verdict` values).
 const char* PlpVerdictName(PlpVerdict verdict);
 
-// One durable method's cost, from its phase.
+// The confidence interval of a p50 penalty (see the top of this file).
+struct PenaltyInterval {
+  int64_t low_ns = 0, high_ns = 0;
+  uint32_t count = 0;       // rounds or time intervals it is taken over; < 2: no interval
+  std::string over;         // "rounds" or "intervals"
+  double confidence = 0;    // coverage of [low, high] for the median, e.g. 0.9375
+};
+
+enum class PenaltyDecision { kFree, kCostly, kUndecided };
+// "free", "costly", "undecided"
+const char* PenaltyDecisionName(PenaltyDecision d);
+
+// One durable method's cost, from its phases (one per round).
 struct MethodPenalty {
   std::string sync;   // "fdatasync", "odsync", "rwf_dsync", ...
-  std::string phase;  // phase name it came from
+  std::string phase;  // the (first) phase it came from
   uint64_t samples = 0;
   uint64_t commit_p50_ns = 0, commit_p99_ns = 0;
-  uint64_t flush_p50_ns = 0, flush_p99_ns = 0;      // flush-call methods only; else 0
-  uint64_t penalty_p50_ns = 0, penalty_p99_ns = 0;  // commit - baseline write, floored at 0
-  bool costly() const { return penalty_p50_ns >= kFlushCostlyPenaltyNs; }
+  uint64_t flush_p50_ns = 0, flush_p99_ns = 0;  // flush-call methods only; else 0
+  // Commit - baseline write, over all rounds. Negative where the commit was the faster (noise,
+  // or a commit path that skips work the plain write does): shown as measured, not clamped.
+  int64_t penalty_p50_ns = 0, penalty_p99_ns = 0;
+  PenaltyInterval interval;  // of penalty_p50_ns
+  PenaltyDecision decision = PenaltyDecision::kFree;
+  bool costly() const { return decision == PenaltyDecision::kCostly; }
 };
 
 // Everything the verdict was decided from; serialized as the JSON `evidence`.
 struct PlpEvidence {
   std::string baseline_phase;
+  uint32_t rounds = 1;  // how many times each method ran (interleaved)
+  // How much the no-flush baseline's p50 moved: the largest over the smallest of its rounds (or,
+  // with one round, of its time intervals); 1 on a steady host, 0 when there was only one value.
+  double baseline_variation = 0;
   uint64_t write_samples = 0;
   uint64_t write_p50_ns = 0, write_p99_ns = 0;  // baseline: no flush
   bool direct = false;                          // the probe phases used O_DIRECT
@@ -101,7 +130,8 @@ struct PlpAssessment {
 };
 
 // Decides the verdict from the probe phases (a sync=none write phase and one or more durable
-// write phases, as in workloads/plp-probe.toml) and the probe. InvalidArgument when there is no
+// write phases, as in workloads/plp-probe.toml; with rounds, the same phases repeated: the k-th
+// phase of each method belongs to round k) and the probe. InvalidArgument when there is no
 // baseline or no durable phase with samples. Pure: no I/O.
 Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const ProbeResult& probe);
 
@@ -110,5 +140,15 @@ Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const Pr
 // the drive lies about flushes" (torn or misdirected blocks are said too), the explanation says
 // what that means, and a.audits lists them. The flush-cost verdict itself stays as measured.
 void FoldAudits(const std::vector<PlpAuditResult>& audits, PlpAssessment* a);
+
+// The distribution-free confidence interval of the median of `values` (sorted here): the
+// interval's bounds, its coverage, and count = values.size(). count < 2: no interval (the bounds
+// are the one value, confidence 0).
+PenaltyInterval MedianInterval(std::vector<int64_t> values);
+
+// `workload`'s phases repeated `rounds` times, interleaved (A B C A B C ...), each round's phase
+// named NAME#ROUND and given runtime / rounds; rounds = 1 returns it unchanged. InvalidArgument
+// when a round would be shorter than 100 ms.
+Result<WorkloadSpec> InterleaveRounds(const WorkloadSpec& workload, uint32_t rounds);
 
 }  // namespace durabench

@@ -25,10 +25,21 @@ nlohmann::ordered_json PlpToJson(const PlpAssessment& a) {
           m.flush_p99_ns == 0 ? nlohmann::ordered_json() : nlohmann::ordered_json(m.flush_p99_ns)},
          {"penalty_p50_ns", m.penalty_p50_ns},
          {"penalty_p99_ns", m.penalty_p99_ns},
+         {"penalty_p50_interval",
+          m.interval.count < 2 ? nlohmann::ordered_json()
+                               : nlohmann::ordered_json{{"low_ns", m.interval.low_ns},
+                                                        {"high_ns", m.interval.high_ns},
+                                                        {"confidence", m.interval.confidence},
+                                                        {"over", m.interval.over},
+                                                        {"count", m.interval.count}}},
+         {"decision", PenaltyDecisionName(m.decision)},
          {"costly", m.costly()}});
   }
   nlohmann::ordered_json evidence = {
       {"baseline_phase", e.baseline_phase},
+      {"rounds", e.rounds},
+      {"baseline_variation", e.baseline_variation == 0 ? nlohmann::ordered_json()
+                                                       : nlohmann::ordered_json(e.baseline_variation)},
       {"write_samples", e.write_samples},
       {"write_p50_ns", e.write_p50_ns},
       {"write_p99_ns", e.write_p99_ns},

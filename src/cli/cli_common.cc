@@ -9,8 +9,28 @@
 
 namespace durabench {
 
+Result<std::string> TargetArg::Resolve() const {
+  if (!positional.empty() && !flag.empty() && positional != flag) {
+    return Status::InvalidArgument("the target is named twice, as " + positional +
+                                   " and as --target " + flag + "; name it once");
+  }
+  if (positional.empty() && flag.empty()) {
+    return Status::InvalidArgument("name the target: a directory, file, device or URI, as the "
+                                   "last word or with --target");
+  }
+  return positional.empty() ? flag : positional;
+}
+
+void AddTargetArg(CLI::App& app, TargetArg* arg, const std::string& help) {
+  app.add_option("target", arg->positional, help);
+  app.add_option("-t,--target", arg->flag, "The target, as a flag (instead of the last word)");
+}
+
 void AddTargetSafetyOptions(CLI::App& app, TargetOptions* target) {
   app.add_flag("--keep", target->keep, "Keep the files durabench created");
+  app.add_flag("--create", target->create,
+               "Create the target as a new file when it does not exist (without it a target "
+               "that does not exist is refused: a typo, or a disk not mounted)");
   app.add_flag("--allow-overwrite", target->allow_overwrite,
                "Write an existing regular file that durabench did not create");
   app.add_option(

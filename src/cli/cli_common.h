@@ -16,7 +16,18 @@
 
 namespace durabench {
 
-// Registers --keep, --allow-overwrite, --destroy-data and --ignore-signatures into `target`.
+// The target, named alike in every command that takes one: as a positional word or with
+// -t/--target (the only meaning of -t in any command).
+struct TargetArg {
+  std::string positional;
+  std::string flag;
+  // The target: InvalidArgument (exit 2) when it is not named, or named twice differently.
+  Result<std::string> Resolve() const;
+};
+// Registers the positional "target" (described by `help`) and -t,--target into `arg`.
+void AddTargetArg(CLI::App& app, TargetArg* arg, const std::string& help);
+
+// Registers --create, --keep, --allow-overwrite, --destroy-data and --ignore-signatures into `target`.
 void AddTargetSafetyOptions(CLI::App& app, TargetOptions* target);
 
 // How to reach a cluster (URI targets, CephFS probes), as given on the command line.

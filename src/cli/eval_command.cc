@@ -21,7 +21,8 @@ namespace durabench {
 namespace {
 
 struct EvalArgs {
-  std::string target;
+  TargetArg target_arg;
+  std::string target;  // resolved from target_arg
   BackendArgs backend;
   bool quick = false;
   std::string workload;
@@ -232,10 +233,9 @@ int RunEval(EvalArgs& args) {
 
 CommandAction RegisterEvalCommand(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
-  app.add_option("target", args->target,
+  AddTargetArg(app, &args->target_arg,
                  "Directory on the drive (own files are created and removed), or the block "
-                 "device itself with --destroy-data")
-      ->required();
+                 "device itself with --destroy-data");
   app.add_flag("--quick", args->quick, "About 1 minute (drive-eval-quick) instead of about 30");
   app.add_option("--workload", args->workload,
                  "Another workload with the same phase names (see docs/eval.md)");
@@ -268,7 +268,12 @@ CommandAction RegisterEvalCommand(CLI::App& app) {
       "  durabench eval /mnt/newdrive -o eval.json            (about 30 minutes)\n"
       "  durabench eval /dev/sdX --destroy-data=/dev/sdX      (DESTROYS /dev/sdX)\n"
       "See docs/eval.md.");
-  return [args] { return RunEval(*args); };
+  return [args] {
+    Result<std::string> target = args->target_arg.Resolve();
+    if (!target.ok()) return ExitFor(target.status());
+    args->target = *target;
+    return RunEval(*args);
+  };
 }
 
 }  // namespace durabench

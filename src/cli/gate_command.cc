@@ -93,7 +93,7 @@ CommandAction RegisterGateCommand(CLI::App& app) {
   app.add_option("--candidate", args->candidate, "Candidate result files (one or more runs)")
       ->required()
       ->check(CLI::ExistingFile);
-  app.add_option("-t,--threshold", args->thresholds,
+  app.add_option("--threshold", args->thresholds,
                  "METRIC=+N% (a rise beyond N % regresses) or METRIC=-N% (a fall); also "
                  "absolute, e.g. flush.p50=+200us. Repeatable. Default: lat.p99=+10% iops=-10%")
       ->take_all();

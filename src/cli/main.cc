@@ -1,6 +1,7 @@
 // durabench: what it costs, in latency, to make a write durable.
 #include <signal.h>
 
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <new>
@@ -35,8 +36,10 @@ std::string UnknownCommand(const CLI::App& app, int argc, char** argv) {
 // `durabench CMD ... --NAME ...` with --NAME no option of CMD: CLI11 alone would say "The
 // following argument was not expected" (or first that a required option is missing). The message
 // names the first such option and, when one of CMD's options is close to it (a missing dash, a
-// typo), suggests it: "unknown option --blocksize; did you mean --block-size?". "" when every
-// --NAME is known (the error is about something else) or no command was named.
+// typo), suggests it: "unknown option --blocksize; did you mean --block-size?". A short option
+// -X that CMD lacks is named too, with the one long option starting with X when there is one
+// ("unknown option -t; did you mean --threshold?"). "" when every option is known (the error is
+// about something else) or no command was named.
 std::string UnknownOption(CLI::App& app, int argc, char** argv) {
   if (argc < 3 || argv[1][0] == '-') return "";
   CLI::App* sub = nullptr;
@@ -47,6 +50,21 @@ std::string UnknownOption(CLI::App& app, int argc, char** argv) {
   for (int i = 2; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--") break;  // what follows is positional
+    if (arg.size() >= 2 && arg[0] == '-' && std::isalpha(static_cast<unsigned char>(arg[1]))) {
+      const std::string name(arg.substr(0, 2));
+      if (sub->get_option_no_throw(name) != nullptr || app.get_option_no_throw(name) != nullptr) {
+        continue;
+      }
+      std::string message = "unknown option " + name, only;
+      int starting = 0;
+      for (const CLI::Option* o : sub->get_options()) {
+        for (const std::string& l : o->get_lnames()) {
+          if (l[0] == name[1]) ++starting, only = l;
+        }
+      }
+      if (starting == 1) message += "; did you mean --" + only + "?";
+      return message;
+    }
     if (arg.size() < 3 || !arg.starts_with("--")) continue;
     const std::string name(arg.substr(0, arg.find('=')));
     if (sub->get_option_no_throw(name) != nullptr || app.get_option_no_throw(name) != nullptr) {

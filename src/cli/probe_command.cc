@@ -17,7 +17,8 @@ namespace durabench {
 namespace {
 
 struct ProbeArgs {
-  std::string target;
+  TargetArg target_arg;
+  std::string target;  // resolved from target_arg
   BackendArgs backend;
   std::string output;
   bool json = false;
@@ -123,10 +124,9 @@ int RunProbe(const ProbeArgs& args) {
 
 CommandAction RegisterProbeCommand(CLI::App& app) {
   auto args = std::make_shared<ProbeArgs>();
-  app.add_option("target", args->target,
+  AddTargetArg(app, &args->target_arg,
                  "A directory, file (need not exist yet: its parent is probed), block device, or "
-                 "rados://POOL, rbd://POOL/IMAGE, gluster://HOST[:PORT]/VOLUME[/DIR]")
-      ->required();
+                 "rados://POOL, rbd://POOL/IMAGE, gluster://HOST[:PORT]/VOLUME[/DIR]");
   AddBackendOptions(app, &args->backend);
   app.add_flag("--json", args->json, "Print the probe as JSON instead of the summary");
   app.add_option("-o,--output", args->output,
@@ -145,7 +145,12 @@ CommandAction RegisterProbeCommand(CLI::App& app) {
       "  durabench probe gluster://127.0.0.1/dbrep3\n"
       "  durabench probe . -o probe.json\n"
       "Exit codes: 0 ok, 2 usage error or an -o that cannot be written, 3 a write failed.");
-  return [args] { return RunProbe(*args); };
+  return [args] {
+    Result<std::string> target = args->target_arg.Resolve();
+    if (!target.ok()) return ExitFor(target.status());
+    args->target = *target;
+    return RunProbe(*args);
+  };
 }
 
 }  // namespace durabench

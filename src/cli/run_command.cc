@@ -40,6 +40,7 @@ namespace {
 
 struct RunArgs {
   std::string workload;
+  TargetArg target_arg;  // resolved into target.path (ResolveRunTarget)
   TargetOptions target;
   BackendArgs backend;
   std::string output;
@@ -132,6 +133,29 @@ std::string DashName(std::string_view key) {
   std::string s(key);
   std::replace(s.begin(), s.end(), '_', '-');
   return "--" + s;
+}
+
+// `run WORKLOAD TARGET`, `run WORKLOAD --target TARGET`, and `run TARGET` (one ad-hoc phase from
+// the flags). A lone word is the target when it cannot be meant as a workload: a URI, a path with
+// a '/' not ending in .toml, or an existing directory or block device; else it is the workload
+// (whose name, when mistyped, gets the workload's did-you-mean), and the target is missing.
+Status ResolveRunTarget(RunArgs* args) {
+  TargetArg& t = args->target_arg;
+  const std::string& word = args->workload;
+  struct stat st;
+  const bool target_like =
+      !word.empty() && !word.ends_with(".toml") &&
+      (LooksLikeTargetUri(word) || word.find('/') != std::string::npos ||
+       (::stat(word.c_str(), &st) == 0 && (S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))));
+  if (target_like && t.positional.empty()) {
+    // With --target too, Resolve says it is named twice.
+    t.positional = word;
+    args->workload.clear();
+  }
+  Result<std::string> target = t.Resolve();
+  if (!target.ok()) return target.status();
+  args->target.path = *target;
+  return Status::Ok();
 }
 
 Result<WorkloadSpec> BuildWorkload(RunArgs& args) {
@@ -244,10 +268,11 @@ int Run(RunArgs& args) {
     std::printf("%s\n", FormatPhaseSummary(phase).c_str());
     std::fflush(stdout);
   };
-  observer.on_prepared = [&](const TargetInfo& target) {
+  observer.on_prepared = [&](const TargetInfo& target, const ProbeResult& probe) {
     if (!human) return;
     std::printf("durabench %s: workload %s, target %s (%s)\n\n", DURABENCH_VERSION,
-                workload->name.c_str(), target.path.c_str(), target.kind.c_str());
+                workload->name.c_str(), target.path.c_str(),
+                DescribeTarget(target, probe).c_str());
   };
   const AuditId audit_id = NewAuditId();
   std::unique_ptr<Cutter> cutter;
@@ -265,8 +290,9 @@ int Run(RunArgs& args) {
     if (cut_after_ns != 0) {
       cutter = std::make_unique<Cutter>(cut_after_ns, args.cut_command, options.stop);
       auto prepared = observer.on_prepared;
-      observer.on_prepared = [&cutter, prepared](const TargetInfo& target) {
-        prepared(target);
+      observer.on_prepared = [&cutter, prepared](const TargetInfo& target,
+                                                  const ProbeResult& probe) {
+        prepared(target, probe);
         cutter->Start();
       };
     }
@@ -395,17 +421,19 @@ CommandAction RegisterRunCommand(CLI::App& app) {
   app.add_option("workload", args->workload,
                  "Workload name (see `durabench list`) or path to a .toml file; omitted: one "
                  "ad-hoc phase from the flags below");
-  app.add_option("-t,--target", args->target.path,
-                 "Directory (own files are created and removed), regular file, block device, "
-                 "or rados://POOL, rbd://POOL/IMAGE, gluster://HOST[:PORT]/VOLUME[/DIR]")
-      ->required();
+  AddTargetArg(app, &args->target_arg,
+               "Directory (own files are created and removed), regular file (new only with "
+               "--create), block device, or rados://POOL, rbd://POOL/IMAGE, "
+               "gluster://HOST[:PORT]/VOLUME[/DIR]");
   AddRunFlags(app, args);
   app.add_flag("--fio-equivalent", args->fio_equivalent,
                "Print the fio command line that runs the same work, per phase, and exit");
 
   app.footer(
       "Examples:\n"
-      "  durabench run ceph-wal --target ./scratch --runtime 20s\n"
+      "  durabench run ceph-wal ./scratch --runtime 20s   (or --target ./scratch)\n"
+      "  durabench run ./scratch --sync fdatasync --runtime 5s   (one phase from the flags)\n"
+      "  durabench run ceph-wal ./new.dat --create   (a new file; a missing target is refused)\n"
       "  durabench run sync-methods --target /mnt/nvme/dir -o sync.json\n"
       "  durabench run --target /tmp --sync fdatasync --block-size 8KiB --runtime 5s\n"
       "  durabench run etcd-wal --target /var/lib/etcd-test --json > etcd.json\n"
@@ -421,6 +449,7 @@ CommandAction RegisterRunCommand(CLI::App& app) {
       "is written and the target's files are removed.");
   return [args] {
     args->command = CommandLine();
+    if (Status st = ResolveRunTarget(args.get()); !st.ok()) return ExitFor(st);
     return Run(*args);
   };
 }
@@ -428,10 +457,10 @@ CommandAction RegisterRunCommand(CLI::App& app) {
 CommandAction RegisterAuditCommand(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   args->audit = true;
-  app.add_option("target", args->target.path,
-                 "Directory (own files are created and kept for --verify), regular file, block "
-                 "device, or rados://POOL, rbd://POOL/IMAGE, gluster://HOST/VOLUME/DIR");
-  app.add_option("-t,--target", args->target.path, "The target, as a flag");
+  AddTargetArg(app, &args->target_arg,
+               "Directory (own files are created and kept for --verify), regular file (new only "
+               "with --create), block device, or rados://POOL, rbd://POOL/IMAGE, "
+               "gluster://HOST/VOLUME/DIR");
   app.add_option("-w,--witness", args->witness,
                  "Where the witness log goes: HOST:PORT of a `durabench witness` (another host), "
                  "or file:PATH (a file on another device)")
@@ -465,7 +494,9 @@ CommandAction RegisterAuditCommand(CLI::App& app) {
       "Audit exit: as run; after a cut, the run's own I/O errors are expected and not counted.\n"
       "docs/audit.md: the three tiers (process crash, power cut, node loss), step by step.");
   return [args] {
-    if (args->target.path.empty()) return UsageError("audit: name the target");
+    Result<std::string> target = args->target_arg.Resolve();
+    if (!target.ok()) return ExitFor(target.status());
+    args->target.path = *target;
     if (args->verify) {
       AuditVerifyArgs v;
       v.target = args->target.path;

@@ -144,8 +144,19 @@ void CommandObserver::Preparing(const std::string& path) {
   if (progress_) Show("preparing " + path + " ...");
 }
 
-void CommandObserver::Prepared(const TargetInfo& target) {
-  if (on_prepared) on_prepared(target);
+std::string DescribeTarget(const TargetInfo& target, const ProbeResult& probe) {
+  std::string s = target.kind;
+  if (!probe.backend_detail.empty()) s += "; " + probe.backend_detail;
+  const ProbeFact& mount = probe.filesystem.mount_point;
+  if (mount.known() && !mount.value.empty() && !probe.is_block_device &&
+      probe.backend_detail.find(" on " + mount.value) == std::string::npos) {
+    s += ", mounted at " + mount.value;
+  }
+  return s;
+}
+
+void CommandObserver::Prepared(const TargetInfo& target, const ProbeResult& probe) {
+  if (on_prepared) on_prepared(target, probe);
 }
 
 void CommandObserver::BeforePhase(size_t, const PhaseSpec&) { CheckStdout(); }

@@ -24,6 +24,11 @@ std::atomic<bool>* InstallStopHandlers();
 // The first stop signal received since InstallStopHandlers() (SIGINT, ...), or 0.
 int StopSignal();
 
+// Where a prepared target's data lands, for the run header: its kind, then what the probe
+// found under it: "directory; ext4 on vda1 (virtio), mounted at /". The mount point is named so
+// that an unmounted /mnt/ssd is seen to be the root disk.
+std::string DescribeTarget(const TargetInfo& target, const ProbeResult& probe);
+
 // The observer of a measuring command's session: the progress line on stderr (when `progress`),
 // warnings, and the check for a closed stdout (a pipe whose reader exited, as in
 // `durabench run ... | head -3`), which stops the run like a signal (`stop` is set; the result
@@ -33,11 +38,11 @@ class CommandObserver : public SessionObserver {
  public:
   CommandObserver(bool progress, std::atomic<bool>* stop);
 
-  std::function<void(const TargetInfo&)> on_prepared;
+  std::function<void(const TargetInfo&, const ProbeResult&)> on_prepared;
   std::function<void(const PhaseResult&)> on_phase;
 
   void Preparing(const std::string& path) override;
-  void Prepared(const TargetInfo& target) override;
+  void Prepared(const TargetInfo& target, const ProbeResult& probe) override;
   void BeforePhase(size_t index, const PhaseSpec& spec) override;
   void Progress(const ProgressSnapshot& snap) override;
   void ProgressEnd() override;

@@ -140,7 +140,7 @@ SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& optio
     shared = Prepare(options, workload.phases, !all_unfilled);
     if (shared.ok()) {
       FillTargetInfo(*shared, &result.target);
-      if (options.observer) options.observer->Prepared(result.target);
+      if (options.observer) options.observer->Prepared(result.target, result.probe);
     } else if (!Stopped(options)) {  // a layout cut short by a stop is no error of its own
       out.status = shared.status();
       return out;
@@ -163,7 +163,7 @@ SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& optio
         break;
       }
       FillTargetInfo(*own, &result.target);
-      if (i == 0 && options.observer) options.observer->Prepared(result.target);
+      if (i == 0 && options.observer) options.observer->Prepared(result.target, result.probe);
     }
     const PreparedTarget& target = options.per_phase_layout ? *own : *shared;
     if (Stopped(options)) break;

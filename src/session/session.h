@@ -24,8 +24,11 @@ class SessionObserver {
   virtual ~SessionObserver() = default;
   // The target at `path` is being created and laid out (may take minutes).
   virtual void Preparing(const std::string& path) { (void)path; }
-  // The target is ready (before any phase runs); called once.
-  virtual void Prepared(const TargetInfo& target) { (void)target; }
+  // The target is ready (before any phase runs), with what the probe found under it; called
+  // once.
+  virtual void Prepared(const TargetInfo& target, const ProbeResult& probe) {
+    (void)target, (void)probe;
+  }
   // Before phase `index` starts (also a check point: the observer may set the stop flag).
   virtual void BeforePhase(size_t index, const PhaseSpec& spec) { (void)index, (void)spec; }
   // About every 250 ms while a phase runs (from the runner; see ProgressSnapshot).

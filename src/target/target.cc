@@ -517,6 +517,11 @@ Result<PreparedTarget> PrepareTarget(const TargetOptions& options, const LayoutR
                               " does not exist (durabench creates no files under /dev: is the "
                               "device name right?)");
     }
+    if (!options.create) {
+      return Status::NotFound("target " + path +
+                              " does not exist; create the directory, or name a new file with "
+                              "--create");
+    }
     DURABENCH_RETURN_IF_ERROR(RefusePseudoFilesystem(parent, path));
     if (options.layout_fill) DURABENCH_RETURN_IF_ERROR(CheckFreeSpace(parent, path, *total));
     target.kind_ = TargetKind::kFile;

@@ -12,7 +12,9 @@
 //    Refused: a directory on a kernel pseudo-filesystem (the devtmpfs at /dev, proc, sysfs,
 //    cgroup, debugfs, ...): those hold device nodes and kernel state, not storage.
 //    With layout_fill, a layout larger than the filesystem's free space is refused up front.
-//  - Regular file path: if it does not exist it is created as above (parent must exist). An
+//  - Regular file path: if it does not exist it is created as above (parent must exist), but
+//    only with `create` (--create): a target that does not exist is most often a typo or an
+//    unmounted mount point, and benchmarking a new file there measures the wrong disk. An
 //    existing file durabench did not create (no owner xattr) is refused unless allow_overwrite;
 //    it is then used in place (grown to the needed size, never truncated) and never removed.
 //  - Block device: only when destroy_data names the same device (compared by st_rdev, so a
@@ -40,6 +42,7 @@ struct TargetOptions {
   std::string path;
   bool keep = false;               // --keep: leave created files in place
   bool allow_overwrite = false;    // --allow-overwrite: write an existing file we did not create
+  bool create = false;             // --create: a path that does not exist becomes a new file
   std::string destroy_data;        // --destroy-data=PATH: must name the same block device
   bool ignore_signatures = false;  // --ignore-signatures: write a device that carries signatures
   bool layout_fill = true;         // full write pass after fallocate (default on for files)

@@ -1,5 +1,6 @@
 // The command line as a user meets it: help with examples, exit codes, one-line errors.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -148,6 +149,87 @@ TEST(Cli, MissingTargetIsAnInputError) {
   CommandResult r = Durabench({"run", "--target", "/nonexistent-dir/sub/file", "--ops", "1"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("/nonexistent-dir"), std::string::npos) << r.err;
+}
+
+// A target that does not exist is a typo (./scrach for ./scratch) or a disk not mounted: refused
+// before anything is made, unless --create asks for a new file. The header names what the run
+// lands on, so an unmounted /mnt/ssd is seen to be the root disk.
+TEST(Cli, ATargetThatDoesNotExistNeedsCreate) {
+  TempDir dir;
+  const std::string typo = dir.File("scrach");
+  CommandResult r = Durabench({"run", typo, "--ops", "10", "--size", "1MiB", "--sync", "none"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("durabench: error: target " + typo +
+                       " does not exist; create the directory, or name a new file with --create"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(::access(typo.c_str(), F_OK), -1) << "the refused target was created";
+
+  r = Durabench({"run", typo, "--create", "--ops", "10", "--size", "1MiB", "--sync", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("target " + typo + " (file; "), std::string::npos) << r.out;
+  EXPECT_EQ(::access(typo.c_str(), F_OK), -1) << "the file it created was left";
+  r = Durabench({"run", "--target", dir.path(), "--ops", "10", "--size", "1MiB", "--sync", "none"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json probe = nlohmann::json::parse(
+      Durabench({"probe", dir.path(), "--json"}).out);
+  const nlohmann::json& mount_point = probe["filesystem"]["mount_point"];
+  const std::string mount = mount_point.is_string() ? mount_point.get<std::string>() : "";
+  EXPECT_NE(r.out.find("target " + dir.path() + " (directory; " +
+                       probe.value("backend_detail", "")),
+            std::string::npos)
+      << r.out;
+  if (!mount.empty()) {
+    EXPECT_NE(r.out.find(mount), std::string::npos) << r.out;
+  }
+}
+
+// The target is the last word or -t/--target in every command that takes one; -t means nothing
+// else anywhere (gate's thresholds are --threshold only).
+TEST(Cli, OneWayToNameATarget) {
+  TempDir dir;
+  const std::string toml = dir.File("w.toml");
+  std::ofstream(toml) << "[[phase]]\nname = \"p\"\nsync = \"none\"\nops = 10\nsize = \"1MiB\"\n";
+  const std::vector<std::string> small = {"--ops", "10", "--size", "1MiB", "--sync", "none", "-q",
+                                          "-o"};
+  struct Case {
+    std::vector<std::string> args;
+    std::string workload;  // the result's workload name
+  } cases[] = {
+      {{"run", dir.path()}, "adhoc"},               // the lone word is a directory: the target
+      {{"run", "-t", dir.path()}, "adhoc"},         // -t
+      {{"run", toml, dir.path()}, "w"},             // workload, then target
+      {{"run", toml, "--target", dir.path()}, "w"}  // workload, target as a flag
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = c.args;
+    args.insert(args.end(), small.begin(), small.end());
+    args.push_back(dir.File("r.json"));
+    CommandResult r = Durabench(args);
+    ASSERT_EQ(r.exit_code, 0) << args[1] << " " << args[2] << "\n" << r.err;
+    const nlohmann::json j = LoadJson(dir.File("r.json"));
+    EXPECT_EQ(j["target"]["path"], dir.path());
+    EXPECT_EQ(j["workload"]["name"], c.workload);
+  }
+  CommandResult r = Durabench({"run", dir.path(), "--target", "/tmp", "--ops", "1"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("the target is named twice"), std::string::npos) << r.err;
+  r = Durabench({"run", "ceph-wal", "--ops", "1"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("name the target"), std::string::npos) << r.err;
+  // probe, plp and eval take -t too: they get as far as their own checks.
+  r = Durabench({"probe", "-t", dir.path(), "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["path"], dir.path());
+  r = Durabench({"plp", "--target", dir.path(), "--expect", "maybe"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--expect 'maybe'"), std::string::npos) << r.err;
+  r = Durabench({"eval", "-t", dir.path(), "--interval", "0s"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--interval"), std::string::npos) << r.err;
+  r = Durabench({"gate", "--baseline", toml, "--candidate", toml, "-t", "iops=-5%"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("unknown option -t; did you mean --threshold?"), std::string::npos) << r.err;
 }
 
 // An error quoting what the user handed in never passes a control character to the terminal:

@@ -63,7 +63,7 @@ void IdenticalTmpfsRunsPass(Runs& runs) {
   std::vector<std::string> args = runs.Gate("base", "same");
   const std::string md = runs.out.File("same.md");
   const std::string xml = runs.out.File("same.xml");
-  args.insert(args.end(), {"-t", "lat.p99=+10%", "-t", "iops=-10%", "-t", "flush.p50=+10%",
+  args.insert(args.end(), {"--threshold", "lat.p99=+10%", "--threshold", "iops=-10%", "--threshold", "flush.p50=+10%",
                            "--markdown", md, "--junit", xml});
   CommandResult r = Durabench(args);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -89,7 +89,7 @@ void InjectedFlushDelayFails(Runs& runs) {
   // The JSON form: the commit p99 check failed with a tiny p-value, the candidate's p99 at
   // least the injected 50 us.
   args = runs.Gate("base", "slow");
-  args.insert(args.end(), {"--json", "-t", "commit.p99=+10%"});
+  args.insert(args.end(), {"--json", "--threshold", "commit.p99=+10%"});
   r = Durabench(args);
   EXPECT_EQ(r.exit_code, 1);
   const Json j = Json::parse(r.out);
@@ -101,14 +101,14 @@ void InjectedFlushDelayFails(Runs& runs) {
 
   // A threshold larger than the change passes even a significant one.
   args = runs.Gate("base", "slow");
-  args.insert(args.end(), {"-t", "write.p50=+1000%"});
+  args.insert(args.end(), {"--threshold", "write.p50=+1000%"});
   r = Durabench(args);
   EXPECT_EQ(r.exit_code, 0) << r.out;
 }
 
 void OneRunPerSideUsesTheThresholdAlone(Runs& runs) {
   CommandResult r = Durabench({"gate", "--baseline", runs.files["base"][0], "--candidate",
-                               runs.files["slow"][0], "-t", "commit.p50=+10%"});
+                               runs.files["slow"][0], "--threshold", "commit.p50=+10%"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("no test: 1 vs 1 runs"), std::string::npos) << r.out;
 }
@@ -129,11 +129,11 @@ void InputErrorsExitTwo(Runs& runs) {
   EXPECT_NE(r.err.find(junk), std::string::npos) << r.err;
   // A bad threshold, and a metric that no phase has.
   r = Durabench({"gate", "--baseline", runs.files["base"][0], "--candidate", runs.files["same"][0],
-                 "-t", "commit.p99=10%"});
+                 "--threshold", "commit.p99=10%"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("needs a sign"), std::string::npos) << r.err;
   r = Durabench({"gate", "--baseline", runs.files["base"][0], "--candidate", runs.files["same"][0],
-                 "-t", "read.p99=+10%"});
+                 "--threshold", "read.p99=+10%"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("no phase has read operations"), std::string::npos) << r.err;
   // A workload against a fio result.

@@ -223,7 +223,7 @@ TEST_F(TargetTest, FileWithOwnerXattrAcceptedAndNotRemoved) {
   std::string file;
   {
     Result<PreparedTarget> first =
-        PrepareTarget(Options(dir_.File("kept.dat")).Keep(), Layout(kMiB));
+        PrepareTarget(Options(dir_.File("kept.dat")).Create().Keep(), Layout(kMiB));
     ASSERT_TRUE(first.ok()) << first.status().message();
     file = first->jobs()[0].path;
   }
@@ -241,7 +241,7 @@ TEST_F(TargetTest, FileWithOwnerXattrAcceptedAndNotRemoved) {
 TEST_F(TargetTest, NewFileCreatedWithJobRegions) {
   const std::string file = dir_.File("new.dat");
   {
-    Result<PreparedTarget> t = PrepareTarget(Options(file), Layout(kMiB, 3));
+    Result<PreparedTarget> t = PrepareTarget(Options(file).Create(), Layout(kMiB, 3));
     ASSERT_TRUE(t.ok()) << t.status().message();
     EXPECT_EQ(t->kind(), TargetKind::kFile);
     ASSERT_EQ(t->created_files(), std::vector<std::string>{file});
@@ -253,6 +253,19 @@ TEST_F(TargetTest, NewFileCreatedWithJobRegions) {
     }
     EXPECT_EQ(StatOf(file).st.st_size, static_cast<off_t>(3 * kMiB));
   }
+  EXPECT_FALSE(Exists(file));
+}
+
+// Without `create` a path that does not exist is refused and nothing is made: most often it is a
+// typo (./scrach for ./scratch) or a mount point whose disk is not mounted.
+TEST_F(TargetTest, MissingFileIsRefusedWithoutCreate) {
+  const std::string file = dir_.File("scrach");
+  Result<PreparedTarget> t = PrepareTarget(Options(file), Layout(kMiB));
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(t.status().message(), "target " + file +
+                                      " does not exist; create the directory, or name a new "
+                                      "file with --create");
   EXPECT_FALSE(Exists(file));
 }
 
@@ -308,8 +321,8 @@ TEST_F(TargetTest, InvalidLayoutRejected) {
 // Moving hands over the duty to remove: the moved-from object removes nothing, the new owner
 // does; move-assigning over a target first cleans up the files that target held.
 TEST_F(TargetTest, MoveTransfersOwnershipOfCreatedFiles) {
-  Result<PreparedTarget> a = PrepareTarget(Options(dir_.File("a")), Layout(4096));
-  Result<PreparedTarget> b = PrepareTarget(Options(dir_.File("b")), Layout(4096));
+  Result<PreparedTarget> a = PrepareTarget(Options(dir_.File("a")).Create(), Layout(4096));
+  Result<PreparedTarget> b = PrepareTarget(Options(dir_.File("b")).Create(), Layout(4096));
   ASSERT_TRUE(a.ok() && b.ok());
   {
     PreparedTarget moved(std::move(*a));
@@ -408,7 +421,7 @@ TEST_F(FaultTest, FsyncErrorIsReportedAndFileRemoved) {
   };
   Install();
   const std::string file = dir_.File("f.dat");
-  Result<PreparedTarget> t = PrepareTarget(Options(file), Layout(kMiB));
+  Result<PreparedTarget> t = PrepareTarget(Options(file).Create(), Layout(kMiB));
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().message(), "fsync " + file + ": Input/output error");
   EXPECT_FALSE(Exists(file));

@@ -22,6 +22,10 @@ namespace durabench::testing {
 class Options {
  public:
   explicit Options(std::string path) { o_.path = std::move(path); }
+  Options& Create() {
+    o_.create = true;
+    return *this;
+  }
   Options& Keep() {
     o_.keep = true;
     return *this;
