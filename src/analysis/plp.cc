@@ -298,10 +298,10 @@ Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const Pr
         FormatDurationNs(kFlushCostlyPenaltyNs));
     why.push_back(fmt::format("The interval: {}.", IntervalText(primary->interval)));
     if (e.baseline_variation >= 1.5) {
-      why.push_back(fmt::format(
-          "Noisy host: the no-flush baseline's p50 varied {:.1f}x between {}, so the "
-          "latency moved with something other than the flush.",
-          e.baseline_variation, e.rounds > 1 ? "rounds" : "intervals"));
+      why.push_back(
+          fmt::format("Noisy host: the no-flush baseline's p50 varied {:.1f}x between {}, so the "
+                      "latency moved with something other than the flush.",
+                      e.baseline_variation, e.rounds > 1 ? "rounds" : "intervals"));
     }
     why.push_back(fmt::format(
         "To decide: more rounds (durabench plp --rounds {}), or a quieter host (nothing else on "
@@ -319,8 +319,8 @@ Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const Pr
                               static_cast<double>(std::max(lo->penalty_p50_ns, floor)))));
   } else if (primary->costly()) {
     a.verdict = PlpVerdict::kFlushCostly;
-    a.headline = fmt::format("flush costly: each durable write pays {} (p50; p99 {}) for {}",
-                             pen, Signed(primary->penalty_p99_ns), primary->sync);
+    a.headline = fmt::format("flush costly: each durable write pays {} (p50; p99 {}) for {}", pen,
+                             Signed(primary->penalty_p99_ns), primary->sync);
     why.push_back(
         "A volatile write cache without power-loss protection: a flush must write the "
         "cache out to stable media before it returns.");
@@ -339,8 +339,8 @@ Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const Pr
         "Latency cannot tell these apart.");
   } else {
     a.verdict = PlpVerdict::kFlushFree;
-    a.headline = fmt::format("flush free: a durable write costs {} more than a plain one ({})",
-                             pen, primary->sync);
+    a.headline = fmt::format("flush free: a durable write costs {} more than a plain one ({})", pen,
+                             primary->sync);
     why.push_back("Consistent with power-loss protection or no volatile write cache.");
   }
   if (a.verdict != PlpVerdict::kUndecided && primary->interval.count >= 2) {

@@ -61,9 +61,9 @@ const char* PlpVerdictName(PlpVerdict verdict);
 // The confidence interval of a p50 penalty (see the top of this file).
 struct PenaltyInterval {
   int64_t low_ns = 0, high_ns = 0;
-  uint32_t count = 0;       // rounds or time intervals it is taken over; < 2: no interval
-  std::string over;         // "rounds" or "intervals"
-  double confidence = 0;    // coverage of [low, high] for the median, e.g. 0.9375
+  uint32_t count = 0;     // rounds or time intervals it is taken over; < 2: no interval
+  std::string over;       // "rounds" or "intervals"
+  double confidence = 0;  // coverage of [low, high] for the median, e.g. 0.9375
 };
 
 enum class PenaltyDecision { kFree, kCostly, kUndecided };

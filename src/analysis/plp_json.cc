@@ -38,8 +38,9 @@ nlohmann::ordered_json PlpToJson(const PlpAssessment& a) {
   nlohmann::ordered_json evidence = {
       {"baseline_phase", e.baseline_phase},
       {"rounds", e.rounds},
-      {"baseline_variation", e.baseline_variation == 0 ? nlohmann::ordered_json()
-                                                       : nlohmann::ordered_json(e.baseline_variation)},
+      {"baseline_variation", e.baseline_variation == 0
+                                 ? nlohmann::ordered_json()
+                                 : nlohmann::ordered_json(e.baseline_variation)},
       {"write_samples", e.write_samples},
       {"write_p50_ns", e.write_p50_ns},
       {"write_p99_ns", e.write_p99_ns},

@@ -66,11 +66,11 @@ struct PostgresRow {
 // is within a short run's noise, and a changed setting costs a reason in every review).
 inline constexpr double kWalDefaultMargin = 0.10;
 struct WalSyncChoice {
-  std::string method;          // PostgreSQL's name: "fdatasync", "open_datasync", ...
+  std::string method;  // PostgreSQL's name: "fdatasync", "open_datasync", ...
   double commits_per_s = 0;
-  std::string fastest;         // the fastest method measured (may be `method`)
+  std::string fastest;  // the fastest method measured (may be `method`)
   double fastest_commits_per_s = 0;
-  bool is_default = false;     // method is fdatasync, PostgreSQL's default on Linux
+  bool is_default = false;  // method is fdatasync, PostgreSQL's default on Linux
 };
 
 struct SustainedWrite {

@@ -44,12 +44,10 @@ nlohmann::ordered_json ReportCardToJson(const ReportCard& card) {
   j["postgres"] = card.postgres.empty() ? json() : pg;
   if (card.wal_sync_method) {
     const WalSyncChoice& w = *card.wal_sync_method;
-    j["wal_sync_method"] = {{"method", w.method},
-                            {"commits_per_s", w.commits_per_s},
-                            {"fastest", w.fastest},
-                            {"fastest_commits_per_s", w.fastest_commits_per_s},
-                            {"is_default", w.is_default},
-                            {"default_margin", kWalDefaultMargin}};
+    j["wal_sync_method"] = {
+        {"method", w.method},         {"commits_per_s", w.commits_per_s},
+        {"fastest", w.fastest},       {"fastest_commits_per_s", w.fastest_commits_per_s},
+        {"is_default", w.is_default}, {"default_margin", kWalDefaultMargin}};
   } else {
     j["wal_sync_method"] = json();
   }

@@ -15,8 +15,9 @@ Result<std::string> TargetArg::Resolve() const {
                                    " and as --target " + flag + "; name it once");
   }
   if (positional.empty() && flag.empty()) {
-    return Status::InvalidArgument("name the target: a directory, file, device or URI, as the "
-                                   "last word or with --target");
+    return Status::InvalidArgument(
+        "name the target: a directory, file, device or URI, as the "
+        "last word or with --target");
   }
   return positional.empty() ? flag : positional;
 }

@@ -27,7 +27,8 @@ struct TargetArg {
 // Registers the positional "target" (described by `help`) and -t,--target into `arg`.
 void AddTargetArg(CLI::App& app, TargetArg* arg, const std::string& help);
 
-// Registers --create, --keep, --allow-overwrite, --destroy-data and --ignore-signatures into `target`.
+// Registers --create, --keep, --allow-overwrite, --destroy-data and --ignore-signatures into
+// `target`.
 void AddTargetSafetyOptions(CLI::App& app, TargetOptions* target);
 
 // How to reach a cluster (URI targets, CephFS probes), as given on the command line.

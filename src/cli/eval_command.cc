@@ -234,8 +234,8 @@ int RunEval(EvalArgs& args) {
 CommandAction RegisterEvalCommand(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   AddTargetArg(app, &args->target_arg,
-                 "Directory on the drive (own files are created and removed), or the block "
-                 "device itself with --destroy-data");
+               "Directory on the drive (own files are created and removed), or the block "
+               "device itself with --destroy-data");
   app.add_flag("--quick", args->quick, "About 1 minute (drive-eval-quick) instead of about 30");
   app.add_option("--workload", args->workload,
                  "Another workload with the same phase names (see docs/eval.md)");

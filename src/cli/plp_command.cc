@@ -73,9 +73,8 @@ void PrintEvidence(const PlpAssessment& a) {
   double confidence = 0;
   for (const MethodPenalty& m : e.methods) {
     const std::string interval =
-        m.interval.count < 2
-            ? "-"
-            : SignedNs(m.interval.low_ns) + " .. " + SignedNs(m.interval.high_ns);
+        m.interval.count < 2 ? "-"
+                             : SignedNs(m.interval.low_ns) + " .. " + SignedNs(m.interval.high_ns);
     if (m.interval.count >= 2) {
       over = std::to_string(m.interval.count) + " " + m.interval.over;
       confidence = m.interval.confidence;
@@ -87,9 +86,9 @@ void PrintEvidence(const PlpAssessment& a) {
                 FormatDurationNs(m.commit_p50_ns).c_str(),
                 FormatDurationNs(m.commit_p99_ns).c_str(), SignedNs(m.penalty_p50_ns).c_str(),
                 interval.c_str(), SignedNs(m.penalty_p99_ns).c_str(),
-                m.decision == PenaltyDecision::kCostly   ? "yes"
-                : m.decision == PenaltyDecision::kFree   ? "no"
-                                                         : "undecided");
+                m.decision == PenaltyDecision::kCostly ? "yes"
+                : m.decision == PenaltyDecision::kFree ? "no"
+                                                       : "undecided");
   }
   auto fact = [](const std::string& v) { return v.empty() ? std::string("unknown") : v; };
   std::printf("\nbackend %s; device %s; write cache %s; FUA %s", fact(e.backend_kind).c_str(),
@@ -202,7 +201,7 @@ int RunPlp(PlpArgs& args) {
 CommandAction RegisterPlpCommand(CLI::App& app) {
   auto args = std::make_shared<PlpArgs>();
   AddTargetArg(app, &args->target_arg,
-                 "Directory (own files are created and removed), regular file, or block device");
+               "Directory (own files are created and removed), regular file, or block device");
   app.add_option("--workload", args->workload,
                  "Probe workload (default plp-probe; phases: a sync=none baseline and durable "
                  "methods)");

@@ -125,8 +125,8 @@ int RunProbe(const ProbeArgs& args) {
 CommandAction RegisterProbeCommand(CLI::App& app) {
   auto args = std::make_shared<ProbeArgs>();
   AddTargetArg(app, &args->target_arg,
-                 "A directory, file (need not exist yet: its parent is probed), block device, or "
-                 "rados://POOL, rbd://POOL/IMAGE, gluster://HOST[:PORT]/VOLUME[/DIR]");
+               "A directory, file (need not exist yet: its parent is probed), block device, or "
+               "rados://POOL, rbd://POOL/IMAGE, gluster://HOST[:PORT]/VOLUME[/DIR]");
   AddBackendOptions(app, &args->backend);
   app.add_flag("--json", args->json, "Print the probe as JSON instead of the summary");
   app.add_option("-o,--output", args->output,

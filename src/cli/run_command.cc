@@ -271,8 +271,7 @@ int Run(RunArgs& args) {
   observer.on_prepared = [&](const TargetInfo& target, const ProbeResult& probe) {
     if (!human) return;
     std::printf("durabench %s: workload %s, target %s (%s)\n\n", DURABENCH_VERSION,
-                workload->name.c_str(), target.path.c_str(),
-                DescribeTarget(target, probe).c_str());
+                workload->name.c_str(), target.path.c_str(), DescribeTarget(target, probe).c_str());
   };
   const AuditId audit_id = NewAuditId();
   std::unique_ptr<Cutter> cutter;
@@ -291,7 +290,7 @@ int Run(RunArgs& args) {
       cutter = std::make_unique<Cutter>(cut_after_ns, args.cut_command, options.stop);
       auto prepared = observer.on_prepared;
       observer.on_prepared = [&cutter, prepared](const TargetInfo& target,
-                                                  const ProbeResult& probe) {
+                                                 const ProbeResult& probe) {
         prepared(target, probe);
         cutter->Start();
       };

@@ -171,13 +171,13 @@ TEST(Cli, ATargetThatDoesNotExistNeedsCreate) {
   EXPECT_EQ(::access(typo.c_str(), F_OK), -1) << "the file it created was left";
   r = Durabench({"run", "--target", dir.path(), "--ops", "10", "--size", "1MiB", "--sync", "none"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const nlohmann::json probe = nlohmann::json::parse(
-      Durabench({"probe", dir.path(), "--json"}).out);
+  const nlohmann::json probe =
+      nlohmann::json::parse(Durabench({"probe", dir.path(), "--json"}).out);
   const nlohmann::json& mount_point = probe["filesystem"]["mount_point"];
   const std::string mount = mount_point.is_string() ? mount_point.get<std::string>() : "";
-  EXPECT_NE(r.out.find("target " + dir.path() + " (directory; " +
-                       probe.value("backend_detail", "")),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("target " + dir.path() + " (directory; " + probe.value("backend_detail", "")),
+      std::string::npos)
       << r.out;
   if (!mount.empty()) {
     EXPECT_NE(r.out.find(mount), std::string::npos) << r.out;
@@ -190,8 +190,8 @@ TEST(Cli, OneWayToNameATarget) {
   TempDir dir;
   const std::string toml = dir.File("w.toml");
   std::ofstream(toml) << "[[phase]]\nname = \"p\"\nsync = \"none\"\nops = 10\nsize = \"1MiB\"\n";
-  const std::vector<std::string> small = {"--ops", "10", "--size", "1MiB", "--sync", "none", "-q",
-                                          "-o"};
+  const std::vector<std::string> small = {"--ops",  "10",   "--size", "1MiB",
+                                          "--sync", "none", "-q",     "-o"};
   struct Case {
     std::vector<std::string> args;
     std::string workload;  // the result's workload name

@@ -63,8 +63,8 @@ void IdenticalTmpfsRunsPass(Runs& runs) {
   std::vector<std::string> args = runs.Gate("base", "same");
   const std::string md = runs.out.File("same.md");
   const std::string xml = runs.out.File("same.xml");
-  args.insert(args.end(), {"--threshold", "lat.p99=+10%", "--threshold", "iops=-10%", "--threshold", "flush.p50=+10%",
-                           "--markdown", md, "--junit", xml});
+  args.insert(args.end(), {"--threshold", "lat.p99=+10%", "--threshold", "iops=-10%", "--threshold",
+                           "flush.p50=+10%", "--markdown", md, "--junit", xml});
   CommandResult r = Durabench(args);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("PASS: 3 checks, no regression"), std::string::npos) << r.out;

@@ -52,10 +52,12 @@ TEST(Modules, AnEngineAddedInOneFolderRuns) {
 
   TempDir dir;
   const std::string result = dir.File("r.json");
-  CommandResult r = Durabench({"run", "--target", dir.File("data"), "--engine", "example", "--sync",
-                               "fdatasync", "--ops", "30", "--runtime", "0s", "--block-size",
-                               "4KiB", "--size", "256KiB", "--keep", "-o", result, "--quiet"},
-                              env);
+  CommandResult r =
+      Durabench({"run",          "--target",  dir.File("data"), "--create", "--engine",  "example",
+                 "--sync",       "fdatasync", "--ops",          "30",       "--runtime", "0s",
+                 "--block-size", "4KiB",      "--size",         "256KiB",   "--keep",    "-o",
+                 result,         "--quiet"},
+                env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   nlohmann::json j = LoadJson(result);
   ExpectValidResult(j);

@@ -171,8 +171,8 @@ std::vector<PhaseResult> Rounds(const std::vector<uint64_t>& base,
   for (size_t r = 0; r < base.size(); ++r) {
     const std::string n = "#" + std::to_string(r + 1);
     v.push_back(MakePhase("write" + n, SyncMethod::kNone, base[r], 0, 0));
-    v.push_back(MakePhase("fdatasync" + n, SyncMethod::kFdatasync, base[r], flush[r],
-                          base[r] + flush[r]));
+    v.push_back(
+        MakePhase("fdatasync" + n, SyncMethod::kFdatasync, base[r], flush[r], base[r] + flush[r]));
     v.push_back(MakePhase("odsync" + n, SyncMethod::kOdsync, base[r] + dsync_extra, 0,
                           base[r] + dsync_extra));
   }
@@ -269,7 +269,8 @@ TEST(PlpInterval, InterleavedRoundsSplitTheRuntime) {
   EXPECT_EQ(InterleaveRounds(w, 1)->phases.size(), 2u);
   Result<WorkloadSpec> tiny = InterleaveRounds(w, 100);
   ASSERT_FALSE(tiny.ok());
-  EXPECT_THAT(tiny.status().message(), HasSubstr("100 rounds of phase 'write' would last 50.00ms each"));
+  EXPECT_THAT(tiny.status().message(),
+              HasSubstr("100 rounds of phase 'write' would last 50.00ms each"));
 }
 
 TEST(PlpJson, CarriesVerdictEvidenceAndThresholds) {

@@ -81,8 +81,8 @@ TEST(ReportCard, WalSyncMethodKeepsTheDefaultUnlessAnotherIsClearlyFaster) {
   EXPECT_EQ(card.wal_sync_method->fastest, "open_datasync");
   EXPECT_DOUBLE_EQ(card.wal_sync_method->fastest_commits_per_s, 510);
 
-  phases[5] = MakePhase("postgres[sync=fdatasync]", SyncMethod::kFdatasync, 5 * kUs, 2 * kMs,
-                        2 * kMs, 400);
+  phases[5] =
+      MakePhase("postgres[sync=fdatasync]", SyncMethod::kFdatasync, 5 * kUs, 2 * kMs, 2 * kMs, 400);
   card = BuildReportCard(phases, ProbeResult{});
   ASSERT_TRUE(card.wal_sync_method.has_value());
   EXPECT_EQ(card.wal_sync_method->method, "open_datasync");
