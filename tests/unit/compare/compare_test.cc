@@ -88,7 +88,7 @@ TEST(Compare, WorkThatDiffersIsListedKeyByKey) {
 
   const std::string text = ComparisonText(c);
   EXPECT_NE(text.find("\nwork that differs:\n"
-                      "  phase 'commit-path': block_size 4KiB vs 8KiB\n"
+                      "  phase 'commit-path': block-size 4KiB vs 8KiB\n"
                       "  phase 'commit-path': sync fdatasync vs fsync\n"),
             std::string::npos)
       << text;
