@@ -23,7 +23,7 @@ declare -A _durabench_options=(
          $_durabench_options_target $_durabench_options_clusters"
   [eval]="-t --target --quick --workload --sustained-size --sustained-runtime --interval -o --output --json --audit
           -q --quiet $_durabench_options_target $_durabench_options_clusters"
-  [compare]="--markdown --json --format -o --output --breakdown --local --replicas --kind --percentiles"
+  [compare]="--markdown --json --wide --format -o --output --breakdown --local --replicas --kind --percentiles"
   [gate]="--baseline --candidate --threshold --alpha --min-runs --markdown --junit --json"
   [merge]="-o --output --sequential"
   [report]="-o --output --title --force --data-only --python"

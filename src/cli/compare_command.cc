@@ -19,6 +19,7 @@ struct CompareArgs {
   std::vector<std::string> files;
   bool markdown = false;
   bool json = false;
+  bool wide = false;   // --wide: the text's full table, not fitted to 100 columns
   std::string format;  // --format: text, markdown, json, csv (empty: text, or as the flags say)
   std::string output;
   bool breakdown = false;
@@ -130,6 +131,10 @@ int RunCompare(CompareArgs args) {
     output = std::move(out).value();
   }
   if (args.breakdown && csv) return UsageError("--breakdown has no --format csv");
+  if (args.wide && (args.breakdown || args.markdown || args.json || csv)) {
+    return UsageError(
+        "--wide goes with the text comparison (not --breakdown, Markdown, JSON, CSV)");
+  }
   if (args.breakdown) return RunBreakdown(args, output);
   if (!args.local.empty() || !args.replicas.empty() || !args.kind.empty() ||
       !args.percentiles.empty()) {
@@ -153,7 +158,7 @@ int RunCompare(CompareArgs args) {
   return Emit(output, args.json       ? ComparisonToJson(c).dump(2) + "\n"
                       : args.markdown ? ComparisonMarkdown(c)
                       : csv           ? ComparisonCsv(c)
-                                      : ComparisonText(c));
+                                      : ComparisonText(c, args.wide));
 }
 
 }  // namespace
@@ -166,9 +171,13 @@ CommandAction RegisterCompareCommand(CLI::App& app) {
       ->check(CLI::ExistingFile);
   app.add_flag("--markdown", args->markdown, "Print Markdown tables (for a pull request or wiki)");
   app.add_flag("--json", args->json, "Print the comparison as JSON");
+  app.add_flag("--wide", args->wide,
+               "Text: the full table (absolute and relative changes, nothing wrapped) instead of "
+               "fitting 100 columns");
   app.add_option("--format", args->format,
                  "text, markdown (as --markdown), json (as --json), or csv (a line per phase, op "
-                 "kind and input: count, IOPS, latencies in ns, the change against the first)")
+                 "kind and input: the work that differs, count, IOPS, MB/s, latencies in ns, "
+                 "the change against the first)")
       ->check(CLI::IsMember({"text", "markdown", "json", "csv"}));
   app.add_option("-o,--output", args->output,
                  "Write to FILE instead of stdout (replaced atomically; never an input)");
@@ -190,11 +199,13 @@ CommandAction RegisterCompareCommand(CLI::App& app) {
   app.footer(
       "Lists the facts that differ between the results (workload, target, backend, filesystem,\n"
       "device chain, drive model, write cache, FUA, replication, host, kernel, tool version),\n"
-      "then the work that differs: every phase key (block_size, sync, iodepth, ...) whose value\n"
-      "is not the same in the results that ran a phase of that name; then per phase and op kind:\n"
-      "count, IOPS, p50, p99, p99.9 and max of every result, and for each result after the first\n"
-      "its change against the first, absolute and relative. Results that share no phase name get\n"
-      "a warning on stderr.\n"
+      "then the work that differs: per phase name that several results ran, the keys whose value\n"
+      "is not the same (block-size, sync, engine, iodepth, jobs, direct, runtime, pattern, ...,\n"
+      "every key of a workload) and each result's values (block-size=4KiB sync=fdatasync); then\n"
+      "per phase and op kind: count, IOPS, bandwidth, p50, p99, p99.9 and max of every result,\n"
+      "and for each result after the first its change against the first: relative, within 100\n"
+      "columns; absolute and relative with --wide. Results that share no phase name get a\n"
+      "warning on stderr.\n"
       "\n"
       "--breakdown: from a run on a local device and runs on a backend with 1 and 3 replicas\n"
       "(roles from each result's probe facts: replication.replica_count, backend, engine), per\n"
@@ -204,6 +215,7 @@ CommandAction RegisterCompareCommand(CLI::App& app) {
       "Examples:\n"
       "  durabench compare local.json ceph-rep1.json ceph-rep3.json\n"
       "  durabench compare before.json after.json --markdown -o comment.md\n"
+      "  durabench compare a.json b.json --wide\n"
       "  durabench compare a.json b.json --format csv > ab.csv\n"
       "  durabench compare durabench.json fio-json-plus.json\n"
       "  durabench compare --breakdown local.json rbd-rep1.json rbd-rep3.json fuse-rep3.json\n"

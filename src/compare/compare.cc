@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <string_view>
 
 #include "compare/metric.h"
 #include "util/csv.h"
@@ -52,46 +54,138 @@ KindSummary Summarize(const PhaseResult& p, OpKind kind) {
   KindSummary s;
   s.count = h.count();
   s.iops = MetricValue(Metric{std::string(OpKindName(kind)), MetricStat::kIops}, p).value_or(0);
+  if (kind == OpKind::kRead || kind == OpKind::kWrite) {
+    s.bytes_per_s = p.measured_ns == 0 ? 0.0
+                                       : static_cast<double>(p.op(kind).bytes) * 1e9 /
+                                             static_cast<double>(p.measured_ns);
+  }
   s.latency_ns = {h.Percentile(50), h.Percentile(99), h.Percentile(99.9), h.max()};
   return s;
 }
 
 std::string Iops(double v) { return fmt::format("{:.0f}", v); }
 std::string Lat(uint64_t v) { return FormatDurationNs(v); }
+// As `gate` writes a bandwidth (compare/metric.h): "98.1 MB/s".
+std::string Bandwidth(double bytes_per_s) {
+  return FormatMetricValue(Metric{"", MetricStat::kBytesPerS}, bytes_per_s);
+}
 
 std::string Relative(double reference, double value) {
   if (reference == 0) return value == 0 ? "+0%" : "n/a";
   return fmt::format("{:+.1f}%", (value / reference - 1) * 100);
 }
 
-// Cells of one row: count, IOPS, then the latency columns. With a reference, each cell is
-// followed (in `changes`) by its change.
-void Cells(const std::optional<KindSummary>& s, const std::optional<KindSummary>& ref,
+// "+12.3 MB/s +5.0%" (`wide`) or "+5.0%"; "=" when equal.
+std::string BandwidthChange(double reference, double value, bool wide) {
+  if (!wide || value == reference) return RelativeChangeText(reference, value);
+  return fmt::format("{:+.1f} MB/s ", (value - reference) / 1e6) + Relative(reference, value);
+}
+
+constexpr const char* kHeader[] = {"count", "IOPS", "bandwidth", "p50", "p99", "p99.9", "max"};
+constexpr size_t kColumns = std::size(kHeader);
+
+// Cells of one row, in kHeader's order. With a reference, each cell is followed (in `changes`)
+// by its change: absolute and relative when `wide`, else relative only; "" where either side
+// has no value.
+void Cells(const std::optional<KindSummary>& s, const std::optional<KindSummary>& ref, bool wide,
            std::vector<std::string>* values, std::vector<std::string>* changes) {
   values->clear();
   changes->clear();
   if (!s) {
-    values->assign(6, "-");
-    changes->assign(6, "");
+    values->assign(kColumns, "-");
+    changes->assign(kColumns, "");
     return;
   }
   values->push_back(std::to_string(s->count));
   values->push_back(Iops(s->iops));
+  values->push_back(s->bytes_per_s ? Bandwidth(*s->bytes_per_s) : "-");
   for (uint64_t v : s->latency_ns) values->push_back(Lat(v));
   if (!ref) {
-    changes->assign(6, "");
+    changes->assign(kColumns, "");
     return;
   }
-  changes->push_back(
-      ChangeText(static_cast<double>(ref->count), static_cast<double>(s->count), false));
-  changes->push_back(ChangeText(ref->iops, s->iops, false));
+  const auto change = [wide](double reference, double value, bool latency) {
+    return wide ? ChangeText(reference, value, latency) : RelativeChangeText(reference, value);
+  };
+  changes->push_back(change(static_cast<double>(ref->count), static_cast<double>(s->count), false));
+  changes->push_back(change(ref->iops, s->iops, false));
+  changes->push_back(ref->bytes_per_s && s->bytes_per_s
+                         ? BandwidthChange(*ref->bytes_per_s, *s->bytes_per_s, wide)
+                         : "");
   for (size_t i = 0; i < s->latency_ns.size(); ++i) {
-    changes->push_back(ChangeText(static_cast<double>(ref->latency_ns[i]),
-                                  static_cast<double>(s->latency_ns[i]), true));
+    changes->push_back(change(static_cast<double>(ref->latency_ns[i]),
+                              static_cast<double>(s->latency_ns[i]), true));
   }
 }
 
-constexpr const char* kHeader[] = {"count", "IOPS", "p50", "p99", "p99.9", "max"};
+// Columns a string takes on a terminal: its UTF-8 code points (labels and facts may hold any).
+size_t Columns(std::string_view s) {
+  size_t n = 0;
+  for (char ch : s) n += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+  return n;
+}
+
+// The byte offset after the first `columns` code points of `s` (s.size() when it has fewer).
+size_t ByteOffset(std::string_view s, size_t columns) {
+  size_t i = 0;
+  for (size_t seen = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && seen++ == columns) break;
+  }
+  return i;
+}
+
+// `first` then `text` as lines of at most `width` columns (0: one line, however long): broken
+// at the last space that fits, else after the last ',' or '/' that fits, else where the width
+// ends; continuation lines start with `rest`. Each line ends in '\n'.
+std::string Wrap(std::string_view first, std::string_view text, std::string_view rest,
+                 size_t width) {
+  std::string out;
+  std::string_view prefix = first;
+  while (true) {
+    const size_t used = Columns(prefix);
+    const size_t room = width > used ? width - used : 1;
+    if (width == 0 || Columns(text) <= room) {
+      out.append(prefix).append(text) += '\n';
+      return out;
+    }
+    const size_t limit = ByteOffset(text, room);
+    size_t cut = text.rfind(' ', limit);
+    size_t next = cut + 1;
+    if (cut == std::string_view::npos || cut == 0) {
+      const size_t mark = text.find_last_of(",/", limit - 1);
+      cut = mark == std::string_view::npos || mark + 1 == text.size() ? limit : mark + 1;
+      next = cut;
+    }
+    out.append(prefix).append(text.substr(0, cut)) += '\n';
+    text = text.substr(next);
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    prefix = rest;
+  }
+}
+
+using TableRows = std::vector<std::vector<std::string>>;
+
+// Widens `widths` (per column) to the widest cell of `rows`.
+void WidenColumns(const TableRows& rows, std::vector<size_t>* widths) {
+  for (const std::vector<std::string>& row : rows) {
+    widths->resize(std::max(widths->size(), row.size()));
+    for (size_t i = 0; i < row.size(); ++i) (*widths)[i] = std::max((*widths)[i], Columns(row[i]));
+  }
+}
+
+// `rows` as a table with columns `widths` wide (WidenColumns): the first column left-aligned,
+// the others right-aligned, two spaces between columns, each line indented by two.
+std::string Table(const TableRows& rows, const std::vector<size_t>& widths) {
+  std::string out;
+  for (const std::vector<std::string>& row : rows) {
+    std::string line = "  " + row[0] + std::string(widths[0] - Columns(row[0]), ' ');
+    for (size_t i = 1; i < row.size(); ++i) {
+      line += std::string(2 + widths[i] - Columns(row[i]), ' ') + row[i];
+    }
+    out += line + "\n";
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -106,6 +200,10 @@ std::string ChangeText(double reference, double value, bool latency) {
     abs = fmt::format("{:+.0f}", diff);
   }
   return abs + " " + Relative(reference, value);
+}
+
+std::string RelativeChangeText(double reference, double value) {
+  return value == reference ? "=" : Relative(reference, value);
 }
 
 std::string ResultLabel(const std::string& file, const RunResult& r) {
@@ -166,9 +264,7 @@ Comparison Compare(const std::vector<CompareInput>& inputs) {
   for (const CompareInput& in : inputs) results.push_back(in.result);
   c.differing_work = DiffWork(results);
   if (inputs.size() > 1 && SharedPhaseNames(results).empty()) {
-    c.warnings.push_back(
-        "the inputs share no phase name: no phase is set side by side and the work they ran is "
-        "not compared (each phase shows '-' for the inputs that lack it)");
+    c.warnings.push_back("the inputs share no phase name: no phase and no work is compared");
   }
 
   // Phases in first-seen order over all inputs.
@@ -200,10 +296,14 @@ Comparison Compare(const std::vector<CompareInput>& inputs) {
   return c;
 }
 
-std::string ComparisonText(const Comparison& c) {
+std::string ComparisonText(const Comparison& c, bool wide) {
+  const size_t width = wide ? 0 : kCompareTextColumns;
   std::string out;
   out += "inputs (the first is the reference):\n";
-  for (size_t i = 0; i < c.labels.size(); ++i) out += fmt::format("  [{}] {}\n", i, c.labels[i]);
+  for (size_t i = 0; i < c.labels.size(); ++i) {
+    const std::string index = fmt::format("  [{}] ", i);
+    out += Wrap(index, c.labels[i], std::string(index.size(), ' '), width);
+  }
   if (c.differing_facts.empty()) {
     out += "\nno differences in target, device, filesystem, host or tool\n";
   } else {
@@ -211,33 +311,55 @@ std::string ComparisonText(const Comparison& c) {
     for (const FactDiff& d : c.differing_facts) {
       out += fmt::format("  {}\n", d.name);
       for (size_t i = 0; i < d.values.size(); ++i) {
-        out += fmt::format("    [{}] {}\n", i, d.values[i].empty() ? "(none)" : d.values[i]);
+        const std::string index = fmt::format("    [{}] ", i);
+        out += Wrap(index, d.values[i].empty() ? "(none)" : d.values[i],
+                    std::string(index.size(), ' '), width);
       }
     }
   }
   if (!c.differing_work.empty()) {
     out += "\nwork that differs:\n";
-    for (const WorkDiff& d : c.differing_work) {
-      out += fmt::format("  phase '{}': {}\n", d.phase, WorkDiffText(d));
+    // DiffWork lists a phase's keys together: one block per phase.
+    for (size_t first = 0; first < c.differing_work.size();) {
+      const std::string& phase = c.differing_work[first].phase;
+      std::string keys;
+      size_t end = first;
+      for (; end < c.differing_work.size() && c.differing_work[end].phase == phase; ++end) {
+        keys += (keys.empty() ? "" : ", ") + PhaseKeyFlagName(*c.differing_work[end].key);
+      }
+      out += Wrap("  ", "phase '" + phase + "': " + keys, "    ", width);
+      for (size_t i = 0; i < c.labels.size(); ++i) {
+        const std::string index = fmt::format("    [{}] ", i);
+        const std::string ran = InputWorkText(c.differing_work, phase, i);
+        out += Wrap(index, ran.empty() ? "(did not run this phase)" : ran,
+                    std::string(index.size(), ' '), width);
+      }
+      first = end;
     }
   }
+  // One table per phase and op kind, all with the same column widths so that they line up.
+  std::vector<TableRows> tables;
+  std::vector<size_t> widths;
   std::vector<std::string> values;
   std::vector<std::string> changes;
   for (const CompareRow& row : c.rows) {
-    out += fmt::format("\n{} / {}\n", row.phase, OpKindName(row.kind));
-    out += fmt::format("  {:<6}", "");
-    for (const char* h : kHeader) out += fmt::format(" {:>20}", h);
-    out += "\n";
+    TableRows& table = tables.emplace_back();
+    table.emplace_back(1, "");
+    for (const char* h : kHeader) table.back().emplace_back(h);
     for (size_t i = 0; i < row.per_input.size(); ++i) {
-      Cells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], &values, &changes);
-      out += fmt::format("  {:<6}", fmt::format("[{}]", i));
-      for (const std::string& v : values) out += fmt::format(" {:>20}", v);
-      out += "\n";
+      Cells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], wide, &values, &changes);
+      table.push_back({fmt::format("[{}]", i)});
+      table.back().insert(table.back().end(), values.begin(), values.end());
       if (i == 0 || !row.per_input[i] || !row.per_input[0]) continue;
-      out += fmt::format("  {:<6}", "  vs 0");
-      for (const std::string& ch : changes) out += fmt::format(" {:>20}", ch);
-      out += "\n";
+      table.push_back({"  vs 0"});
+      table.back().insert(table.back().end(), changes.begin(), changes.end());
     }
+    WidenColumns(table, &widths);
+  }
+  for (size_t t = 0; t < tables.size(); ++t) {
+    const CompareRow& row = c.rows[t];
+    out += "\n" + Wrap("", row.phase + " / " + std::string(OpKindName(row.kind)), "  ", width);
+    out += Table(tables[t], widths);
   }
   return out;
 }
@@ -266,7 +388,7 @@ std::string ComparisonMarkdown(const Comparison& c) {
     for (size_t i = 0; i < c.labels.size(); ++i) out += "---|";
     out += "\n";
     for (const WorkDiff& d : c.differing_work) {
-      out += "| " + d.phase + " | " + std::string(d.key->name) + " |";
+      out += "| " + d.phase + " | " + PhaseKeyFlagName(*d.key) + " |";
       for (const std::string& v : d.text) out += " " + v + " |";
       out += "\n";
     }
@@ -276,9 +398,11 @@ std::string ComparisonMarkdown(const Comparison& c) {
   for (const CompareRow& row : c.rows) {
     out += fmt::format("\n**{} / {}**\n\n| # |", row.phase, OpKindName(row.kind));
     for (const char* h : kHeader) out += fmt::format(" {} |", h);
-    out += "\n|---|---:|---:|---:|---:|---:|---:|\n";
+    out += "\n|---|";
+    for (size_t col = 0; col < kColumns; ++col) out += "---:|";
+    out += "\n";
     for (size_t i = 0; i < row.per_input.size(); ++i) {
-      Cells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], &values, &changes);
+      Cells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], true, &values, &changes);
       out += fmt::format("| {} |", i);
       for (size_t col = 0; col < values.size(); ++col) {
         const std::string& ch = changes[col];
@@ -291,7 +415,9 @@ std::string ComparisonMarkdown(const Comparison& c) {
 }
 
 std::string ComparisonCsv(const Comparison& c) {
-  std::vector<std::string> header = {"phase", "op", "input", "label", "count", "iops"};
+  // The columns of `run --format csv` where they mean the same (count, iops, mb_per_s, ...).
+  std::vector<std::string> header = {"phase",          "op",    "input", "label",
+                                     "differing_work", "count", "iops",  "mb_per_s"};
   for (const char* col : kSummaryColumns) header.push_back(std::string(col) + "_ns");
   header.push_back("iops_change_pct");
   header.push_back("p99_change_pct");
@@ -305,8 +431,14 @@ std::string ComparisonCsv(const Comparison& c) {
       const std::optional<KindSummary>& s = row.per_input[i];
       if (!s) continue;
       std::vector<std::string> line = {
-          row.phase,   std::string(OpKindName(row.kind)), std::to_string(i),
-          c.labels[i], std::to_string(s->count),          fmt::format("{:.1f}", s->iops)};
+          row.phase,
+          std::string(OpKindName(row.kind)),
+          std::to_string(i),
+          c.labels[i],
+          InputWorkText(c.differing_work, row.phase, i),
+          std::to_string(s->count),
+          fmt::format("{:.1f}", s->iops),
+          s->bytes_per_s ? fmt::format("{:.3f}", *s->bytes_per_s / 1e6) : ""};
       for (uint64_t ns : s->latency_ns) line.push_back(std::to_string(ns));
       const bool against = i != 0 && ref.has_value();
       line.push_back(against ? change(ref->iops, s->iops) : "");
@@ -348,6 +480,7 @@ Json ComparisonToJson(const Comparison& c) {
         continue;
       }
       Json v = {{"count", s->count}, {"iops", s->iops}};
+      if (s->bytes_per_s) v["bytes_per_s"] = *s->bytes_per_s;
       Json lat = Json::object();
       for (size_t col = 0; col < s->latency_ns.size(); ++col) {
         lat[kSummaryColumns[col]] = s->latency_ns[col];
@@ -362,6 +495,11 @@ Json ComparisonToJson(const Comparison& c) {
           change[std::string(kSummaryColumns[col]) + "_ns"] = b - a;
           change[std::string(kSummaryColumns[col]) + "_ratio"] = a ? Json(b / a) : Json(nullptr);
         }
+        if (s->bytes_per_s && ref->bytes_per_s) {
+          const double a = *ref->bytes_per_s;
+          change["bytes_per_s"] = *s->bytes_per_s - a;
+          change["bytes_per_s_ratio"] = a ? Json(*s->bytes_per_s / a) : Json(nullptr);
+        }
         v["change"] = std::move(change);
       }
       per.push_back(std::move(v));
@@ -371,6 +509,7 @@ Json ComparisonToJson(const Comparison& c) {
                     {"inputs", std::move(per)}});
   }
   j["rows"] = std::move(rows);
+  if (!c.warnings.empty()) j["warnings"] = c.warnings;
   return j;
 }
 

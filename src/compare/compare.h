@@ -1,7 +1,8 @@
 // `durabench compare`: results side by side, each against the first (the reference), with the
 // facts that differ between them (device, write cache, filesystem, backend, host) and the work
 // that differs (block size, sync method, iodepth, ... of a phase of the same name; see
-// compare/work_diff.h) listed first, so that "why is B slower" is answered on one screen.
+// compare/work_diff.h) listed first, so that "why is B slower" is answered on one screen. The
+// text fits a 100-column terminal unless asked to be wide.
 #pragma once
 
 #include <array>
@@ -25,6 +26,9 @@ struct CompareInput {
 struct KindSummary {
   uint64_t count = 0;
   double iops = 0;
+  // The kind's bytes per second of measured time (docs/results.md, ops.<kind>.bytes_per_s);
+  // nullopt for flush and commit, which move no data of their own.
+  std::optional<double> bytes_per_s;
   std::array<uint64_t, 4> latency_ns{};  // p50, p99, p99.9, max
 };
 inline constexpr const char* kSummaryColumns[] = {"p50", "p99", "p99.9", "max"};
@@ -48,10 +52,15 @@ struct Comparison {
   std::vector<WorkDiff> differing_work;
   std::vector<CompareRow> rows;  // phases in first-seen order, op kinds read/write/flush/commit
   // Lines for the user that are not part of the comparison: "the inputs share no phase name"
-  // when no phase was run by two inputs. The renderings below leave them out (the command
-  // prints them on stderr, so that text, Markdown and JSON on stdout stay the comparison).
+  // when no phase was run by two inputs. Each fits a 100-column line after "durabench:
+  // warning: ". The text, Markdown and CSV renderings leave them out (the command prints them
+  // on stderr, so that stdout stays the comparison); JSON carries them as `warnings`.
   std::vector<std::string> warnings;
 };
+
+// The width that the text rendering keeps to unless `wide`: every line at most this many
+// columns (characters; a long label, fact or phase name is wrapped).
+inline constexpr size_t kCompareTextColumns = 100;
 
 // The facts compared between inputs, in display order: (name, value).
 std::vector<std::pair<std::string, std::string>> DescribeFacts(const RunResult& r);
@@ -60,19 +69,28 @@ Comparison Compare(const std::vector<CompareInput>& inputs);
 
 // Renderings. Every non-reference value carries its change against the reference: absolute and
 // relative ("+2.90us +23.6%"); "-" where one side has no value. The work that differs is a
-// block of its own ("work that differs:", one line per phase and key, WorkDiffText), left out
-// when there is none; in JSON it is `differing_work`, present only when not empty.
-std::string ComparisonText(const Comparison& c);
+// block of its own ("work that differs:", per phase the keys that differ and a line per input
+// with its values, InputWorkText), left out when there is none; in JSON it is
+// `differing_work`, present only when not empty.
+//
+// ComparisonText: by default at most kCompareTextColumns columns a line: the changes are
+// relative only ("+23.6%") and long lines are wrapped. `wide`: absolute and relative changes,
+// nothing wrapped, however wide that makes a line.
+std::string ComparisonText(const Comparison& c, bool wide = false);
 std::string ComparisonMarkdown(const Comparison& c);
 Json ComparisonToJson(const Comparison& c);
 // One line per phase, op kind and input: phase, op, input (its index; 0 is the reference),
-// label, count, iops, p50_ns, p99_ns, p99.9_ns, max_ns, and the change of iops and of p99
-// against the reference in percent (empty for the reference and where either value is missing
-// or the reference's is 0). An input without the phase or op kind has no line.
+// label, differing_work (what this input ran of the phase's keys that differ, InputWorkText;
+// empty when none differs), count, iops, mb_per_s (10^6 bytes/s; empty for flush and commit),
+// p50_ns, p99_ns, p99.9_ns, max_ns, and the change of iops and of p99 against the reference in
+// percent (empty for the reference and where either value is missing or the reference's is 0).
+// An input without the phase or op kind has no line.
 std::string ComparisonCsv(const Comparison& c);
 
 // "+2.90us +23.6%" for latencies, "-512 -12.5%" for iops; "=" when equal.
 std::string ChangeText(double reference, double value, bool latency);
+// The relative part alone: "+23.6%"; "=" when equal; "n/a" against a reference of 0.
+std::string RelativeChangeText(double reference, double value);
 
 // A label for a result read from `file`: "file (target.path, backend)".
 std::string ResultLabel(const std::string& file, const RunResult& r);

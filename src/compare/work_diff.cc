@@ -122,8 +122,18 @@ std::vector<WorkDiff> DiffWork(const std::vector<const RunResult*>& results,
 }
 
 std::string WorkDiffText(const WorkDiff& d) {
-  std::string out(d.key->name);
+  std::string out = PhaseKeyFlagName(*d.key);
   for (size_t i = 0; i < d.text.size(); ++i) out += (i == 0 ? " " : " vs ") + d.text[i];
+  return out;
+}
+
+std::string InputWorkText(const std::vector<WorkDiff>& diffs, const std::string& phase,
+                          size_t input) {
+  std::string out;
+  for (const WorkDiff& d : diffs) {
+    if (d.phase != phase || input >= d.text.size() || d.text[input] == "-") continue;
+    out += (out.empty() ? "" : " ") + PhaseKeyFlagName(*d.key) + "=" + d.text[input];
+  }
   return out;
 }
 

@@ -55,7 +55,15 @@ std::vector<std::string> SharedPhaseNames(const std::vector<const RunResult*>& r
 // the exact figure ("1500000B", "1234567ns"); booleans "true"/"false"; an empty CPU list "none".
 std::string WorkValueText(const PhaseKey& key, const PhaseSpec& spec);
 
-// "block_size 4KiB vs 8KiB" (every input's text, " vs " between them; the key's table name).
+// "block-size 4KiB vs 8KiB" (every input's text, " vs " between them; the key as `run` spells
+// it, PhaseKeyFlagName).
 std::string WorkDiffText(const WorkDiff& d);
+
+// What input `input` ran of the keys that differ in phase `phase`, in the spelling of `run`'s
+// options: "block-size=8KiB sync=fsync" (diffs in their order, a key that does not apply
+// "read-percent=n/a"). "" when no key of the phase differs or the input lacks the phase.
+// `diffs` as DiffWork returns them; `input` indexes WorkDiff::text.
+std::string InputWorkText(const std::vector<WorkDiff>& diffs, const std::string& phase,
+                          size_t input);
 
 }  // namespace durabench

@@ -1,5 +1,6 @@
 #include "spec/phase_keys.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace durabench {
@@ -147,6 +148,12 @@ const PhaseKey* FindPhaseKey(std::string_view name) {
     if (k.name == name) return &k;
   }
   return nullptr;
+}
+
+std::string PhaseKeyFlagName(const PhaseKey& key) {
+  std::string flag(key.name);
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
 }
 
 }  // namespace durabench

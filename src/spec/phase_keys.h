@@ -43,5 +43,8 @@ struct PhaseKey {
 std::span<const PhaseKey> PhaseKeyTable();
 // The key named `name` (TOML/flag name), or nullptr.
 const PhaseKey* FindPhaseKey(std::string_view name);
+// `key` as `run` spells its option, without the leading dashes: "block-size" for block_size.
+// The spelling of `compare`'s work differences ("block-size=4KiB").
+std::string PhaseKeyFlagName(const PhaseKey& key);
 
 }  // namespace durabench

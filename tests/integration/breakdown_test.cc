@@ -165,7 +165,7 @@ TEST(BreakdownCli, InjectedFlushDelayShowsAsTheReplicationStep) {
   r = Durabench({"compare", "--breakdown", "--local", runs.local, "--replicas", "1=" + runs.rep1,
                  "--replicas", "3=" + other});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("block_size 4KiB vs 8KiB"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("block-size 4KiB vs 8KiB"), std::string::npos) << r.err;
 }
 
 TEST(BreakdownCli, BackendCompareWorkloadIsListedAndRuns) {

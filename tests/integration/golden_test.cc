@@ -1,6 +1,8 @@
 // Golden outputs of the commands that read stored results: merge, compare (text, JSON,
 // Markdown, fio json+ inputs, --breakdown) and gate (text, JSON, JUnit, Markdown), on fixed
-// inputs in tests/data/golden/in, tests/report/data and tests/data/fio. Each output must equal
+// inputs in tests/data/golden/in, tests/report/data and tests/data/fio (in/cand-work.json is
+// cand-1.json with its phase's engine, pattern, block size, runtime, iodepth, jobs, direct and
+// sync edited: the same figures under other work). Each output must equal
 // tests/data/golden/out/NAME byte for byte: a change of the code around the result model
 // (issue 13's redesign) must not change a single figure or character. The only normalisation is
 // what differs between two runs of the same command: a merged result's fresh `run_id` and the
@@ -11,10 +13,12 @@
 // changed, for review.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -122,8 +126,51 @@ TEST_F(GoldenTest, Compare) {
 TEST_F(GoldenTest, CompareOfFioJsonPlus) {
   ASSERT_EQ(Run("compare fdatasync.json randrw_io_uring.json two_jobs.json", "compare-fio.txt"), 0);
   Expect("compare-fio.txt");
+  // Three fio jobs of different names: nothing is side by side, and stderr says so.
+  EXPECT_EQ(Read("stderr.txt"),
+            "durabench: warning: the inputs share no phase name: no phase and no work is "
+            "compared\n");
   ASSERT_EQ(Run("compare fdatasync.json two_jobs_grouped.json --json", "compare-fio.json"), 0);
   Expect("compare-fio.json");
+}
+
+// The work that differs (one phase, eight keys), the bandwidth column, and the width: text within
+// 100 columns by default, --wide beyond; CSV and JSON carry the work too.
+TEST_F(GoldenTest, CompareOfDifferentWork) {
+  ASSERT_EQ(Run("compare base-1.json cand-work.json", "compare-work.txt"), 0);
+  Expect("compare-work.txt");
+  EXPECT_EQ(Read("stderr.txt"), "");
+  ASSERT_EQ(Run("compare base-1.json cand-work.json --wide", "compare-work-wide.txt"), 0);
+  Expect("compare-work-wide.txt");
+  ASSERT_EQ(Run("compare base-1.json cand-work.json --format csv", "compare-work.csv"), 0);
+  Expect("compare-work.csv");
+  ASSERT_EQ(Run("compare base-1.json cand-1.json cand-work.json --json", "compare-work.json"), 0);
+  Expect("compare-work.json");
+}
+
+// Every line of compare's text fits 100 columns unless --wide, which shows the whole table.
+TEST_F(GoldenTest, CompareTextFits100ColumnsUnlessWide) {
+  const auto longest = [this](const std::string& name) {
+    std::istringstream in(Read(name));
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);) n = std::max(n, line.size());
+    return n;
+  };
+  for (const std::string args :
+       {"base-1.json cand-1.json cand-2.json", "ci-smoke-ext4.json ci-smoke-tmpfs.json",
+        "fdatasync.json randrw_io_uring.json two_jobs.json", "base-1.json cand-work.json"}) {
+    ASSERT_EQ(Run("compare " + args, "fit.txt"), 0);
+    EXPECT_LE(longest("fit.txt"), 100u) << args << ":\n" << Read("fit.txt");
+    ASSERT_EQ(Run("compare --wide " + args, "wide.txt"), 0);
+    if (args.find("fdatasync") == std::string::npos) {  // fio jobs share no phase: no change rows
+      EXPECT_GT(longest("wide.txt"), 100u) << args << ":\n" << Read("wide.txt");
+    }
+  }
+  // --wide is the text's: with another format it is a usage error.
+  const CommandResult r = Durabench(
+      {"compare", "--wide", "--json", dir_.path() + "/base-1.json", dir_.path() + "/cand-1.json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--wide goes with the text comparison"), std::string::npos) << r.err;
 }
 
 TEST_F(GoldenTest, Breakdown) {

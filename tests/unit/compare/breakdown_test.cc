@@ -275,7 +275,7 @@ TEST(Breakdown, RefusesDifferentPhaseSpecsButNotAnotherEngineOrRuntime) {
   Result<Breakdown> b = BuildBreakdown({In("L", &local), In("R", &bad)}, {});
   ASSERT_FALSE(b.ok());
   EXPECT_THAT(b.status().message(), HasSubstr("L and R ran phase 'qd1' differently"));
-  EXPECT_THAT(b.status().message(), HasSubstr("block_size 4KiB vs 8KiB"));
+  EXPECT_THAT(b.status().message(), HasSubstr("block-size 4KiB vs 8KiB"));
   EXPECT_THAT(b.status().message(), HasSubstr("iodepth 1 vs 4"));
 
   Shape other = Replicated("unknown", "3", 300'000, "rbd");

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "result_builder.h"
 
 namespace durabench {
@@ -9,6 +14,19 @@ namespace {
 
 using testing::MakeRun;
 using testing::RunShape;
+
+std::vector<std::string> LinesOf(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+size_t LongestLine(const std::string& text) {
+  size_t longest = 0;
+  for (const std::string& line : LinesOf(text)) longest = std::max(longest, line.size());
+  return longest;
+}
 
 TEST(Compare, RowsAndChangesAgainstTheReference) {
   RunShape a;
@@ -88,16 +106,25 @@ TEST(Compare, WorkThatDiffersIsListedKeyByKey) {
 
   const std::string text = ComparisonText(c);
   EXPECT_NE(text.find("\nwork that differs:\n"
-                      "  phase 'commit-path': block_size 4KiB vs 8KiB\n"
-                      "  phase 'commit-path': sync fdatasync vs fsync\n"),
+                      "  phase 'commit-path': block-size, sync\n"
+                      "    [0] block-size=4KiB sync=fdatasync\n"
+                      "    [1] block-size=8KiB sync=fsync\n"),
             std::string::npos)
       << text;
   const std::string md = ComparisonMarkdown(c);
   EXPECT_NE(md.find("**Work that differs**\n\n| phase | key | [0] | [1] |\n|---|---|---|---|\n"
-                    "| commit-path | block_size | 4KiB | 8KiB |\n"
+                    "| commit-path | block-size | 4KiB | 8KiB |\n"
                     "| commit-path | sync | fdatasync | fsync |\n"),
             std::string::npos)
       << md;
+  // CSV: each input's line says what it ran of the keys that differ.
+  const std::vector<std::string> csv = LinesOf(ComparisonCsv(c));
+  ASSERT_EQ(csv.size(), 7u);  // header, write/flush/commit x 2 inputs
+  EXPECT_EQ(csv[0].rfind("phase,op,input,label,differing_work,count,iops,mb_per_s,", 0), 0u);
+  EXPECT_EQ(csv[1].rfind("commit-path,write,0,A,block-size=4KiB sync=fdatasync,10000,", 0), 0u)
+      << csv[1];
+  EXPECT_EQ(csv[2].rfind("commit-path,write,1,B,block-size=8KiB sync=fsync,10000,", 0), 0u)
+      << csv[2];
   const Json j = ComparisonToJson(c);
   ASSERT_EQ(j["differing_work"].size(), 2u);
   EXPECT_EQ(j["differing_work"][0]["phase"], "commit-path");
@@ -117,6 +144,7 @@ TEST(Compare, IdenticalWorkListsNoWork) {
   EXPECT_TRUE(c.differing_work.empty());
   EXPECT_TRUE(c.warnings.empty());
   EXPECT_EQ(ComparisonText(c).find("work that differs"), std::string::npos);
+  EXPECT_EQ(LinesOf(ComparisonCsv(c))[1].rfind("commit-path,write,0,A,,10000,", 0), 0u);
   EXPECT_EQ(ComparisonMarkdown(c).find("Work that differs"), std::string::npos);
   EXPECT_FALSE(ComparisonToJson(c).contains("differing_work"));
 }
@@ -132,9 +160,132 @@ TEST(Compare, InputsWithoutASharedPhaseGetAWarning) {
   ASSERT_EQ(c.warnings.size(), 1u);
   EXPECT_NE(c.warnings[0].find("the inputs share no phase name"), std::string::npos)
       << c.warnings[0];
+  EXPECT_LE(("durabench: warning: " + c.warnings[0]).size(), kCompareTextColumns);
+  // Scripts reading the JSON see it too; the text (stdout) leaves it to stderr.
+  EXPECT_EQ(ComparisonToJson(c)["warnings"], Json(c.warnings));
+  EXPECT_EQ(ComparisonText(c).find("share no phase"), std::string::npos);
   // A phase that two of three inputs share is enough.
   const Comparison shared = Compare({{"A", &a}, {"B", &b}, {"C", &a}});
   EXPECT_TRUE(shared.warnings.empty());
+}
+
+// The keys issue 15 names (engine, pattern, block size, runtime, iodepth, jobs, direct, sync):
+// each input's line holds them all, in `run`'s spelling, and each such line fits 100 columns.
+TEST(Compare, TheWorkKeysAreListedInRunsSpelling) {
+  const RunResult a = MakeRun(RunShape{});
+  RunResult b = MakeRun(RunShape{});
+  PhaseSpec& spec = b.phases[0].spec;
+  spec.engine = "io_uring";
+  spec.pattern = Pattern::kWrite;
+  spec.block_size_bytes = 8192;
+  spec.runtime_ns = 1'500'000'000;
+  spec.iodepth = 4;
+  spec.jobs = 2;
+  spec.direct = true;
+  spec.sync = SyncMethod::kFsync;
+  const Comparison c = Compare({{"A", &a}, {"B", &b}});
+  EXPECT_EQ(InputWorkText(c.differing_work, "commit-path", 1),
+            "engine=io_uring pattern=write block-size=8KiB runtime=1.50s iodepth=4 jobs=2 "
+            "direct=true sync=fsync");
+  const std::string text = ComparisonText(c);
+  EXPECT_NE(text.find("  phase 'commit-path': engine, pattern, block-size, runtime, iodepth, jobs, "
+                      "direct, sync\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("    [1] engine=io_uring pattern=write block-size=8KiB runtime=1.50s "
+                      "iodepth=4 jobs=2 direct=true\n"
+                      "        sync=fsync\n"),
+            std::string::npos)
+      << text;
+  EXPECT_LE(LongestLine(text), kCompareTextColumns) << text;
+}
+
+// Reads and writes move data: their bandwidth beside IOPS (MakeRun writes 4 KiB 10000 times in
+// 10 s: 4.096 MB/s). Flushes and commits move none of their own: "-", and no JSON field.
+TEST(Compare, BandwidthOfReadsAndWrites) {
+  const RunResult a = MakeRun(RunShape{});
+  RunResult b = MakeRun(RunShape{});
+  b.phases[0].ops[static_cast<int>(OpKind::kWrite)].bytes *= 2;
+  const Comparison c = Compare({{"A", &a}, {"B", &b}});
+  ASSERT_EQ(c.rows.size(), 3u);
+  EXPECT_DOUBLE_EQ(c.rows[0].per_input[0]->bytes_per_s.value_or(0), 4'096'000.0);
+  EXPECT_FALSE(c.rows[1].per_input[0]->bytes_per_s.has_value());  // flush
+
+  const std::vector<std::string> text = LinesOf(ComparisonText(c));
+  const auto line = [&text](const std::string& start, size_t nth) {
+    for (const std::string& l : text) {
+      if (l.rfind(start, 0) == 0 && nth-- == 0) return l;
+    }
+    return std::string();
+  };
+  EXPECT_NE(line("     ", 0).find("count  IOPS  bandwidth"), std::string::npos) << line("     ", 0);
+  // Table rows: "[0]" padded to the width of "  vs 0" (the inputs' list has "  [0] A").
+  EXPECT_NE(line("  [0]  ", 0).find("4.1 MB/s"), std::string::npos) << line("  [0]  ", 0);
+  EXPECT_NE(line("  [1]  ", 0).find("8.2 MB/s"), std::string::npos) << line("  [1]  ", 0);
+  EXPECT_NE(line("    vs 0", 0).find("+100.0%"), std::string::npos) << line("    vs 0", 0);
+  EXPECT_NE(line("  [0]  ", 1).find("  -  "), std::string::npos) << "flush: " << line("  [0]  ", 1);
+  EXPECT_NE(ComparisonText(c, true).find("+4.1 MB/s +100.0%"), std::string::npos);
+  EXPECT_NE(ComparisonMarkdown(c).find("| 8.2 MB/s (+4.1 MB/s +100.0%) |"), std::string::npos)
+      << ComparisonMarkdown(c);
+
+  const Json j = ComparisonToJson(c);
+  EXPECT_DOUBLE_EQ(j["rows"][0]["inputs"][0]["bytes_per_s"].get<double>(), 4'096'000.0);
+  EXPECT_DOUBLE_EQ(j["rows"][0]["inputs"][1]["change"]["bytes_per_s_ratio"].get<double>(), 2.0);
+  EXPECT_FALSE(j["rows"][1]["inputs"][0].contains("bytes_per_s"));
+  const std::vector<std::string> csv = LinesOf(ComparisonCsv(c));
+  EXPECT_NE(csv[1].find(",10000,1000.0,4.096,"), std::string::npos) << csv[1];
+  EXPECT_NE(csv[3].find(",10000,1000.0,,"), std::string::npos) << "flush: " << csv[3];
+}
+
+// Long labels, facts and phase names and every key different: by default every line fits 100
+// columns and nothing is lost (each word is still there); --wide keeps lines whole and shows the
+// absolute changes too.
+TEST(Compare, TheTextFits100ColumnsUnlessWide) {
+  const std::string long_path = "/mnt/" + std::string(60, 'd') + "/a,b/" + std::string(70, 'e');
+  const std::string long_phase =
+      "main[sync=fdatasync,block_size=4KiB,iodepth=16,jobs=4," + std::string(60, 'x') + "]";
+  RunShape slow;
+  slow.commit_ns = 200'000;
+  RunResult a = MakeRun(RunShape{});
+  RunResult b = MakeRun(slow);
+  for (RunResult* r : {&a, &b}) r->phases[0].spec.name = long_phase;
+  b.target.path = long_path;
+  b.phases[0].spec.pattern = Pattern::kRandRW;  // every key of the table differs
+  b.phases[0].spec.read_percent = 30;
+  b.phases[0].spec.engine = "io_uring";
+  b.phases[0].spec.block_size_bytes = 1'500'000;
+  b.phases[0].spec.size_bytes = 3'000'000'000;
+  b.phases[0].spec.runtime_ns = 1'234'567'891;
+  b.phases[0].spec.ops = 123'456'789;
+  b.phases[0].spec.ramp_ns = 987'654'321;
+  b.phases[0].spec.iodepth = 64;
+  b.phases[0].spec.jobs = 16;
+  b.phases[0].spec.direct = true;
+  b.phases[0].spec.sync = SyncMethod::kFsync;
+  b.phases[0].spec.fsync_every = 32;
+  b.phases[0].spec.rate_iops = 250'000;
+  b.phases[0].spec.sqpoll = true;
+  b.phases[0].spec.fill = false;
+  b.phases[0].spec.cpus = "0-3,8-11";
+  const std::string long_label = "a-result-file-with-a-long-name.json (" + long_path + ", tmpfs)";
+  const Comparison c = Compare({{"A", &a}, {long_label, &b}});
+
+  const std::string text = ComparisonText(c);
+  EXPECT_LE(LongestLine(text), kCompareTextColumns) << text;
+  std::string joined;  // the text without line breaks and indentation
+  for (const std::string& l : LinesOf(text)) {
+    if (!l.empty()) joined += l.substr(l.find_first_not_of(' ')) + " ";
+  }
+  for (const std::string& part : {std::string(60, 'd'), std::string(70, 'e'), std::string(60, 'x'),
+                                  std::string("cpus=0-3,8-11"), std::string("read-percent=30")}) {
+    EXPECT_NE(joined.find(part), std::string::npos) << part << " lost:\n" << text;
+  }
+  EXPECT_EQ(text.find("+110.00us"), std::string::npos) << "absolute changes only with wide";
+
+  const std::string wide = ComparisonText(c, true);
+  EXPECT_GT(LongestLine(wide), kCompareTextColumns);
+  EXPECT_NE(wide.find("  [1] " + long_label + "\n"), std::string::npos) << wide;
+  EXPECT_NE(wide.find("+110.00us +100.0%"), std::string::npos) << wide;  // commit p50
 }
 
 }  // namespace

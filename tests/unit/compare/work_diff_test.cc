@@ -77,7 +77,7 @@ TEST(WorkDiff, ValuesInTheUnitsOfTheirKind) {
   b.direct = true;
   b.cpus = "0-3";
   EXPECT_EQ(Lines(DiffPhaseSpecs("p", {&a, &b})),
-            (std::vector<std::string>{"p: block_size 4KiB vs 8KiB", "p: size 64MiB vs 1500000B",
+            (std::vector<std::string>{"p: block-size 4KiB vs 8KiB", "p: size 64MiB vs 1500000B",
                                       "p: runtime 10.00s vs 1.50s", "p: ramp 0ns vs 1234567ns",
                                       "p: direct false vs true", "p: cpus none vs 0-3"}));
   // The result file's values, for scripts.
@@ -93,13 +93,30 @@ TEST(WorkDiff, AKeyThatDoesNotApplyAndAPhaseThatIsMissing) {
   b.read_percent = 70;
   EXPECT_EQ(Lines(DiffPhaseSpecs("p", {&a, nullptr, &b})),
             (std::vector<std::string>{"p: pattern randwrite vs - vs randrw",
-                                      "p: read_percent n/a vs - vs 70"}));
+                                      "p: read-percent n/a vs - vs 70"}));
   const std::vector<WorkDiff> diffs = DiffPhaseSpecs("p", {&a, nullptr, &b});
   EXPECT_TRUE(diffs[1].values[0].is_null());
   EXPECT_TRUE(diffs[1].values[1].is_null());
   EXPECT_EQ(diffs[1].values[2], 70);
   // One spec alone is not compared with anything.
   EXPECT_TRUE(DiffPhaseSpecs("p", {&b, nullptr}).empty());
+}
+
+TEST(WorkDiff, EachInputsValuesInTheSpellingOfRunsOptions) {
+  PhaseSpec a;
+  PhaseSpec b = a;
+  b.block_size_bytes = 8192;
+  b.direct = true;
+  b.pattern = Pattern::kRandRW;
+  b.read_percent = 70;
+  const std::vector<WorkDiff> diffs = DiffPhaseSpecs("p", {&a, nullptr, &b});
+  EXPECT_EQ(InputWorkText(diffs, "p", 0),
+            "pattern=randwrite read-percent=n/a block-size=4KiB direct=false");
+  EXPECT_EQ(InputWorkText(diffs, "p", 1), "");  // lacks the phase
+  EXPECT_EQ(InputWorkText(diffs, "p", 2),
+            "pattern=randrw read-percent=70 block-size=8KiB "
+            "direct=true");
+  EXPECT_EQ(InputWorkText(diffs, "another phase", 0), "");
 }
 
 TEST(WorkDiff, IgnoredKeysAreNamedByTheTable) {
