@@ -38,6 +38,7 @@ import math
 import os
 import re
 import sys
+import textwrap
 
 SCHEMA_VERSION = 1
 SERIES_KIND = "durabench-report-series"
@@ -244,6 +245,7 @@ class Input:
         # result gets " (2)", " (3)" from its second occurrence on, so no phase is lost.
         self.phases = {}
         self.series = {}
+        self.specs = {}
         for p, sp in zip(doc["phases"], series["phases"]):
             key, n = p["name"], 1
             while key in self.phases:
@@ -251,6 +253,7 @@ class Input:
                 key = "%s (%d)" % (p["name"], n)
             self.phases[key] = p
             self.series[key] = sp["ops"]
+            self.specs[key] = sp.get("spec") or {}
 
     def phase(self, name):
         """The phase named NAME (a key of self.phases), or None."""
@@ -362,17 +365,30 @@ def slug(text):
 
 
 class Plotter:
-    """Draws the figures; each becomes a PNG file in OUT and a data URI for the HTML."""
+    """Draws the figures; each becomes a PNG file in OUT and a data URI for the HTML.
+
+    Every plot (an axes) has its title, both axis labels and its own legend, placed just below
+    it, so a reader never looks across the figure for what a line is; save() reads them back
+    from the drawn figure for the page (the figure's parts, docs/report.md).
+    """
+
+    # Inches: the space under an axes for its tick labels and x label, one legend row, and
+    # above an axes for its title.
+    BELOW_AXES_IN = 0.62
+    LEGEND_ROW_IN = 0.22
+    ABOVE_AXES_IN = 0.42
 
     def __init__(self, plt, out_dir):
         self.plt = plt
         self.out_dir = out_dir
         self.files = []
         import matplotlib.ticker as ticker
+        import matplotlib.transforms as transforms
         self.ticker = ticker
+        self.transforms = transforms
         plt.rcParams.update({
-            "font.size": 9, "axes.titlesize": 10, "axes.grid": True, "grid.alpha": 0.35,
-            "legend.fontsize": 8, "figure.titlesize": 11,
+            "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "axes.grid": True,
+            "grid.alpha": 0.35, "legend.fontsize": 10, "figure.titlesize": 12,
         })
         self.colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
@@ -380,16 +396,52 @@ class Plotter:
         return self.colors[i % len(self.colors)]
 
     def save(self, fig, name):
-        """Writes FIG as OUT/NAME.png; returns (file name, base64 of the PNG)."""
+        """Writes FIG as OUT/NAME.png; returns {file, b64, panels}: PANELS the parts of every
+        axes as drawn (figure_parts)."""
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=DPI)
+        panels = figure_parts(fig)
         self.plt.close(fig)
         data = buf.getvalue()
         fname = name + ".png"
         with open(os.path.join(self.out_dir, fname), "wb") as f:
             f.write(data)
         self.files.append(fname)
-        return fname, base64.b64encode(data).decode("ascii")
+        return {"file": fname, "b64": base64.b64encode(data).decode("ascii"), "panels": panels}
+
+    def finish(self, fig, rows, axes_in):
+        """Gives every axes of FIG its legend directly under its x label, and sets the
+        margins: ROWS rows of axes, each AXES_IN inches of plot with its title above and its
+        labels and legend below.
+
+        Legend entries are wrapped to the width of their axes (an input's label runs to 60
+        characters and more), so neighbouring legends never run into each other. Margins are
+        fixed in inches rather than found by tight_layout, which measured every tick label of
+        every axes and took two thirds of the run time of a 12-phase report.
+        """
+        width = fig.get_figwidth()
+        fig.subplots_adjust(left=0.95 / width, right=1 - 0.25 / width, wspace=0.27)
+        lines = 0
+        for ax in fig.axes:
+            handles, labels = ax.get_legend_handles_labels()
+            if not handles:
+                continue
+            chars = max(24, int((ax.get_position().width * width - 0.55) / 0.078))
+            labels = [textwrap.fill(label, chars, break_on_hyphens=False,
+                                    break_long_words=False) for label in labels]
+            lines = max(lines, sum(label.count("\n") + 1 for label in labels))
+            anchor = self.transforms.offset_copy(ax.transAxes, fig=fig, x=0,
+                                                 y=-self.BELOW_AXES_IN + 0.04, units="inches")
+            ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                      bbox_transform=anchor, ncol=1, frameon=False, handlelength=2.6,
+                      borderaxespad=0.0)
+        below = self.BELOW_AXES_IN + self.LEGEND_ROW_IN * lines + 0.1
+        row_in = self.ABOVE_AXES_IN + axes_in + below
+        fig.set_figheight(row_in * rows + 0.1)
+        height = fig.get_figheight()
+        fig.subplots_adjust(top=1 - (self.ABOVE_AXES_IN + 0.05) / height,
+                            bottom=(below + 0.05) / height,
+                            hspace=(self.ABOVE_AXES_IN + below) / axes_in)
 
     def latency_axis(self, axis, lo, hi):
         """Log latency axis with unit ticks ('10 µs', '1 ms'); 1-2-5 ticks on a short span."""
@@ -437,13 +489,23 @@ class Plotter:
         ax.set_title(title)
 
     def histogram_axes(self, ax, series, title):
+        """Densities on log axes. One series: steps, a histogram proper. Several (inputs, or a
+        series and its CO-corrected twin): each a line through its bins' centres, with a
+        point on every bin, so the curves stay apart where steps of several inputs made a
+        picket fence; an empty bin breaks the line (a log axis has no zero)."""
         lo, hi, per_decade = None, None, None
-        for label, dist, color, _style in series:
+        for label, dist, color, style in series:
             per_decade = per_decade or dist.bins_per_decade
             edges, pct = dist.log_histogram()
             if not edges:
                 continue
-            ax.stairs(pct, edges, color=color, linewidth=1.3, label=label)
+            if len(series) == 1:
+                ax.stairs(pct, edges, color=color, linestyle=style, linewidth=1.3, label=label)
+            else:
+                centres = [math.sqrt(a * b) if a > 0 else b for a, b in zip(edges, edges[1:])]
+                ax.plot(centres, [v if v > 0 else float("nan") for v in pct], color=color,
+                        linestyle=style, linewidth=1.4, marker=".", markersize=4,
+                        label=label)
             lo = edges[0] if lo is None else min(lo, edges[0])
             hi = edges[-1] if hi is None else max(hi, edges[-1])
         ax.set_xscale("log")
@@ -460,11 +522,12 @@ class Plotter:
 
     def cdf_axes(self, ax, series, title):
         lo, hi = None, None
-        for label, dist, color, _style in series:
+        for label, dist, color, style in series:
             xs, ys = dist.cdf()
             if not xs:
                 continue
-            ax.plot(xs, ys, color=color, linewidth=1.3, label=label, drawstyle="steps-post")
+            ax.plot(xs, ys, color=color, linestyle=style, linewidth=1.3, label=label,
+                    drawstyle="steps-post")
             lo = min(xs) if lo is None else min(lo, min(xs))
             hi = max(xs) if hi is None else max(hi, max(xs))
         ax.set_xscale("log")
@@ -478,75 +541,106 @@ class Plotter:
         ax.set_title(title)
 
     def latency_figure(self, name, phase, kind, series):
-        """One figure per phase and op kind: spectrum, histogram, CDF side by side.
+        """One figure per phase and op kind: spectrum, histogram, CDF side by side, each with
+        its legend below it.
 
-        SERIES: [(label, Dist, color, linestyle)], one per input (and its CO-corrected twin).
+        SERIES: [(label, Dist, color, linestyle)], one per input (and its CO-corrected twin,
+        dashed, in all three plots).
         """
-        fig, axes = self.plt.subplots(1, 3, figsize=(15, 4.6),
+        fig, axes = self.plt.subplots(1, 3, figsize=(15, 5),
                                       gridspec_kw={"width_ratios": [1.25, 1, 1]})
         what = "%s latency, phase %s" % (kind, phase)
         self.spectrum_axes(axes[0], series, "Percentile spectrum: " + what)
         self.histogram_axes(axes[1], series, "Histogram: " + what)
         self.cdf_axes(axes[2], series, "CDF: " + what)
-        self._legend(fig, axes[0], len(series))
+        self.finish(fig, 1, 3.4)
         return self.save(fig, name)
 
-    def timeseries_figure(self, name, phase, lines, interval_ns):
-        """IOPS and p99 per interval. LINES: [(label, color, style, t_s, iops, p99_ns)].
+    def plp_figure(self, name, panels):
+        """The PLP question in one figure (docs/plp.md): per sync method one spectrum of its
+        flush and commit over the baseline's plain write. PANELS: [(title, series)], SERIES
+        as latency_figure's."""
+        ncol = min(len(panels), 3)
+        rows = int(math.ceil(len(panels) / float(ncol)))
+        fig, axes = self.plt.subplots(rows, ncol, figsize=(15, 5), squeeze=False)
+        for ax, (title, series) in zip(axes.flat, panels):
+            self.spectrum_axes(ax, series, title)
+        for ax in list(axes.flat)[len(panels):]:
+            ax.remove()
+        self.finish(fig, rows, 3.2)
+        return self.save(fig, name)
 
-        IOPS go on a log axis when the lines differ by more than 50x (a RAM disk beside a
-        real one), where a linear one would flatten the slower line onto zero.
+    def timeseries_figure(self, name, phase, rows, interval_ns):
+        """Per op kind one row: operations per second and p99 per interval, so kinds with the
+        same rate (a write and its flush) are not drawn on top of each other.
+
+        ROWS: [(kind, [(label, color, style, t_s, iops, p99_ns)])]. IOPS go on a log axis when
+        the lines of a row differ by more than 50x (a RAM disk beside a real one), where a
+        linear one would flatten the slower line onto zero.
         """
-        fig, (ax1, ax2) = self.plt.subplots(2, 1, figsize=(15, 6.2), sharex=True)
-        p_lo, p_hi = None, None
-        peaks = [max(iops) for *_x, iops, _p in lines if iops and max(iops) > 0]
-        log_iops = bool(peaks) and max(peaks) > 50 * min(peaks)
-        for label, color, style, ts, iops, p99 in lines:
-            ax1.plot(ts, iops, color=color, linestyle=style, linewidth=1.3, marker=".",
-                     markersize=4, label=label)
-            pts = [(t, v) for t, v in zip(ts, p99) if v]
-            if pts:
-                ax2.plot([t for t, _ in pts], [v for _, v in pts], color=color, linestyle=style,
-                         linewidth=1.3, marker=".", markersize=4, label=label)
-                vals = [v for _, v in pts]
-                p_lo = min(vals) if p_lo is None else min(p_lo, min(vals))
-                p_hi = max(vals) if p_hi is None else max(p_hi, max(vals))
+        fig, axes = self.plt.subplots(len(rows), 2, figsize=(15, 5), squeeze=False)
         interval = fmt_ns(interval_ns)
-        ax1.set_title("Operations per second per %s interval, phase %s" % (interval, phase))
-        if log_iops:
-            ax1.set_yscale("log")
-            ax1.set_ylabel("operations/s (IOPS, log scale;\nempty intervals not shown)")
-        else:
-            ax1.set_ylabel("operations/s (IOPS)")
-            ax1.set_ylim(bottom=0)
-        ax1.yaxis.set_major_formatter(self.ticker.FuncFormatter(
-            lambda v, _p: "{:,.0f}".format(v)))
-        ax2.set_title("p99 latency per %s interval, phase %s" % (interval, phase))
-        ax2.set_yscale("log")
-        if p_lo is not None:
-            ax2.set_ylim(p_lo / 1.5, p_hi * 1.5)
-            self.latency_axis(ax2.yaxis, p_lo, p_hi)
-        ax2.set_ylabel("p99 latency (log scale)")
-        ax2.set_xlabel("time since the end of the ramp (s, middle of each interval)")
-        self._legend(fig, ax1, len(lines), hspace=0.3)
+        for (kind, lines), (ax1, ax2) in zip(rows, axes):
+            p_lo, p_hi = None, None
+            peaks = [max(iops) for *_x, iops, _p in lines if iops and max(iops) > 0]
+            log_iops = bool(peaks) and max(peaks) > 50 * min(peaks)
+            for label, color, style, ts, iops, p99 in lines:
+                ax1.plot(ts, iops, color=color, linestyle=style, linewidth=1.3, marker=".",
+                         markersize=5, label=label)
+                pts = [(t, v) for t, v in zip(ts, p99) if v]
+                ax2.plot([t for t, _ in pts], [v for _, v in pts], color=color,
+                         linestyle=style, linewidth=1.3, marker=".", markersize=5, label=label)
+                if pts:
+                    vals = [v for _, v in pts]
+                    p_lo = min(vals) if p_lo is None else min(p_lo, min(vals))
+                    p_hi = max(vals) if p_hi is None else max(p_hi, max(vals))
+            ax1.set_title("%s: operations per second per %s interval, phase %s"
+                          % (kind, interval, phase))
+            if log_iops:
+                ax1.set_yscale("log")
+                ax1.set_ylabel("%s/s (log scale;\nempty intervals not shown)" % kind)
+            else:
+                ax1.set_ylabel("%s/s (IOPS)" % kind)
+                # Room above the highest point: a steady rate is a line along the top.
+                ax1.set_ylim(0, max(peaks or [1.0]) * 1.15)
+            ax1.yaxis.set_major_formatter(self.ticker.FuncFormatter(
+                lambda v, _p: "{:,.0f}".format(v)))
+            ax2.set_title("%s: p99 latency per %s interval, phase %s" % (kind, interval, phase))
+            ax2.set_yscale("log")
+            if p_lo is not None:
+                ax2.set_ylim(p_lo / 1.5, p_hi * 1.5)
+                self.latency_axis(ax2.yaxis, p_lo, p_hi)
+            ax2.set_ylabel("%s p99 latency (log scale)" % kind)
+            for ax in (ax1, ax2):
+                ax.set_xlabel("time since the end of the ramp (s, middle of each interval)")
+        self.finish(fig, len(rows), 2.1)
         return self.save(fig, name)
 
-    def _legend(self, fig, ax, n, hspace=0.2):
-        """Legend below the plots, so many inputs never cover the curves; fixed margins.
 
-        Margins are set in inches rather than by tight_layout, which measured every tick
-        label of every axis and took two thirds of the run time of a 12-phase report.
-        """
-        handles, labels = ax.get_legend_handles_labels()
-        ncol = 1 if n <= 2 else 2
-        rows = math.ceil(len(handles) / float(ncol))
-        if handles:
-            fig.legend(handles, labels, loc="lower center", ncol=ncol, frameon=False)
-        legend_in = 0.1 + 0.19 * rows  # one legend row is ~0.19 in at 8 pt
-        height, width = fig.get_figheight(), fig.get_figwidth()
-        fig.subplots_adjust(left=0.95 / width, right=1 - 0.2 / width, top=1 - 0.35 / height,
-                            bottom=min(0.6, (legend_in + 0.5) / height), wspace=0.27,
-                            hspace=hspace)
+def figure_parts(fig):
+    """Per axes of the drawn FIG: {title, x, y, legend: [entries], legend_placed}, entries
+    unwrapped. LEGEND_PLACED: the legend lies wholly inside the figure and within the axes'
+    own area widened by the room for tick labels and x label (Plotter.BELOW_AXES_IN) and a
+    little more, i.e. it is next to its plot and not cut off."""
+    parts = []
+    box = fig.bbox
+    margin = (Plotter.BELOW_AXES_IN + 0.15) * fig.dpi
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        placed = False
+        entries = []
+        if legend is not None:
+            entries = [" ".join(t.get_text().split("\n")) for t in legend.get_texts()]
+            lb = legend.get_window_extent()
+            ab = ax.get_window_extent()
+            inside = (lb.x0 >= box.x0 - 1 and lb.x1 <= box.x1 + 1 and lb.y0 >= box.y0 - 1
+                      and lb.y1 <= box.y1 + 1)
+            near = (lb.x1 >= ab.x0 - margin and lb.x0 <= ab.x1 + margin
+                    and lb.y1 >= ab.y0 - margin and lb.y0 <= ab.y1 + margin)
+            placed = inside and near
+        parts.append({"title": ax.get_title(), "x": ax.get_xlabel(), "y": ax.get_ylabel(),
+                      "legend": entries, "legend_placed": placed})
+    return parts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -559,6 +653,11 @@ class Plotter:
 TEMPLATE_NAME = "report.html.j2"
 
 VERDICT_CLASS = {"flush-free": "good", "flush-costly": "bad", "suspicious": "warn"}
+
+# The keys of a phase's spec line, as durabench names them (docs/workloads.md); their values
+# are the series file's, in durabench's words ("4KiB", "true"), not Python's.
+SPEC_KEYS = ("engine", "pattern", "block_size", "iodepth", "jobs", "direct", "sync",
+             "fsync_every", "rate_iops")
 
 
 class SetupError(Exception):
@@ -628,6 +727,15 @@ def summary_rows(inp, name):
     return rows
 
 
+def fact_text(value):
+    """A device fact as durabench writes it: "true"/"false", "unknown" for null."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def evidence(ev):
     """The methods table of a PLP verdict (docs/plp.md, `evidence`)."""
     facts = ev.get("facts") or {}
@@ -646,8 +754,7 @@ def evidence(ev):
                     fmt_ns(m.get("penalty_p99_ns"))],
             "costly": "yes" if m.get("costly") else "no",
         } for m in ev.get("methods") or []],
-        "facts": ", ".join("%s=%s" % (k, "unknown" if v is None else v)
-                           for k, v in facts.items()),
+        "facts": ", ".join("%s=%s" % (k, fact_text(v)) for k, v in facts.items()),
         # The cuts folded in with plp/eval --audit (docs/audit.md).
         "audits": [{
             "source": os.path.basename(str(a.get("source", ""))),
@@ -738,7 +845,8 @@ class Report:
             "inputs": [self.input_row(inp) for inp in self.inputs],
             "notes": ["%s: run error: %s" % (inp.label, err)
                       for inp in self.inputs for err in inp.doc.get("errors") or []],
-            "verdicts": [self.verdict(inp) for inp in self.inputs
+            "verdicts": [self.verdict(inp, self.plotter, i + 1)
+                         for i, inp in enumerate(self.inputs)
                          if "verdict" in inp.doc or "report_card" in inp.doc],
             "summary": summary_table(self.inputs, names),
             "phases": [self.phase_section(i + 1, name) for i, name in enumerate(names)],
@@ -769,8 +877,9 @@ class Report:
         }
 
     @staticmethod
-    def verdict(inp):
-        """One verdict panel: a plp result's verdict, or an eval result's with its card."""
+    def verdict(inp, plotter, index):
+        """One verdict panel: a plp result's verdict, or an eval result's with its card; with
+        the PLP figure (plp_image) of input number INDEX."""
         doc = inp.doc
         verdict = str(doc.get("verdict") or "none")
         plp = (doc.get("report_card") or {}).get("plp") or {}
@@ -784,6 +893,7 @@ class Report:
             "explanation": [str(line) for line in
                             doc.get("explanation") or plp.get("explanation") or []],
             "evidence": evidence(ev) if ev else None,
+            "image": plp_image(inp, ev, plotter, index) if ev else None,
             "report_card": report_card(doc["report_card"]) if doc.get("report_card") else None,
         }
 
@@ -803,16 +913,14 @@ class Report:
         present = [(i, inp, p) for i, inp, p in present if p is not None]
         specs = []
         for _i, inp, p in present:
-            spec = p.get("spec") or {}
+            spec = inp.specs.get(name) or {}
             notes = ["%s: %s" % (inp.label, err) for err in (p.get("errors") or [])[:5]]
             if (p.get("queue") or {}).get("ordering_violations"):
                 notes.append("%s: %d flush ordering violations" % (
                     inp.label, p["queue"]["ordering_violations"]))
             specs.append({
                 "label": inp.label,
-                "desc": ", ".join("%s=%s" % (k, spec[k]) for k in (
-                    "engine", "pattern", "block_size_bytes", "iodepth", "jobs", "direct",
-                    "sync", "fsync_every", "rate_iops") if k in spec),
+                "desc": ", ".join("%s=%s" % (k, spec[k]) for k in SPEC_KEYS if k in spec),
                 "measured": fmt_ns(p.get("measured_ns")),
                 "interrupted": bool(p.get("interrupted")),
                 "notes": notes,
@@ -847,15 +955,15 @@ class Report:
                                + " (from scheduled start, CO-corrected)", co, color, "--"))
         if not series:
             return None
-        fname, b64 = self.plotter.latency_figure(
+        image = self.plotter.latency_figure(
             "%02d-%s-%s" % (index, slug(name), kind), name, kind, series)
-        return {"file": fname, "b64": b64,
-                "alt": "%s latency, phase %s: spectrum, histogram, CDF" % (kind, name)}
+        image["alt"] = "%s latency, phase %s: spectrum, histogram, CDF" % (kind, name)
+        return image
 
     def time_series(self, index, name, present, kinds):
-        """{notes, image}: IOPS and p99 per interval of phase NAME (image None without)."""
-        lines, interval_ns, notes = [], None, []
-        styles = ["-", "--", ":", "-."]
+        """{notes, image}: IOPS and p99 per interval of phase NAME, a row per op kind (image
+        None without any time series)."""
+        rows, interval_ns, notes = {}, None, []
         multi = len(self.inputs) > 1
         for i, inp, p in present:
             ts = p.get("time_series") or {}
@@ -867,7 +975,7 @@ class Report:
                 continue
             interval_ns = interval_ns or step
             measured = p.get("measured_ns") or 0
-            for k_i, kind in enumerate(k for k in kinds if k in (p.get("ops") or {})):
+            for kind in (k for k in kinds if k in (p.get("ops") or {})):
                 t, iops, p99 = [], [], []
                 for iv in intervals:
                     o = (iv.get("ops") or {}).get(kind) or {}
@@ -880,19 +988,43 @@ class Report:
                     t.append((start + length / 2.0) / 1e9)
                     iops.append((o.get("count") or 0) / (length / 1e9))
                     p99.append(o.get("p99_ns") or None)
-                if multi:
-                    lines.append(("%s, %s" % (inp.label, kind), self.plotter.color(i),
-                                  styles[k_i % len(styles)], t, iops, p99))
-                else:
-                    lines.append((kind, self.plotter.color(kind_index(kind)), "-", t, iops,
-                                  p99))
+                color = self.plotter.color(i if multi else kind_index(kind))
+                rows.setdefault(kind, []).append(
+                    (inp.label if multi else kind, color, "-", t, iops, p99))
         image = None
-        if lines:
-            fname, b64 = self.plotter.timeseries_figure(
-                "%02d-%s-timeseries" % (index, slug(name)), name, lines, interval_ns)
-            image = {"file": fname, "b64": b64,
-                     "alt": "IOPS and p99 per interval, phase %s" % name}
+        if rows:
+            image = self.plotter.timeseries_figure(
+                "%02d-%s-timeseries" % (index, slug(name)), name,
+                [(k, rows[k]) for k in kinds if k in rows], interval_ns)
+            image["alt"] = "IOPS and p99 per interval, phase %s" % name
         return {"notes": notes, "image": image}
+
+
+def plp_image(inp, ev, plotter, index):
+    """The PLP figure of input INP from its verdict's evidence EV (docs/plp.md): per method
+    one spectrum with its flush (where the method has a flush call) and commit over the
+    baseline's write; None when the phases are not in the result."""
+    base = inp.dist(ev.get("baseline_phase"), "write")
+    panels = []
+    for m in ev.get("methods") or []:
+        phase = m.get("phase")
+        series = []
+        if base is not None and base.total:
+            series.append(("write, baseline %s (no flush)" % ev.get("baseline_phase"), base,
+                           plotter.color(kind_index("write")), ":"))
+        for kind in ("flush", "commit"):
+            dist = inp.dist(phase, kind)
+            if dist is not None and dist.total:
+                series.append(("%s, phase %s" % (kind, phase), dist,
+                               plotter.color(kind_index(kind)), "-"))
+        if len(series) > 1:
+            panels.append(("%s: flush and commit vs the baseline write" % m.get("sync"),
+                           series))
+    if not panels:
+        return None
+    image = plotter.plp_figure("00-plp-%d-spectra" % index, panels)
+    image["alt"] = "PLP: flush and commit spectra of each sync method over the baseline write"
+    return image
 
 
 def kind_index(kind):

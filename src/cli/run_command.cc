@@ -49,7 +49,7 @@ struct RunArgs {
   std::string format = "text";  // --format: text, json or csv
   bool no_layout_fill = false;
   bool fio_equivalent = false;
-  std::string interval = "1s";
+  std::string interval;  // empty: each phase's default (DefaultIntervalNs)
   std::vector<std::string> command;
   // Phase-key flags in PhaseKeys() order; those given become overrides. A boolean key has two
   // entries (--KEY with value "true", --no-KEY with "false").
@@ -235,7 +235,9 @@ int Run(RunArgs& args) {
     return workload.status().ExitCode();
   }
   if (args.fio_equivalent) return PrintFioEquivalent(*workload, args.target.path);
-  Result<uint64_t> interval = ParsePositiveDuration("--interval", args.interval);
+  Result<uint64_t> interval = args.interval.empty()
+                                  ? Result<uint64_t>(uint64_t{0})
+                                  : ParsePositiveDuration("--interval", args.interval);
   if (!interval.ok()) return ExitFor(interval.status());
   // Before anything is measured: a result that cannot be written is known now, not at the end.
   Result<std::optional<OutputPath>> output = CheckResultOutput(args.output, args.target.path);
@@ -385,7 +387,9 @@ void AddRunFlags(CLI::App& app, const std::shared_ptr<RunArgs>& args) {
                  "and op kind: count, IOPS, MB/s, percentiles in ns)")
       ->check(CLI::IsMember({"text", "json", "csv"}));
   app.add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
-  app.add_option("--interval", args->interval, "Time-series interval (default 1s)");
+  app.add_option("--interval", args->interval,
+                 "Time-series interval (default 100ms for a phase with a runtime under 30s, "
+                 "else 1s)");
   AddTargetSafetyOptions(app, &args->target);
   AddBackendOptions(app, &args->backend);
   app.add_flag("--no-layout-fill", args->no_layout_fill,

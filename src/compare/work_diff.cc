@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <optional>
 
-#include "util/units.h"
-
 namespace durabench {
 namespace {
 
@@ -20,37 +18,6 @@ const PhaseSpec* FindSpec(const RunResult& r, const std::string& name) {
 }
 
 }  // namespace
-
-std::string WorkValueText(const PhaseKey& key, const PhaseSpec& spec) {
-  const PhaseKeyValue v = key.get(spec);
-  switch (key.kind) {
-    case KeyKind::kInt:
-      return std::to_string(v.number);
-    case KeyKind::kSize: {
-      const std::string short_form = FormatSizeBytes(v.number);
-      const Result<uint64_t> back = ParseSizeBytes(short_form);
-      return back.ok() && *back == v.number ? short_form : std::to_string(v.number) + "B";
-    }
-    case KeyKind::kDuration: {
-      const std::string short_form = FormatDurationNs(v.number);
-      const Result<uint64_t> back = ParseDurationNs(short_form);
-      return back.ok() && *back == v.number ? short_form : std::to_string(v.number) + "ns";
-    }
-    case KeyKind::kBool:
-      return v.flag ? "true" : "false";
-    case KeyKind::kEngine:
-      return v.text;
-    case KeyKind::kCpus:
-      return v.text.empty() ? "none" : v.text;
-    case KeyKind::kPattern:
-      return std::string(PatternName(v.pattern));
-    case KeyKind::kSync:
-      return std::string(SyncMethodName(v.sync));
-    case KeyKind::kData:
-      return DataSpecName(v.data);
-  }
-  return "?";
-}
 
 std::vector<WorkDiff> DiffPhaseSpecs(const std::string& phase,
                                      const std::vector<const PhaseSpec*>& specs,
@@ -77,7 +44,7 @@ std::vector<WorkDiff> DiffPhaseSpecs(const std::string& phase,
       const auto it = as_json[i].find(key.json_name);
       const bool applies = it != as_json[i].end();
       d.values.push_back(applies ? *it : Json(nullptr));
-      d.text.push_back(applies ? WorkValueText(key, *specs[i]) : "n/a");
+      d.text.push_back(applies ? PhaseKeyValueText(key, *specs[i]) : "n/a");
       if (!first) first = i;
       differ = differ || d.values[i] != d.values[*first];
     }

@@ -30,8 +30,8 @@ struct WorkDiff {
   // Per input, in input order: the value as the result file writes it under key->json_name
   // (4096, "fdatasync", false); null where the input lacks the phase or the key does not apply.
   std::vector<Json> values;
-  // Per input, for people (WorkValueText): "4KiB", "fdatasync", "10.00s"; "-" where the input
-  // lacks the phase, "n/a" where the key does not apply to the input's phase.
+  // Per input, for people (PhaseKeyValueText, spec/phase_keys.h): "4KiB", "fdatasync", "10.00s";
+  // "-" where the input lacks the phase, "n/a" where the key does not apply to the input's phase.
   std::vector<std::string> text;
 };
 
@@ -49,11 +49,6 @@ std::vector<WorkDiff> DiffWork(const std::vector<const RunResult*>& results,
 
 // The names of the phases that at least two of `results` ran, in first-seen order.
 std::vector<std::string> SharedPhaseNames(const std::vector<const RunResult*>& results);
-
-// `key`'s value in `spec` as a person reads it, in the units the key's kind implies: sizes in
-// binary units and durations in ns/us/ms/s (util/units.h) where that short form is exact, else
-// the exact figure ("1500000B", "1234567ns"); booleans "true"/"false"; an empty CPU list "none".
-std::string WorkValueText(const PhaseKey& key, const PhaseSpec& spec);
 
 // "block-size 4KiB vs 8KiB" (every input's text, " vs " between them; the key as `run` spells
 // it, PhaseKeyFlagName).

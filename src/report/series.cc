@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "spec/phase_keys.h"
+
 namespace durabench {
 namespace {
 
@@ -85,6 +87,16 @@ Json Densities(const Histogram& h) {
               {"pct", std::move(pct)}};
 }
 
+// Every key that applies to `spec`, in table order, with its value as a person reads it.
+Json SpecText(const PhaseSpec& spec) {
+  Json j = Json::object();
+  for (const PhaseKey& key : PhaseKeyTable()) {
+    if (key.applies && !key.applies(spec)) continue;
+    j[std::string(key.name)] = PhaseKeyValueText(key, spec);
+  }
+  return j;
+}
+
 }  // namespace
 
 Json LatencySeriesToJson(const Histogram& h) {
@@ -122,7 +134,8 @@ Json ReportSeriesToJson(const RunResult& result, const std::string& result_file,
       if (s.corrected.count() != 0) o["co_lat_ns"] = LatencySeriesToJson(s.corrected);
       ops[std::string(OpKindName(static_cast<OpKind>(k)))] = std::move(o);
     }
-    phases.push_back(Json{{"name", phase.spec.name}, {"ops", std::move(ops)}});
+    phases.push_back(
+        Json{{"name", phase.spec.name}, {"spec", SpecText(phase.spec)}, {"ops", std::move(ops)}});
   }
   Json j;
   j["kind"] = "durabench-report-series";

@@ -44,9 +44,12 @@ Json LatencySeriesToJson(const Histogram& h);
 // The series file of `result`, whose JSON text (as written to DIR/data/) is named `result_file`
 // and has SHA-256 `result_sha256` (hex): plot.py checks that the two files belong together.
 //   {"kind": "durabench-report-series", "schema_version", "result", "result_sha256",
-//    "phases": [{"name", "ops": {KIND: {"lat_ns": SERIES[, "co_lat_ns": SERIES]}}}]}
-// Phases are in the result's order, one per phase; op kinds as in the result (those with
-// samples; "co_lat_ns" for open-loop phases).
+//    "phases": [{"name", "spec": {KEY: TEXT},
+//                "ops": {KIND: {"lat_ns": SERIES[, "co_lat_ns": SERIES]}}}]}
+// Phases are in the result's order, one per phase; "spec" holds every phase key that applies
+// (spec/phase_keys.h) under its workload-file name, valued as PhaseKeyValueText writes it
+// ("4KiB", "true"), so the report prints settings in durabench's words; op kinds as in the
+// result (those with samples; "co_lat_ns" for open-loop phases).
 Json ReportSeriesToJson(const RunResult& result, const std::string& result_file,
                         const std::string& result_sha256);
 

@@ -68,6 +68,13 @@ void FillTargetInfo(const PreparedTarget& target, TargetInfo* info) {
   }
 }
 
+// `run` with the time-series interval of phase `spec`: the one asked for, or the phase's default.
+RunOptions ForPhase(const RunOptions& run, const SessionOptions& options, const PhaseSpec& spec) {
+  RunOptions r = run;
+  r.interval_ns = options.interval_ns != 0 ? options.interval_ns : DefaultIntervalNs(spec);
+  return r;
+}
+
 // A target that is stuck (op timeout) cannot be cleaned up: removing files or objects, or
 // disconnecting, would wait on the same storage. It is left as it is, with a warning.
 void LeaveBehind(Result<PreparedTarget>* target, SessionObserver* observer) {
@@ -87,13 +94,12 @@ SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& optio
   SessionOutcome out;
   RunResult& result = out.result;
   RunOptions run;
-  run.interval_ns = options.interval_ns;
   run.op_timeout_ns = options.op_timeout_ns;
   run.stop = options.stop;
   run.audit = options.audit;
   // What this machine cannot run is refused before anything is probed or created.
   for (const PhaseSpec& p : given.phases) {
-    out.status = CheckPhaseRunnable(p, run);
+    out.status = CheckPhaseRunnable(p, ForPhase(run, options, p));
     if (!out.status.ok()) return out;
   }
   result.run_id = NewRunId();
@@ -167,7 +173,7 @@ SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& optio
     }
     const PreparedTarget& target = options.per_phase_layout ? *own : *shared;
     if (Stopped(options)) break;
-    Result<PhaseResult> phase = RunPhaseCatching(spec, target, run, i, n);
+    Result<PhaseResult> phase = RunPhaseCatching(spec, target, ForPhase(run, options, spec), i, n);
     if (options.observer) options.observer->ProgressEnd();
     if (phase.ok() && phase->abandoned_jobs > 0) stuck = true;
     if (options.per_phase_layout) {

@@ -49,7 +49,9 @@ struct SessionOptions {
   // URI targets (rados://, rbd://, gluster://) and CephFS probes: how to reach the cluster.
   BackendOptions backend;
   uint64_t op_timeout_ns = 30'000'000'000;  // see RunOptions::op_timeout_ns
-  uint64_t interval_ns = 1'000'000'000;     // at least kMinIntervalNs (workload/runner.h)
+  // Time-series interval, at least kMinIntervalNs (workload/runner.h); 0: each phase gets
+  // DefaultIntervalNs (100 ms for a runtime under 30 s, else 1 s).
+  uint64_t interval_ns = 0;
   // Ends the session early when it becomes true (a signal handler, or the observer); the result
   // is then an IoError naming SessionObserver::StopReason().
   std::atomic<bool>* stop = nullptr;

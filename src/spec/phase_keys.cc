@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "util/units.h"
+
 namespace durabench {
 namespace {
 
@@ -154,6 +156,37 @@ std::string PhaseKeyFlagName(const PhaseKey& key) {
   std::string flag(key.name);
   std::replace(flag.begin(), flag.end(), '_', '-');
   return flag;
+}
+
+std::string PhaseKeyValueText(const PhaseKey& key, const PhaseSpec& spec) {
+  const PhaseKeyValue v = key.get(spec);
+  switch (key.kind) {
+    case KeyKind::kInt:
+      return std::to_string(v.number);
+    case KeyKind::kSize: {
+      const std::string short_form = FormatSizeBytes(v.number);
+      const Result<uint64_t> back = ParseSizeBytes(short_form);
+      return back.ok() && *back == v.number ? short_form : std::to_string(v.number) + "B";
+    }
+    case KeyKind::kDuration: {
+      const std::string short_form = FormatDurationNs(v.number);
+      const Result<uint64_t> back = ParseDurationNs(short_form);
+      return back.ok() && *back == v.number ? short_form : std::to_string(v.number) + "ns";
+    }
+    case KeyKind::kBool:
+      return v.flag ? "true" : "false";
+    case KeyKind::kEngine:
+      return v.text;
+    case KeyKind::kCpus:
+      return v.text.empty() ? "none" : v.text;
+    case KeyKind::kPattern:
+      return std::string(PatternName(v.pattern));
+    case KeyKind::kSync:
+      return std::string(SyncMethodName(v.sync));
+    case KeyKind::kData:
+      return DataSpecName(v.data);
+  }
+  return "?";
 }
 
 }  // namespace durabench

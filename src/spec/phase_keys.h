@@ -47,4 +47,10 @@ const PhaseKey* FindPhaseKey(std::string_view name);
 // The spelling of `compare`'s work differences ("block-size=4KiB").
 std::string PhaseKeyFlagName(const PhaseKey& key);
 
+// `key`'s value in `spec` as a person reads it and a workload file writes it, in the units the
+// key's kind implies: sizes in binary units and durations in ns/us/ms/s (util/units.h) where
+// that short form is exact, else the exact figure ("1500000B", "1234567ns"); booleans
+// "true"/"false"; an empty CPU list "none". What `compare` and the report's spec lines print.
+std::string PhaseKeyValueText(const PhaseKey& key, const PhaseSpec& spec);
+
 }  // namespace durabench

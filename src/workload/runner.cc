@@ -172,6 +172,11 @@ struct JoinJobsOnExit {
 
 }  // namespace
 
+uint64_t DefaultIntervalNs(const PhaseSpec& spec) {
+  return spec.runtime_ns != 0 && spec.runtime_ns < kShortRunNs ? kShortRunIntervalNs
+                                                               : kDefaultIntervalNs;
+}
+
 Status CheckPhaseRunnable(const PhaseSpec& spec, const RunOptions& options) {
   if (options.interval_ns < kMinIntervalNs) {
     return Status::InvalidArgument("--interval " + FormatDurationNs(options.interval_ns) +

@@ -61,9 +61,23 @@ inline constexpr uint64_t kMinIntervalNs = 1'000'000;
 // 0.5 KiB of JSON, so a result stays under about half a gigabyte (24 h at 100 ms is 864,000).
 inline constexpr uint64_t kMaxIntervalsPerPhase = 1'000'000;
 
+// The time-series interval when the user sets none (DefaultIntervalNs): one second, and for a
+// phase that measures less than kShortRunNs, 100 ms, so that a run of a few seconds still
+// draws a time series of points rather than two or three (issue 15, item 11); at 100 ms a
+// phase of just under 30 s has 300 intervals, well within kMaxIntervalsPerPhase.
+inline constexpr uint64_t kDefaultIntervalNs = 1'000'000'000;
+inline constexpr uint64_t kShortRunIntervalNs = 100'000'000;
+inline constexpr uint64_t kShortRunNs = 30'000'000'000;
+
+// The interval for `spec` when none was asked for: kShortRunIntervalNs when its runtime (the
+// measured part; the ramp is not in the time series) is set and under kShortRunNs, else
+// kDefaultIntervalNs. A phase bounded only by `ops` or one pass over `size` has no length
+// known beforehand and gets kDefaultIntervalNs.
+uint64_t DefaultIntervalNs(const PhaseSpec& spec);
+
 struct RunOptions {
-  uint64_t interval_ns = 1'000'000'000;     // time-series interval
-  const std::atomic<bool>* stop = nullptr;  // when it becomes true, the phase ends early
+  uint64_t interval_ns = kDefaultIntervalNs;  // time-series interval
+  const std::atomic<bool>* stop = nullptr;    // when it becomes true, the phase ends early
   // Called from the runner's own thread about every `progress_period_ns` while jobs run.
   std::function<void(const ProgressSnapshot&)> progress;
   uint64_t progress_period_ns = 250'000'000;

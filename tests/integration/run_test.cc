@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "durabench_runner.h"
 
@@ -228,6 +230,26 @@ TEST(Run, InterruptWritesPartialResultAndCleansUp) {
   EXPECT_GT(j["phases"][0]["ops"]["write"]["count"].get<uint64_t>(), 0u);
   EXPECT_LT(j["phases"][0]["measured_ns"].get<uint64_t>(), 10'000'000'000u);
   EXPECT_TRUE(scratch.LeftoverFiles().empty());
+}
+
+// A run shorter than 30 s gets 100 ms intervals, so its time series has points to draw; an
+// --interval given is kept (issue 15, item 11).
+TEST(Run, AShortRunGetsAFinerIntervalUnlessOneIsGiven) {
+  Scratch scratch("tmpfs");
+  const std::vector<std::string> args = {"run",  "--target",  scratch.path(), "--engine",
+                                         "null", "--runtime", "500ms",        "--size",
+                                         "1MiB", "--json"};
+  CommandResult r = Durabench(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["phases"][0]["time_series"]["interval_ns"], 100'000'000u);
+  EXPECT_GE(j["phases"][0]["time_series"]["intervals"].size(), 4u);
+  std::vector<std::string> given = args;
+  given.insert(given.end(), {"--interval", "1s"});
+  r = Durabench(given);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["phases"][0]["time_series"]["interval_ns"], 1'000'000'000u);
 }
 
 TEST(Run, NullEngineMeasuresOverheadOnly) {

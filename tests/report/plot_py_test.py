@@ -14,6 +14,7 @@ writes into its own temporary directory, removed afterwards; each run of plot.py
 import argparse
 import base64
 import html
+import html.parser
 import importlib.util
 import io
 import json
@@ -48,14 +49,61 @@ def png_stats(data):
 
 def expected_plots(doc):
     """Images plot.py draws for one result: per phase, one per op kind with samples, plus the
-    time series where the phase has one."""
-    n = 0
+    time series where the phase has one; and the PLP figure of a plp or eval verdict."""
+    n = 1 if "evidence" in doc or "plp" in (doc.get("report_card") or {}) else 0
     for phase in doc["phases"]:
         n += sum(1 for k, op in phase.get("ops", {}).items()
                  if op["count"] > 0 and op["lat_ns"].get("histogram", {}).get("bins"))
         if (phase.get("time_series") or {}).get("intervals"):
             n += 1
     return n
+
+
+class FigureParser(html.parser.HTMLParser):
+    """The figures of a report (docs/report.md): per <figure class="plot"> its image's alt
+    text and, per plot, {title, x, y, legend: [entries], placed} from its parts list."""
+
+    FIELDS = {"panel-title": "title", "panel-x": "x", "panel-y": "y", "legend-entry": "legend"}
+
+    def __init__(self):
+        super().__init__()
+        self.figures = []
+        self.field = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        classes = (a.get("class") or "").split()
+        if tag == "figure" and "plot" in classes:
+            self.figures.append({"alt": None, "panels": []})
+        elif not self.figures:
+            return
+        elif tag == "img":
+            self.figures[-1]["alt"] = a.get("alt")
+        elif tag == "li" and "panel" in classes:
+            self.figures[-1]["panels"].append({"title": "", "x": "", "y": "", "legend": [],
+                                               "placed": a.get("data-legend-placed")})
+        elif tag == "span":
+            self.field = next((self.FIELDS[c] for c in classes if c in self.FIELDS), None)
+            if self.field == "legend":
+                self.figures[-1]["panels"][-1]["legend"].append("")
+
+    def handle_endtag(self, tag):
+        if tag == "span":
+            self.field = None
+
+    def handle_data(self, data):
+        if self.field and self.figures and self.figures[-1]["panels"]:
+            panel = self.figures[-1]["panels"][-1]
+            if self.field == "legend":
+                panel["legend"][-1] += data
+            else:
+                panel[self.field] += data
+
+
+def figures_of(text):
+    parser = FigureParser()
+    parser.feed(text)
+    return parser.figures
 
 
 def fixture(name):
@@ -109,7 +157,25 @@ class PlotTest(unittest.TestCase):
             text = f.read()
         self.check_self_contained(text)
         self.check_images(out, text)
+        self.figures = self.check_figures(text)
         return out, text
+
+    def check_figures(self, text):
+        """Every figure names each of its plots: a title, both axis labels and a legend of at
+        least one entry, placed inside the figure next to its plot; returns the figures."""
+        figures = figures_of(text)
+        self.assertEqual(len(figures), len(re.findall(r"<img\b", text)))
+        for fig in figures:
+            self.assertTrue(fig["alt"])
+            self.assertTrue(fig["panels"], fig["alt"])
+            for panel in fig["panels"]:
+                where = "%s: %r" % (fig["alt"], panel)
+                for key in ("title", "x", "y"):
+                    self.assertTrue(panel[key].strip(), where)
+                self.assertTrue(panel["legend"] and all(e.strip() for e in panel["legend"]),
+                                where)
+                self.assertEqual(panel["placed"], "yes", where)
+        return figures
 
     def check_self_contained(self, text):
         """No JavaScript and nothing loaded from outside the file."""
@@ -392,12 +458,137 @@ class PlotTest(unittest.TestCase):
         self.assertNotIn("series.json", text)
         self.assertLess(text.index("01-plp-ext4.json"), text.index("02-eval-tiny-ext4.json"))
 
+    def figure(self, alt):
+        """The figure of the last render whose alt text is ALT."""
+        found = [f for f in self.figures if f["alt"] == alt]
+        self.assertEqual(len(found), 1, "figures: %s" % [f["alt"] for f in self.figures])
+        return found[0]
+
+    def drawn(self, files):
+        """Renders FILES through plot.Report with a Plotter that keeps, per image name, what
+        each axes drew: {name: [{title, lines: [(label, linestyle, marker, x)], steps: n,
+        legend_pt}]}."""
+        plot = import_plot()
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from matplotlib.patches import StepPatch
+        kept = {}
+
+        class Keeping(plot.Plotter):
+            def save(self, fig, name):
+                kept[name] = [{
+                    "title": ax.get_title(),
+                    "lines": [(ln.get_label(), ln.get_linestyle(), ln.get_marker(),
+                               list(ln.get_xdata())) for ln in ax.get_lines()],
+                    "steps": sum(1 for pa in ax.patches if isinstance(pa, StepPatch)),
+                    "legend_pt": (ax.get_legend().get_texts()[0].get_fontsize()
+                                  if ax.get_legend() else None),
+                } for ax in fig.axes]
+                return super().save(fig, name)
+
+        inputs = [plot.Input(path, *plot.load_result(path)) for path in self.derive(files)]
+        plot.name_inputs(inputs)
+        out = tempfile.mkdtemp(prefix="drawn-", dir=self.tmp)
+        page = plot.Report(inputs, Keeping(plt, out), "t").build()
+        return kept, page
+
+    def test_several_inputs_histogram_is_lines_not_a_picket_fence(self):
+        """Three inputs: each histogram a line through its bins' centres (no steps dropping to
+        the axis at every bin edge); one input keeps the steps."""
+        copy = os.path.join(self.tmp, "ext4-again.json")
+        shutil.copy(fixture("ci-smoke-ext4.json"), copy)
+        kept, _page = self.drawn([fixture("ci-smoke-ext4.json"), fixture("ci-smoke-tmpfs.json"),
+                                  copy])
+        hists = [ax for name, axes in kept.items() if not name.endswith("timeseries")
+                 for ax in axes if ax["title"].startswith("Histogram")]
+        self.assertTrue(hists)
+        for ax in hists:
+            self.assertEqual(ax["steps"], 0, ax["title"])
+            self.assertEqual(len(ax["lines"]), 3, ax["title"])
+            for label, _style, marker, xs in ax["lines"]:
+                self.assertEqual(marker, ".", label)
+                self.assertEqual(xs, sorted(set(xs)), label)  # no vertical segment
+        kept, _page = self.drawn([fixture("ci-smoke-ext4.json")])
+        for name, axes in kept.items():
+            for ax in axes:
+                if ax["title"].startswith("Histogram"):
+                    self.assertEqual((ax["steps"], ax["lines"]), (1, []), name)
+
+    def test_corrected_latency_is_dashed_in_every_plot(self):
+        """An open-loop phase: spectrum, histogram and CDF each draw the latency from the
+        scheduled start dashed beside the measured one."""
+        kept, _page = self.drawn([fixture("open-loop-tmpfs.json")])
+        doc = load("open-loop-tmpfs.json")
+        corrected = [k for k, op in doc["phases"][0]["ops"].items() if "co_lat_ns" in op]
+        self.assertTrue(corrected)
+        for kind in corrected:
+            axes = kept["01-%s-%s" % (plot_slug(doc["phases"][0]["name"]), kind)]
+            self.assertEqual(len(axes), 3)
+            for ax in axes:
+                styles = {label: style for label, style, _m, _x in ax["lines"]}
+                if ax["steps"]:
+                    self.fail("%s: steps with a corrected twin" % ax["title"])
+                self.assertEqual(styles.get(kind), "-", ax["title"])
+                self.assertEqual(
+                    styles.get(kind + " (from scheduled start, CO-corrected)"), "--",
+                    ax["title"])
+
+    def test_legends_are_readable_and_below_their_own_plot(self):
+        kept, _page = self.drawn([fixture("plp-ext4.json")])
+        for name, axes in kept.items():
+            for ax in axes:
+                self.assertIsNotNone(ax["legend_pt"], "%s: %s" % (name, ax["title"]))
+                self.assertGreaterEqual(ax["legend_pt"], 9, name)
+        # ... and in the page: check_figures, which render() runs, asserts "next to it".
+        self.render([fixture("plp-ext4.json")])
+
+    def test_time_series_has_a_row_per_op_kind(self):
+        """write, flush and commit of a flush phase have the same rate: each gets its own
+        plots instead of three lines on top of each other."""
+        doc = load("ci-smoke-ext4.json")
+        _out, text = self.render([fixture("ci-smoke-ext4.json")])
+        for phase in doc["phases"]:
+            fig = self.figure("IOPS and p99 per interval, phase %s" % phase["name"])
+            kinds = [k for k in OP_KINDS if k in phase["ops"]]
+            titles = [p["title"] for p in fig["panels"]]
+            self.assertEqual(len(titles), 2 * len(kinds), titles)
+            for i, kind in enumerate(kinds):
+                self.assertTrue(titles[2 * i].startswith(kind + ": operations per second"))
+                self.assertTrue(titles[2 * i + 1].startswith(kind + ": p99 latency"))
+                self.assertEqual(fig["panels"][2 * i]["legend"], [kind])
+
+    def test_plp_verdict_overlays_baseline_write_flush_and_commit(self):
+        doc = load("plp-ext4.json")
+        ev = doc["evidence"]
+        _out, text = self.render([fixture("plp-ext4.json")])
+        fig = self.figure("PLP: flush and commit spectra of each sync method over the "
+                          "baseline write")
+        self.assertLess(text.index("PLP: flush and commit spectra"), text.index('id="summary"'))
+        self.assertEqual(len(fig["panels"]), len(ev["methods"]))
+        base = "write, baseline %s (no flush)" % ev["baseline_phase"]
+        for panel, m in zip(fig["panels"], ev["methods"]):
+            self.assertEqual(panel["title"],
+                             "%s: flush and commit vs the baseline write" % m["sync"])
+            phase = next(p for p in doc["phases"] if p["name"] == m["phase"])
+            want = [base] + ["%s, phase %s" % (k, m["phase"]) for k in ("flush", "commit")
+                             if k in phase["ops"]]
+            self.assertEqual(panel["legend"], want)
+
+    def test_spec_lines_are_in_durabench_words(self):
+        _out, text = self.render([fixture("plp-ext4.json")])
+        self.assertContains("engine=psync, pattern=randwrite, block_size=4KiB, iodepth=1, "
+                            "jobs=1, direct=true, sync=fdatasync, fsync_every=1", text)
+        # Nowhere a Python boolean: not in the spec lines, not in the device facts.
+        found = re.findall(r"\w+=(?:True|False|None)\b", text)
+        self.assertEqual(found, [])
+        self.assertContains("reports_volatile_cache=true", text)
+        self.assertNotIn("block_size_bytes=", text)
+
     def test_the_report_shows_durabench_percentiles(self):
         """The series hold exactly the percentiles durabench wrote into the result, and the
         summary table prints them: plot.py computes none of its own."""
-        sys.path.insert(0, os.path.dirname(os.path.abspath(ARGS.plot)))
-        sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-        import plot  # noqa: E402 (the script under test)
+        plot = import_plot()
         names = sorted(n for n in os.listdir(ARGS.data) if n.endswith(".json"))
         derived = self.derive([fixture(n) for n in names])
         checked = 0
@@ -427,6 +618,18 @@ class PlotTest(unittest.TestCase):
         _out, text = self.render([derived[names.index("ci-smoke-ext4.json")]], derive=False)
         write = load("ci-smoke-ext4.json")["phases"][0]["ops"]["write"]["lat_ns"]["percentiles"]
         self.assertContains('<td class="n">%s</td>' % plot.fmt_ns(write["99"]), text)
+
+
+def import_plot():
+    """scripts/plot.py as a module."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(ARGS.plot)))
+    sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+    import plot  # noqa: E402 (the script under test)
+    return plot
+
+
+def plot_slug(text):
+    return import_plot().slug(text)
 
 
 def escape(text):

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """report_chromium_test: renders the HTML report that `durabench report` writes (with
-scripts/plot.py) in headless chromium and checks that the page is drawn and that chromium
-reports no console or resource error.
+scripts/plot.py) in headless chromium and checks that the page is drawn, that chromium
+reports no console or resource error, and that in the document chromium built every figure
+names each of its plots: a title, both axis labels and a legend placed next to the plot
+(the parts list the report writes under each image, docs/report.md).
 
 Usage: report_chromium_test.py --plot SCRIPTS/plot.py --data TESTS/report/data --durabench BIN
        [--chromium PATH] [--timeout SECONDS]
@@ -13,6 +15,7 @@ that profile is killed by PID, so no chromium outlives the test.
 """
 
 import argparse
+import html.parser
 import importlib.util
 import os
 import re
@@ -78,26 +81,32 @@ def pids_using(profile_dir):
     return found
 
 
-def run_chromium(chromium, url, shot, tmp, window, timeout_s):
-    """Takes a screenshot of URL into SHOT; returns (exit status or None on timeout, stderr,
-    stray PIDs that had to be killed afterwards)."""
+def run_chromium(chromium, url, shot, tmp, window, timeout_s, dom=None):
+    """Takes a screenshot of URL into SHOT, or with DOM (a path) writes the document as
+    chromium built it there instead (--dump-dom); returns (exit status or None on timeout,
+    stderr, stray PIDs that had to be killed afterwards)."""
     profile = tempfile.mkdtemp(prefix="profile-", dir=tmp)
     cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
            "--disable-background-networking", "--disable-extensions", "--no-first-run",
            "--no-default-browser-check", "--hide-scrollbars", "--user-data-dir=" + profile,
-           "--enable-logging=stderr", "--v=0", "--screenshot=" + shot,
+           "--enable-logging=stderr", "--v=0",
+           "--dump-dom" if dom else "--screenshot=" + shot,
            "--window-size=%d,%d" % window, url]
     env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=tmp, XDG_CACHE_HOME=tmp)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    sink = open(dom, "wb") if dom else subprocess.PIPE
+    proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.PIPE if dom else subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     CURRENT[:] = [proc]
     try:
-        out, _ = proc.communicate(timeout=timeout_s)
+        stdout, stderr = proc.communicate(timeout=timeout_s)
         status = proc.returncode
     except subprocess.TimeoutExpired:
         kill_group(proc)
-        out, _ = proc.communicate()
+        stdout, stderr = proc.communicate()
         status = None
+    if dom:
+        sink.close()
+    out = stderr if dom else stdout
     kill_group(proc)  # helpers that outlived the browser process
     CURRENT[:] = []
     strays = []
@@ -113,6 +122,71 @@ def run_chromium(chromium, url, shot, tmp, window, timeout_s):
                 pass
         time.sleep(0.1)
     return status, out.decode("utf-8", "replace"), strays
+
+
+class FigureChecker(html.parser.HTMLParser):
+    """Reads the figures of the report's document: per <figure class="plot"> its plots'
+    title, x and y label, legend entries and whether the legend sits next to its plot."""
+
+    FIELDS = {"panel-title": "title", "panel-x": "x", "panel-y": "y", "legend-entry": "legend"}
+
+    def __init__(self):
+        super().__init__()
+        self.figures = []  # [{"alt", "images", "panels": [{title, x, y, legend, placed}]}]
+        self.field = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        classes = (a.get("class") or "").split()
+        if tag == "figure" and "plot" in classes:
+            self.figures.append({"alt": "", "images": 0, "panels": []})
+        elif not self.figures:
+            return
+        elif tag == "img":
+            self.figures[-1]["alt"] = a.get("alt") or ""
+            self.figures[-1]["images"] += 1
+        elif tag == "li" and "panel" in classes:
+            self.figures[-1]["panels"].append({"title": "", "x": "", "y": "", "legend": [],
+                                               "placed": a.get("data-legend-placed")})
+        elif tag == "span" and self.figures[-1]["panels"]:
+            self.field = next((self.FIELDS[c] for c in classes if c in self.FIELDS), None)
+            if self.field == "legend":
+                self.figures[-1]["panels"][-1]["legend"].append("")
+
+    def handle_endtag(self, tag):
+        if tag == "span":
+            self.field = None
+
+    def handle_data(self, data):
+        if self.field:
+            panel = self.figures[-1]["panels"][-1]
+            if self.field == "legend":
+                panel["legend"][-1] += data
+            else:
+                panel[self.field] += data
+
+
+def figure_problems(dom_text):
+    """(number of figures, [what is missing, one line each]) in the document DOM_TEXT."""
+    checker = FigureChecker()
+    checker.feed(dom_text)
+    problems = []
+    for i, fig in enumerate(checker.figures):
+        name = fig["alt"] or "figure %d" % (i + 1)
+        if fig["images"] != 1 or not fig["alt"]:
+            problems.append("%s: %d images, alt %r" % (name, fig["images"], fig["alt"]))
+        if not fig["panels"]:
+            problems.append("%s: no plots listed" % name)
+        for panel in fig["panels"]:
+            missing = [k for k in ("title", "x", "y") if not panel[k].strip()]
+            if not panel["legend"] or not all(e.strip() for e in panel["legend"]):
+                missing.append("legend")
+            elif panel["placed"] != "yes":
+                missing.append("legend next to the plot")
+            if missing:
+                problems.append("%s, plot %r: no %s" % (name, panel["title"],
+                                                        ", ".join(missing)))
+    return len(checker.figures), problems
 
 
 def page_errors(stderr):
@@ -210,6 +284,22 @@ def main():
             if distinct < 200 or inked < 0.03 or stddev < 10:
                 failures.append("the screenshot looks blank (%d colours, %.1f %% non-white)"
                                 % (distinct, 100 * inked))
+        # 3. The document chromium built: every figure names its plots.
+        dom = os.path.join(tmp, "dom.html")
+        status, stderr, _strays = run_chromium(chromium, "file://" + index, None, tmp,
+                                               (1400, 3000), args.timeout, dom=dom)
+        if status != 0:
+            failures.append("chromium --dump-dom exited %s:\n%s" % (status, stderr[-3000:]))
+        else:
+            with open(dom, encoding="utf-8", errors="replace") as f:
+                dom_text = f.read()
+            with open(index, encoding="utf-8") as f:
+                images = f.read().count("<img ")
+            count, problems = figure_problems(dom_text)
+            log("%d figures in the document, %d images in index.html" % (count, images))
+            if count != images or count == 0:
+                failures.append("%d figures in the document for %d images" % (count, images))
+            failures.extend("figure: " + p for p in problems)
         left = pids_using(tmp)
         if left:
             failures.append("chromium processes still running: %s" % left)

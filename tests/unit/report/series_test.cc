@@ -7,6 +7,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <string>
+
+#include "spec/phase_keys.h"
 
 namespace durabench {
 namespace {
@@ -148,6 +151,29 @@ TEST(ReportSeries, PhasesAndKindsFollowTheResult) {
   EXPECT_FALSE(ops["flush"].contains("co_lat_ns"));
   EXPECT_EQ(j["phases"][1]["ops"].size(), 1u);
   EXPECT_EQ(j["phases"][1]["ops"]["read"]["lat_ns"]["min"], 700u);
+}
+
+// The spec a report prints comes with the series, in the words of a workload file and of
+// `compare` ("4KiB", "true"), never as the result file's raw numbers or a script's booleans.
+TEST(ReportSeries, SpecIsInDurabenchWords) {
+  RunResult r;
+  PhaseResult a;
+  a.spec.name = "p";
+  a.spec.block_size_bytes = 4096;
+  a.spec.direct = true;
+  a.spec.sync = SyncMethod::kFdatasync;
+  a.spec.pattern = Pattern::kRandWrite;
+  r.phases = {a};
+  const Json spec = ReportSeriesToJson(r, "01-x.json", std::string(64, 'a'))["phases"][0]["spec"];
+  EXPECT_EQ(spec["block_size"], "4KiB");
+  EXPECT_EQ(spec["direct"], "true");
+  EXPECT_EQ(spec["sync"], "fdatasync");
+  EXPECT_EQ(spec["pattern"], "randwrite");
+  EXPECT_FALSE(spec.contains("read_percent"));  // applies to randrw only
+  EXPECT_FALSE(spec.contains("block_size_bytes"));
+  size_t keys = 0;
+  for (const PhaseKey& key : PhaseKeyTable()) keys += spec.contains(std::string(key.name));
+  EXPECT_EQ(keys, spec.size());
 }
 
 }  // namespace
