@@ -46,10 +46,10 @@ Result<std::unique_ptr<WriteAudit>> WriteAudit::Open(const AuditId& id, const st
   if (!link.ok()) return link.status();
   std::unique_ptr<WriteAudit> audit(
       new WriteAudit(id, std::move(link).value(), layout, seed, std::move(sequences)));
-  DURABENCH_RETURN_IF_ERROR(audit->link_->Send(
-      fmt::format("durabench-audit 1 audit={} started={}\nH {} {} {} {} {}\n", AuditIdHex(id),
-                  RealtimeNs() / 1'000'000'000, layout.job, layout.path, layout.region_offset,
-                  layout.blocks, layout.block_bytes)));
+  DURABENCH_RETURN_IF_ERROR(audit->link_->Send(fmt::format(
+      "durabench-audit {} audit={} started={}\nH {} {} {} {} {} {}\n", kWitnessLogVersion,
+      AuditIdHex(id), RealtimeNs() / 1'000'000'000, layout.job, layout.path, layout.region_offset,
+      layout.blocks, layout.block_bytes, layout.phase)));
   DURABENCH_RETURN_IF_ERROR(audit->TopUp());
   return audit;
 }

@@ -30,7 +30,11 @@
 namespace durabench {
 
 struct AuditJobLayout {
+  // The job's number in the witness log: unique within the audit, across its phases (phase 0's
+  // jobs first, then phase 1's, ...), so that one phase's end record never covers another's
+  // writes. The runner gives the job's index within its phase; the audit's factory renumbers.
   uint32_t job = 0;
+  uint32_t phase = 0;          // the workload phase (from 0) the job belongs to
   std::string path;            // the file or device the job writes (no spaces)
   uint64_t region_offset = 0;  // the job's first byte in it
   uint64_t blocks = 0;         // blocks of `block_bytes` from region_offset
