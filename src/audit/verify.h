@@ -46,12 +46,15 @@ struct AuditLog {
     uint64_t last_issued = 0;  // with `ended`: intents after it were never issued
   };
   AuditId id{};
+  int version = 0;  // of the log's format (audit/witness.h): 1 or kWitnessLogVersion
   std::string started;
-  std::map<uint32_t, Job> jobs;
+  std::map<uint32_t, Job> jobs;  // by the log's job number (unique across the audit's phases)
 };
 
-// Parses a witness log (audit/witness.h). InvalidArgument naming the line for anything
-// malformed; a last line cut short (the witness died writing it) is ignored.
+// Parses a witness log (audit/witness.h), version 1 or 2. InvalidArgument naming the line for
+// anything malformed, and for a job's layout given twice (a version 1 log of several phases,
+// whose records of one job number cannot be told apart); a last line cut short (the witness
+// died writing it) is ignored.
 Result<AuditLog> ParseWitnessLog(std::string_view text);
 
 struct AuditVerdict {
@@ -82,7 +85,11 @@ inline constexpr size_t kMaxAuditExamples = 20;
 using AuditBlockReader =
     std::function<Status(const AuditJobLayout& job, uint64_t offset, size_t len, uint8_t* buf)>;
 
-// Reads every block of every job in `log` through `read` and classifies it.
+// Reads every block of every job in `log` through `read` and classifies it. A block that jobs of
+// several phases wrote is read and counted once, against all their writes in the order of their
+// sequence numbers (what the block holds is identified by its header's sequence number).
+// InvalidArgument when the log is inconsistent: an intent outside its job's layout, jobs that
+// cut one file into different blocks.
 Result<AuditVerdict> VerifyAudit(const AuditLog& log, const AuditBlockReader& read);
 
 }  // namespace durabench

@@ -2,13 +2,17 @@
 // going to be (its intent) and which writes were acknowledged as durable (docs/audit.md).
 //
 // The log is text, one record per line:
-//   durabench-audit 1 audit=HEX32 started=UNIX_S      before each job's records (repeats)
-//   H JOB PATH REGION_OFFSET BLOCKS BLOCK_BYTES       a job's layout (PATH without spaces)
+//   durabench-audit 2 audit=HEX32 started=UNIX_S      before each job's records (repeats)
+//   H JOB PATH REGION_OFFSET BLOCKS BLOCK_BYTES PHASE a job's layout (PATH without spaces), once
+//                                                     per job; JOB numbers the jobs of all the
+//                                                     audit's phases (phase 0's first)
 //   I JOB SEQ OFFSET GENERATION                       intent: written before the write is issued
 //   A JOB SEQ T_NS                                    acknowledged T_NS after the audit started
 //   E JOB LAST_SEQ                                    the job ended cleanly; intents after
 //                                                     LAST_SEQ were announced, never issued
-// Records of several jobs interleave; each line is appended whole.
+// Records of several jobs interleave; each line is appended whole. Version 1 (read, no longer
+// written) had no PHASE and numbered each phase's jobs from 0 again: one of several phases
+// cannot be verified (a phase's E would cover the next phase's writes), and verify refuses it.
 //
 // Two places for it:
 //   file:PATH  appended by the audit itself (O_APPEND, one write per batch) and fdatasync'd;
@@ -30,6 +34,9 @@
 #include "util/status.h"
 
 namespace durabench {
+
+// The version of the log's format that audits write (the header's number).
+inline constexpr int kWitnessLogVersion = 2;
 
 class WitnessLink {
  public:

@@ -3,17 +3,20 @@
 #include <fmt/format.h>
 #include <time.h>
 
+#include <chrono>
+#include <system_error>
+
 namespace durabench {
 namespace {
 
-// Acknowledgements are sent at least this often while writes are issued, and whenever this
-// many bytes of them wait.
+// Acknowledgements are sent at least this often while they come, and whenever this many bytes
+// of them wait. The witness thread also wakes at least this often.
 constexpr uint64_t kAckPeriodNs = 1'000'000;
 constexpr size_t kAckBytes = 8192;
 
-uint64_t RealtimeNs() {
+uint64_t ClockNs(clockid_t clock) {
   timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
+  clock_gettime(clock, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
@@ -25,6 +28,10 @@ uint64_t NextRandom(uint64_t* state) {
   x ^= x >> 27;
   *state = x;
   return x * 0x2545f4914f6cdd1dull;
+}
+
+Status Stopped(const Status& st) {
+  return Status::IoError("audit stopped, it could not be verified: " + st.message());
 }
 
 }  // namespace
@@ -46,11 +53,19 @@ Result<std::unique_ptr<WriteAudit>> WriteAudit::Open(const AuditId& id, const st
   if (!link.ok()) return link.status();
   std::unique_ptr<WriteAudit> audit(
       new WriteAudit(id, std::move(link).value(), layout, seed, std::move(sequences)));
-  DURABENCH_RETURN_IF_ERROR(audit->link_->Send(
-      fmt::format("durabench-audit 1 audit={} started={}\nH {} {} {} {} {}\n", AuditIdHex(id),
-                  RealtimeNs() / 1'000'000'000, layout.job, layout.path, layout.region_offset,
-                  layout.blocks, layout.block_bytes)));
-  DURABENCH_RETURN_IF_ERROR(audit->TopUp());
+  DURABENCH_RETURN_IF_ERROR(audit->link_->Send(fmt::format(
+      "durabench-audit {} audit={} started={}\nH {} {} {} {} {} {}\n", kWitnessLogVersion,
+      AuditIdHex(id), ClockNs(CLOCK_REALTIME) / 1'000'000'000, layout.job, layout.path,
+      layout.region_offset, layout.blocks, layout.block_bytes, layout.phase)));
+  // The first batch here, before the thread: a witness that cannot take it fails the phase
+  // before any I/O, and the job's first write does not wait.
+  if (Status st = audit->PlanBatch(); !st.ok()) return Stopped(st);
+  try {
+    audit->thread_ = std::thread([a = audit.get()] { a->WitnessLoop(); });
+  } catch (const std::system_error& e) {
+    return Status::IoError("audit: cannot start the witness thread of job " +
+                           std::to_string(layout.job) + ": " + e.code().message());
+  }
   return audit;
 }
 
@@ -60,68 +75,156 @@ WriteAudit::WriteAudit(const AuditId& id, std::unique_ptr<WitnessLink> link,
     : id_(id),
       link_(std::move(link)),
       layout_(layout),
+      formatter_(id, layout.block_bytes),
       sequences_(std::move(sequences)),
       rng_(seed | 1),
       generation_(layout.blocks, 0),
+      plans_(kLookahead),
+      ack_ring_(kAckRing),
       busy_(layout.blocks, 0) {}
 
-Status WriteAudit::Fail(Status st) {
-  if (status_.ok()) {
-    status_ = Status::IoError("audit stopped, it could not be verified: " + st.message());
-  }
-  return status_;
+WriteAudit::~WriteAudit() {
+  if (!thread_.joinable()) return;
+  stop_.store(true);
+  WakeWitness();
+  thread_.join();
 }
 
-Status WriteAudit::TopUp() {
-  if (planned_.size() + kBatch > kLookahead) return Status::Ok();
+// --- the witness thread ---
+
+Status WriteAudit::PlanBatch() {
   const uint64_t first = sequences_->fetch_add(kBatch, std::memory_order_relaxed) + 1;
-  std::string lines;
+  const uint64_t at = published_.load(std::memory_order_relaxed);
+  lines_.clear();
   for (uint64_t i = 0; i < kBatch; ++i) {
     const uint64_t block = NextRandom(&rng_) % layout_.blocks;
-    const Planned p{first + i, block, ++generation_[block]};
-    planned_.push_back(p);
-    fmt::format_to(std::back_inserter(lines), "I {} {} {} {}\n", layout_.job, p.sequence,
-                   layout_.region_offset + block * layout_.block_bytes, p.generation);
+    AuditBlockInfo info;
+    info.offset = layout_.region_offset + block * layout_.block_bytes;
+    info.generation = ++generation_[block];
+    info.sequence = first + i;
+    info.job = layout_.job;
+    plans_[(at + i) % kLookahead] = {info.sequence, block, info.generation,
+                                     formatter_.Prepare(info)};
+    fmt::format_to(std::back_inserter(lines_), "I {} {} {} {}\n", layout_.job, info.sequence,
+                   info.offset, info.generation);
   }
-  if (Status st = link_->Send(lines); !st.ok()) return Fail(st);
+  DURABENCH_RETURN_IF_ERROR(link_->Send(lines_));
   Result<uint64_t> token = link_->RequestDurable();
-  if (!token.ok()) return Fail(token.status());
-  requests_.emplace_back(first + kBatch - 1, *token);
+  if (!token.ok()) return token.status();
+  DURABENCH_RETURN_IF_ERROR(link_->WaitDurable(*token));
+  // Durable: the job thread may issue them.
+  published_.store(at + kBatch, std::memory_order_release);
+  witness_epoch_.fetch_add(1, std::memory_order_release);
+  witness_epoch_.notify_all();
   return Status::Ok();
 }
 
+Status WriteAudit::TakeAcks(bool now) {
+  const uint64_t given = acks_given_.load(std::memory_order_acquire);
+  uint64_t taken = acks_taken_.load(std::memory_order_relaxed);
+  if (taken != given) {
+    for (; taken != given; ++taken) {
+      const Ack& a = ack_ring_[taken % kAckRing];
+      fmt::format_to(std::back_inserter(acks_), "A {} {} {}\n", layout_.job, a.sequence, a.now_ns);
+    }
+    acks_taken_.store(taken);  // seq_cst: against job_waits_for_acks_ (Acknowledged())
+    if (job_waits_for_acks_.exchange(false)) {
+      witness_epoch_.fetch_add(1, std::memory_order_release);
+      witness_epoch_.notify_all();
+    }
+  }
+  const uint64_t t = ClockNs(CLOCK_MONOTONIC);
+  if (!acks_.empty() && (now || acks_.size() >= kAckBytes || t - acks_sent_ns_ >= kAckPeriodNs)) {
+    DURABENCH_RETURN_IF_ERROR(link_->Send(acks_));
+    acks_.clear();
+    acks_sent_ns_ = t;
+  }
+  return Status::Ok();
+}
+
+void WriteAudit::FailWitness(const Status& st) {
+  witness_status_ = Stopped(st);
+  failed_.store(true, std::memory_order_release);
+  witness_epoch_.fetch_add(1, std::memory_order_release);
+  witness_epoch_.notify_all();
+}
+
+void WriteAudit::WitnessLoop() {
+  while (true) {
+    const bool finishing = finish_.load();
+    if (Status st = TakeAcks(finishing); !st.ok()) return FailWitness(st);
+    if (finishing) {
+      Status st = link_->Send(fmt::format("E {} {}\n", layout_.job, last_issued_));
+      Result<uint64_t> token = st.ok() ? link_->RequestDurable() : Result<uint64_t>(st);
+      if (token.ok()) st = link_->WaitDurable(*token);
+      if (!token.ok() || !st.ok()) FailWitness(token.ok() ? st : token.status());
+      return;
+    }
+    if (stop_.load()) return;
+    const auto room = [this] {
+      return published_.load(std::memory_order_relaxed) + kBatch - consumed_.load() <= kLookahead;
+    };
+    if (room()) {
+      if (Status st = PlanBatch(); !st.ok()) return FailWitness(st);
+      continue;
+    }
+    // Nothing to plan: sleep until the job thread makes room, ends, or the acknowledgements are
+    // due. witness_sleeps_ and the job thread's stores are sequentially consistent: either the
+    // job thread sees it set (and notifies under the mutex, so not before the wait), or this
+    // thread sees what the job thread stored.
+    std::unique_lock<std::mutex> lock(mutex_);
+    witness_sleeps_.store(true);
+    if (!finish_.load() && !stop_.load() && !room()) {
+      wake_.wait_for(lock, std::chrono::nanoseconds(kAckPeriodNs));
+    }
+    witness_sleeps_.store(false, std::memory_order_relaxed);
+  }
+}
+
+// --- the job thread ---
+
+void WriteAudit::WakeWitness() {
+  if (witness_sleeps_.load()) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wake_.notify_one();
+  }
+}
+
+bool WriteAudit::WaitPlanned() {
+  const uint64_t next = consumed_.load(std::memory_order_relaxed);
+  while (true) {
+    const uint32_t epoch = witness_epoch_.load(std::memory_order_acquire);
+    if (failed_.load(std::memory_order_acquire)) {
+      if (status_.ok()) status_ = witness_status_;
+      return false;
+    }
+    if (published_.load(std::memory_order_acquire) > next) return true;
+    witness_epoch_.wait(epoch, std::memory_order_acquire);
+  }
+}
+
 bool WriteAudit::Ready() {
-  if (!status_.ok()) return true;  // Next() reports it
-  if (planned_.empty() && !TopUp().ok()) return true;
-  return busy_[planned_.front().block] == 0;
+  if (!status_.ok() || !WaitPlanned()) return true;  // Next() reports it
+  return busy_[plans_[consumed_.load(std::memory_order_relaxed) % kLookahead].block] == 0;
 }
 
 Status WriteAudit::Next(uint8_t* buf, uint64_t* offset, uint64_t* sequence) {
-  if (!status_.ok()) return status_;
-  if (planned_.empty()) DURABENCH_RETURN_IF_ERROR(TopUp());
-  const Planned p = planned_.front();
-  while (durable_through_ < p.sequence) {
-    const auto [last, token] = requests_.front();
-    if (Status st = link_->WaitDurable(token); !st.ok()) return Fail(st);
-    durable_through_ = last;
-    requests_.pop_front();
-  }
-  planned_.pop_front();
+  if (!status_.ok() || !WaitPlanned()) return status_;
+  const uint64_t c = consumed_.load(std::memory_order_relaxed);
+  const Planned p = plans_[c % kLookahead];
+  consumed_.store(c + 1);                    // seq_cst: against witness_sleeps_ (WakeWitness)
+  if ((c + 1) % kBatch == 0) WakeWitness();  // room for the next batch
   busy_[p.block] = 1;
   last_issued_ = p.sequence;
-  *offset = layout_.region_offset + p.block * layout_.block_bytes;
-  *sequence = p.sequence;
   AuditBlockInfo info;
-  info.offset = *offset;
+  info.offset = layout_.region_offset + p.block * layout_.block_bytes;
   info.generation = p.generation;
   info.sequence = p.sequence;
-  info.time_ns = RealtimeNs();
+  info.time_ns = ClockNs(CLOCK_REALTIME);
   info.job = layout_.job;
-  FormatAuditBlock(id_, info, buf, layout_.block_bytes);
-  DURABENCH_RETURN_IF_ERROR(TopUp());
-  if (!acks_.empty() && info.time_ns - acks_since_ns_ >= kAckPeriodNs) {
-    DURABENCH_RETURN_IF_ERROR(SendAcks());
-  }
+  formatter_.Format(info, p.prepared, buf);
+  *offset = info.offset;
+  *sequence = p.sequence;
   return Status::Ok();
 }
 
@@ -130,25 +233,27 @@ void WriteAudit::Completed(uint64_t offset) {
 }
 
 void WriteAudit::Acknowledged(uint64_t sequence, uint64_t now_ns) {
-  if (acks_.empty()) acks_since_ns_ = RealtimeNs();
-  fmt::format_to(std::back_inserter(acks_), "A {} {} {}\n", layout_.job, sequence, now_ns);
-  if (acks_.size() >= kAckBytes && status_.ok()) (void)SendAcks();
-}
-
-Status WriteAudit::SendAcks() {
-  if (Status st = link_->Send(acks_); !st.ok()) return Fail(st);
-  acks_.clear();
-  return Status::Ok();
+  const uint64_t given = acks_given_.load(std::memory_order_relaxed);
+  // A full ring: the witness thread is behind (or gone); wait until it takes some.
+  while (given - acks_taken_.load(std::memory_order_acquire) >= kAckRing) {
+    job_waits_for_acks_.store(true);
+    const uint32_t epoch = witness_epoch_.load(std::memory_order_acquire);
+    if (failed_.load(std::memory_order_acquire)) return;  // the audit stops; Next() says why
+    if (given - acks_taken_.load() < kAckRing) break;
+    WakeWitness();
+    witness_epoch_.wait(epoch, std::memory_order_acquire);
+  }
+  ack_ring_[given % kAckRing] = {sequence, now_ns};
+  acks_given_.store(given + 1, std::memory_order_release);
 }
 
 Status WriteAudit::Finish() {
-  if (!status_.ok()) return status_;
-  acks_ += fmt::format("E {} {}\n", layout_.job, last_issued_);
-  DURABENCH_RETURN_IF_ERROR(SendAcks());
-  Result<uint64_t> token = link_->RequestDurable();
-  if (!token.ok()) return Fail(token.status());
-  if (Status st = link_->WaitDurable(*token); !st.ok()) return Fail(st);
-  return Status::Ok();
+  if (!thread_.joinable()) return status_.ok() ? Status::Internal("audit finished twice") : status_;
+  finish_.store(true);  // seq_cst: against witness_sleeps_ (WakeWitness)
+  WakeWitness();
+  thread_.join();
+  if (failed_.load(std::memory_order_acquire) && status_.ok()) status_ = witness_status_;
+  return status_;
 }
 
 }  // namespace durabench

@@ -180,6 +180,14 @@ Result<WorkloadSpec> BuildWorkload(RunArgs& args) {
   }
   DURABENCH_RETURN_IF_ERROR(ApplyOverrides(overrides, &spec));
   for (const PhaseSpec& p : spec.phases) {
+    if (args.audit && p.block_size_bytes != spec.phases.front().block_size_bytes) {
+      // Verify reads each file back in one size of block, against every phase's writes.
+      return Status::InvalidArgument(
+          "phase '" + p.name + "': an audit's phases write blocks of one size (phase '" +
+          spec.phases.front().name + "' writes " +
+          std::to_string(spec.phases.front().block_size_bytes) + " bytes, this one " +
+          std::to_string(p.block_size_bytes) + ")");
+    }
     if (args.audit && PatternReads(p.pattern)) {
       return Status::InvalidArgument("phase '" + p.name + "': an audit writes only (pattern " +
                                      std::string(PatternName(p.pattern)) +
@@ -283,7 +291,13 @@ int Run(RunArgs& args) {
     const std::string witness = args.witness;
     // One counter for every job (and phase) of the audit: no two of its writes share a number.
     auto sequences = std::make_shared<AuditSequences>(0);
-    options.audit = [audit_id, witness, sequences](const AuditJobLayout& layout) {
+    // The witness log numbers the jobs across the phases (the runner prepares them one after
+    // the other, phase by phase): each phase's job has records of its own, and its end record
+    // never covers the writes of the next phase's job of the same index.
+    auto jobs = std::make_shared<std::atomic<uint32_t>>(0);
+    options.audit = [audit_id, witness, sequences, jobs](const AuditJobLayout& phase_layout) {
+      AuditJobLayout layout = phase_layout;
+      layout.job = jobs->fetch_add(1, std::memory_order_relaxed);
       uint64_t seed = 0;
       for (int i = 0; i < 8; ++i) seed = (seed << 8) | audit_id[static_cast<size_t>(i)];
       return WriteAudit::Open(audit_id, witness, layout, seed + layout.job, sequences);
@@ -474,8 +488,9 @@ CommandAction RegisterAuditCommand(CLI::App& app) {
                  "--verify: the audit to verify (32 hex digits, printed by the audit); default: "
                  "the witness's latest");
   app.add_option("--workload", args->workload,
-                 "Workload name or .toml file whose phases are audited (default: one phase of "
-                 "random 4 KiB block rewrites with fdatasync, 10 s, 64 MiB per job)");
+                 "Workload name or .toml file whose phases are audited, all with one block size "
+                 "(default: one phase of random 4 KiB block rewrites with fdatasync, 10 s, 64 MiB "
+                 "per job)");
   app.add_option("--cut-after", args->cut_after,
                  "Run --cut-command this long after the target is ready (e.g. 20s)");
   app.add_option("--cut-command", args->cut_command,

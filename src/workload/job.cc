@@ -174,6 +174,7 @@ Status Job::Prepare() {
   if (audit_factory_) {
     AuditJobLayout layout;
     layout.job = audit_index_;
+    layout.phase = audit_phase_;
     layout.path = file_.path;
     layout.region_offset = file_.offset_bytes;
     layout.blocks = offsets_.blocks();

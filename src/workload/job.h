@@ -75,8 +75,9 @@ class Job {
   Job& operator=(const Job&) = delete;
 
   // Makes this job audited (RunOptions::audit): Prepare() then opens its WriteAudit as job
-  // `index`. Writes only (the audit's pattern is randwrite).
-  void AttachAudit(uint32_t index, AuditFactory factory) {
+  // `index` of phase `phase` (both from 0). Writes only (the audit's pattern is randwrite).
+  void AttachAudit(uint32_t phase, uint32_t index, AuditFactory factory) {
+    audit_phase_ = phase;
     audit_index_ = index;
     audit_factory_ = std::move(factory);
   }
@@ -223,6 +224,7 @@ class Job {
   size_t intervals_seen_ = 0;
   Histogram scratch_;  // for the progress p99, reused every interval
 
+  uint32_t audit_phase_ = 0;
   uint32_t audit_index_ = 0;
   AuditFactory audit_factory_;
   std::unique_ptr<WriteAudit> audit_;

@@ -250,7 +250,8 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
     const int cpu = cpus->empty() ? -1 : (*cpus)[j % cpus->size()];
     jobs.push_back(
         std::make_unique<Job>(spec, target.jobs()[j], (*engine)->create(), options.seed + j, cpu));
-    if (options.audit) jobs.back()->AttachAudit(j, options.audit);
+    if (options.audit)
+      jobs.back()->AttachAudit(static_cast<uint32_t>(phase_index), j, options.audit);
     Status st = jobs.back()->Prepare();
     if (!st.ok()) return st.WithContext("phase '" + spec.name + "'");
   }

@@ -381,6 +381,106 @@ TEST(Audit, ShimWriteFaultsAreCountedExactly) {
   EXPECT_EQ(v["acknowledged_writes"], 3000);
 }
 
+// Two phases over the same file, one job each (psync, queue depth 1), the shim dropping every
+// 29th write of the process. The witness log then has phase 0's end record before phase 1's
+// writes; without phase 1's end it is the log of a cut during phase 1. Either way verify must
+// count exactly the blocks whose last acknowledged write was dropped as lost, those of phase 1
+// among them (a phase's end record once made the next phase's writes look never issued).
+TEST(Audit, ALaterPhasesLostWritesAreCountedAfterAnEarlierPhaseEnded) {
+  TempDir target{"/dev/shm"};
+  TempDir dir;
+  const std::string log_path = dir.File("w.log");
+  const std::string witness = "file:" + log_path;
+  const std::string workload = dir.File("two.toml");
+  std::ofstream(workload) << "[defaults]\npattern = \"randwrite\"\nengine = \"psync\"\n"
+                             "sync = \"fdatasync\"\nsize = \"1MiB\"\nruntime = \"0s\"\n"
+                             "[[phase]]\nname = \"first\"\nops = 1500\n"
+                             "[[phase]]\nname = \"second\"\nops = 1500\n";
+  constexpr uint64_t kDrop = 29;
+  CommandResult r =
+      Durabench(AuditArgs(target.path(), witness, {"--workload", workload, "--no-layout-fill"}),
+                ShimEnv({{"SHIM_DROP_WRITE_EVERY", std::to_string(kDrop)},
+                         {"SHIM_FAULT_LOG", dir.File("faults.log")}}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string full = ReadFile(log_path);
+  Result<AuditLog> log = ParseWitnessLog(full);
+  ASSERT_TRUE(log.ok()) << log.status().message();
+  ASSERT_EQ(log->jobs.size(), 2u) << "one job in each phase, each with its own records";
+  const AuditLog::Job& second = log->jobs.rbegin()->second;
+  ASSERT_EQ(second.layout.phase, 1u);
+  ASSERT_EQ(log->jobs.begin()->second.layout.phase, 0u);
+  ASSERT_EQ(second.layout.path, log->jobs.begin()->second.layout.path);
+
+  // The writes in the order they were issued (sequence numbers grow across the phases); the
+  // n-th was dropped when n % kDrop == 0. What each block holds, and its last acknowledged write.
+  std::map<uint64_t, const AuditLog::Intent*> issued;  // sequence -> intent
+  std::map<uint64_t, uint64_t> ack_of;                 // sequence -> job
+  for (const auto& [job, j] : log->jobs) {
+    ASSERT_TRUE(j.ended);
+    for (const AuditLog::Intent& in : j.intents) {
+      if (in.sequence > j.last_issued) continue;
+      ASSERT_TRUE(j.acks.count(in.sequence)) << "write " << in.sequence << " not acknowledged";
+      issued[in.sequence] = &in;
+      ack_of[in.sequence] = job;
+    }
+  }
+  ASSERT_EQ(issued.size(), 3000u);
+  std::map<uint64_t, uint64_t> holds, acked;  // offset -> sequence
+  std::istringstream faults(ReadFile(dir.File("faults.log")));
+  uint64_t n = 0, dropped_in_second = 0;
+  for (const auto& [seq, in] : issued) {
+    acked[in->offset] = seq;
+    if (++n % kDrop != 0) {
+      holds[in->offset] = seq;
+      continue;
+    }
+    std::string kind;
+    uint64_t offset = 0;
+    ASSERT_TRUE(faults >> kind >> offset) << "no fault logged for write " << n;
+    std::string rest;
+    std::getline(faults, rest);
+    ASSERT_EQ(kind, "drop");
+    ASSERT_EQ(offset, in->offset) << "write " << n;
+    if (ack_of[seq] == log->jobs.rbegin()->first) ++dropped_in_second;
+  }
+  uint64_t lost = 0, lost_in_second = 0, intact = 0;
+  for (const auto& [offset, seq] : acked) {
+    const auto h = holds.find(offset);
+    if (h != holds.end() && h->second == seq) {
+      ++intact;
+    } else {
+      ++lost;
+      if (ack_of[seq] == log->jobs.rbegin()->first) ++lost_in_second;
+    }
+  }
+  EXPECT_GT(dropped_in_second, 20u);
+  EXPECT_GT(lost_in_second, 5u) << "the test needs losses in the second phase";
+
+  // The cut during the second phase: its end record never reached the witness.
+  const std::string end = "E " + std::to_string(log->jobs.rbegin()->first) + " " +
+                          std::to_string(second.last_issued) + "\n";
+  const size_t at = full.rfind(end);
+  ASSERT_NE(at, std::string::npos);
+  std::ofstream(log_path, std::ios::trunc) << full.substr(0, at) + full.substr(at + end.size());
+  for (const bool cut : {true, false}) {
+    SCOPED_TRACE(cut ? "cut in the second phase" : "both phases ended");
+    auto [rc, v] = Verify(target.path(), witness, {"--keep"});
+    EXPECT_EQ(rc, 1) << v.dump();
+    EXPECT_EQ(v["verdict"], "lost-acknowledged-writes");
+    EXPECT_EQ(v["blocks"], 256);  // 1 MiB / 4 KiB, each counted once for the two phases
+    EXPECT_EQ(v["lost"], lost);
+    EXPECT_EQ(v["intact"], intact);
+    // After the cut, a block only announced (ahead) counts as in flight, not untouched.
+    if (!cut) {
+      EXPECT_EQ(v["untouched"], 256 - acked.size());
+    }
+    EXPECT_EQ(v["corrupt"], 0);
+    EXPECT_EQ(v["misdirected"], 0);
+    EXPECT_EQ(v["acknowledged_writes"], 3000);
+    std::ofstream(log_path, std::ios::trunc) << full;
+  }
+}
+
 // plp --audit: the verify results of cuts join the PLP verdict; a loss fails --expect.
 TEST(Audit, PlpFoldsTheCutsIntoItsVerdict) {
   TempDir target{"/dev/shm"};

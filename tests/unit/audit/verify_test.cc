@@ -18,22 +18,32 @@ constexpr uint64_t kBlocks = 8;
 class VerifyTest : public ::testing::Test {
  protected:
   VerifyTest() : id_(NewAuditId()) {
-    log_ = "durabench-audit 1 audit=" + AuditIdHex(id_) + " started=1\n" +
-           "H 0 /x/durabench-1-0.dat 0 " + std::to_string(kBlocks) + " " + std::to_string(kBlock) +
-           "\n";
+    log_ = "durabench-audit 2 audit=" + AuditIdHex(id_) + " started=1\n";
+    Job(0, 0);
   }
-  // Announces write `seq` of generation `gen` to block `block`; `ack_ns` > 0 acknowledges it.
-  void Write(uint64_t seq, uint64_t block, uint64_t gen, uint64_t ack_ns) {
-    log_ += "I 0 " + std::to_string(seq) + " " + std::to_string(block * kBlock) + " " +
+  // Job `job` of phase `phase` writes the file's blocks (all of them).
+  void Job(uint32_t job, uint32_t phase) {
+    log_ += "H " + std::to_string(job) + " /x/durabench-1-0.dat 0 " + std::to_string(kBlocks) +
+            " " + std::to_string(kBlock) + " " + std::to_string(phase) + "\n";
+  }
+  // Job `job` announces write `seq` of generation `gen` to block `block`; `ack_ns` > 0
+  // acknowledges it.
+  void Write(uint64_t seq, uint64_t block, uint64_t gen, uint64_t ack_ns, uint32_t job = 0) {
+    const std::string j = std::to_string(job);
+    log_ += "I " + j + " " + std::to_string(seq) + " " + std::to_string(block * kBlock) + " " +
             std::to_string(gen) + "\n";
-    if (ack_ns) log_ += "A 0 " + std::to_string(seq) + " " + std::to_string(ack_ns) + "\n";
+    if (ack_ns) log_ += "A " + j + " " + std::to_string(seq) + " " + std::to_string(ack_ns) + "\n";
+    sequence_[{block, gen}] = seq;  // the newest job's write of that generation
   }
-  // The device holds generation `gen` of block `named` at block `block`.
+  // The device holds generation `gen` of block `named` (the write announced as such, else one
+  // never announced) at block `block`.
   void Holds(uint64_t block, uint64_t gen, uint64_t named) {
     std::vector<uint8_t> b(kBlock);
     AuditBlockInfo info;
     info.offset = named * kBlock;
     info.generation = gen;
+    const auto seq = sequence_.find({named, gen});
+    info.sequence = seq == sequence_.end() ? 999'999 : seq->second;
     FormatAuditBlock(id_, info, b.data(), kBlock);
     disk_[block] = b;
   }
@@ -59,6 +69,7 @@ class VerifyTest : public ::testing::Test {
 
   AuditId id_;
   std::string log_;
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> sequence_;  // (block, generation) -> seq
   std::map<uint64_t, std::vector<uint8_t>> disk_;
 };
 
@@ -139,6 +150,47 @@ TEST_F(VerifyTest, AGenerationAnnouncedAfterTheEndIsCorrupt) {
   log_ += "E 0 1\n";
   Holds(0, 2);  // the never-issued write is on the device: something else wrote it
   EXPECT_EQ(Verify().verdict, "corrupt");
+}
+
+// Two phases over the same blocks: job 0 (phase 0) ended cleanly, job 1 (phase 1) was cut. Phase
+// 1's generations start from 1 again; its sequence numbers order its writes after phase 0's.
+TEST_F(VerifyTest, APhaseEndDoesNotHideTheNextPhasesWrites) {
+  Write(1, 0, 1, 10);
+  Write(2, 0, 2, 20);
+  Write(3, 1, 1, 30);
+  Write(4, 2, 1, 0);  // announced ahead, never issued
+  log_ += "E 0 3\n";
+  Job(1, 1);
+  Write(257, 0, 1, 40, 1);  // acknowledged, lost: block 0 still holds phase 0's generation 2
+  Write(258, 1, 1, 50, 1);  // acknowledged, kept
+  Write(259, 3, 1, 60, 1);  // acknowledged, lost: nothing there
+  Write(260, 2, 1, 0, 1);   // in flight, landed
+  Holds(1, 1);
+  Holds(2, 1);
+  Holds(0, 2);
+  const AuditVerdict v = Verify();
+  EXPECT_EQ(v.verdict, "lost-acknowledged-writes");
+  EXPECT_EQ(v.blocks, kBlocks);  // each block once, though both phases' jobs cover it
+  EXPECT_EQ(v.lost, 2u);
+  EXPECT_EQ(v.lost_writes, 2u);
+  EXPECT_EQ(v.intact, 2u);
+  EXPECT_EQ(v.in_flight_landed, 1u);
+  EXPECT_EQ(v.acknowledged_writes, 6u);
+  ASSERT_FALSE(v.examples.empty());
+  EXPECT_NE(v.examples[0].find("job 1 offset 0: lost (holds generation 2"), std::string::npos)
+      << v.examples[0];
+}
+
+TEST(WitnessLog, AVersionOneLogOfSeveralPhasesIsRefused) {
+  const std::string head = "durabench-audit 1 audit=" + AuditIdHex(NewAuditId()) + " started=1\n";
+  // Read as before with one phase...
+  EXPECT_TRUE(ParseWitnessLog(head + "H 0 /x/f 0 8 4096\nI 0 1 0 1\nA 0 1 5\nE 0 1\n").ok());
+  // ... but a second phase's job 0 cannot be told from the first's.
+  Result<AuditLog> r = ParseWitnessLog(head + "H 0 /x/f 0 8 4096\nI 0 1 0 1\nE 0 1\n" + head +
+                                       "H 0 /x/f 0 8 4096\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("cannot be verified"), std::string::npos)
+      << r.status().message();
 }
 
 TEST(WitnessLog, MalformedLogsAreRefusedWithTheLine) {

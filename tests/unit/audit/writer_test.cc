@@ -1,12 +1,17 @@
 // The writer against a real file witness: sequence numbers unique across the jobs of an audit,
 // no write before its intent is in the log, acknowledgements streamed while writes are issued,
-// and the end recorded by Finish().
+// and the end recorded by Finish(); against a witness server in a thread that goes away: the
+// job's writes stop with the witness's name. Concurrent (the job's witness thread): also in the
+// ThreadSanitizer leg.
 #include "audit/writer.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -157,6 +162,91 @@ TEST(WriteAudit, AJobThatEndsBeforeItsFirstWriteRecordsItsEnd) {
   ASSERT_TRUE(log.ok()) << log.status().message();
   ASSERT_TRUE(log->jobs.at(3).ended);
   EXPECT_EQ(log->jobs.at(3).last_issued, 0u);
+}
+
+// A witness server on 127.0.0.1 (a free port) in a thread, until Stop().
+class Server {
+ public:
+  explicit Server(const std::string& dir) {
+    options_.listen = "127.0.0.1:0";
+    options_.dir = dir;
+    options_.stop = &stop_;
+    options_.ready = [](const std::string& address, void* self) {
+      auto* s = static_cast<Server*>(self);
+      std::lock_guard<std::mutex> lock(s->mu_);
+      s->address_ = address;
+      s->cv_.notify_all();
+    };
+    options_.ready_arg = this;
+    thread_ = std::thread([this] { (void)RunWitnessServer(options_); });
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !address_.empty(); });
+  }
+  ~Server() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  std::string address() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return address_;
+  }
+
+ private:
+  WitnessServerOptions options_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string address_;
+};
+
+TEST(WriteAudit, AWitnessThatGoesAwayStopsTheWrites) {
+  TempDir dir;
+  Server server(dir.path());
+  const std::string address = server.address();
+  const AuditId id = NewAuditId();
+  std::unique_ptr<WriteAudit> audit =
+      OpenAudit(id, address, Layout(0, 64), std::make_shared<AuditSequences>(0));
+  ASSERT_TRUE(audit);
+  std::vector<uint8_t> buf(kBlockBytes);
+  for (int i = 0; i < 100; ++i) WriteOne(audit.get(), &buf, id);
+  server.Stop();  // its connections are closed
+  // The writes planned while it was there may still go; the next batch's intents cannot be
+  // made durable, and the writes stop there.
+  Status st = Status::Ok();
+  uint64_t writes = 0;
+  while (st.ok() && writes < 100 * WriteAudit::kLookahead) {
+    uint64_t offset = 0, sequence = 0;
+    audit->Ready();
+    st = audit->Next(buf.data(), &offset, &sequence);
+    if (!st.ok()) break;
+    ++writes;
+    audit->Completed(offset);
+    audit->Acknowledged(sequence, writes);
+  }
+  ASSERT_FALSE(st.ok()) << "the audit went on without its witness";
+  EXPECT_LE(writes, WriteAudit::kLookahead) << "no write beyond those durable at the witness";
+  EXPECT_NE(st.message().find("could not be verified"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("witness " + address), std::string::npos) << st.message();
+  const Status end = audit->Finish();
+  EXPECT_FALSE(end.ok());
+  EXPECT_EQ(end.message(), st.message());
+}
+
+TEST(WriteAudit, AnAuditDestroyedWithoutFinishStopsItsWitnessThread) {
+  TempDir dir;
+  const std::string witness = "file:" + dir.File("w.log");
+  const AuditId id = NewAuditId();
+  std::unique_ptr<WriteAudit> audit =
+      OpenAudit(id, witness, Layout(0, 16), std::make_shared<AuditSequences>(0));
+  ASSERT_TRUE(audit);
+  std::vector<uint8_t> buf(kBlockBytes);
+  for (uint64_t i = 0; i < WriteAudit::kBatch + 5; ++i) WriteOne(audit.get(), &buf, id);
+  audit.reset();  // an aborted phase: no end record, and no thread left behind
+  Result<AuditLog> log = ParseWitnessLog(ReadFile(dir.File("w.log")));
+  ASSERT_TRUE(log.ok()) << log.status().message();
+  EXPECT_FALSE(log->jobs.at(0).ended);
 }
 
 }  // namespace
