@@ -322,11 +322,22 @@ def fmt_ns(ns):
     if ns is None:
         return "-"
     ns = float(ns)
+    if ns < 0:  # a PLP penalty below the baseline (docs/plp.md)
+        return "-" + fmt_ns(-ns)
     for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
         if ns >= scale:
             v = ns / scale
             return "%s %s" % (("%.3g" % v) if v < 100 else ("%.0f" % v), unit)
     return "%.0f ns" % ns
+
+
+def penalty_interval_text(interval):
+    """A PLP penalty interval: '150 µs to 3.3 ms (94 %, 5 rounds)'; '-' when there is none."""
+    if not interval:
+        return "-"
+    return "%s to %s (%.0f %%, %s %s)" % (
+        fmt_ns(interval.get("low_ns")), fmt_ns(interval.get("high_ns")),
+        100 * float(interval.get("confidence") or 0), interval.get("count"), interval.get("over"))
 
 
 def fmt_tick_ns(ns, _pos=None):
@@ -652,7 +663,8 @@ def figure_parts(fig):
 
 TEMPLATE_NAME = "report.html.j2"
 
-VERDICT_CLASS = {"flush-free": "good", "flush-costly": "bad", "suspicious": "warn"}
+VERDICT_CLASS = {"flush-free": "good", "flush-costly": "bad", "suspicious": "warn",
+                 "undecided": "warn"}
 
 # The keys of a phase's spec line, as durabench names them (docs/workloads.md); their values
 # are the series file's, in durabench's words ("4KiB", "true"), not Python's.
@@ -752,7 +764,11 @@ def evidence(ev):
                     fmt_ns(m.get("commit_p99_ns")), fmt_ns(m.get("flush_p50_ns")),
                     fmt_ns(m.get("flush_p99_ns")), fmt_ns(m.get("penalty_p50_ns")),
                     fmt_ns(m.get("penalty_p99_ns"))],
-            "costly": "yes" if m.get("costly") else "no",
+            # The p50 penalty's interval over rounds (or time intervals), and the decision it
+            # allows: costly, free or undecided; older results have neither.
+            "interval": penalty_interval_text(m.get("penalty_p50_interval")),
+            "costly": {"costly": "yes", "free": "no"}.get(
+                m.get("decision"), m.get("decision") or ("yes" if m.get("costly") else "no")),
         } for m in ev.get("methods") or []],
         "facts": ", ".join("%s=%s" % (k, fact_text(v)) for k, v in facts.items()),
         # The cuts folded in with plp/eval --audit (docs/audit.md).

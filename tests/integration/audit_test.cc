@@ -238,11 +238,16 @@ TEST(Audit, AReadingPatternIsRefusedBeforeAnything) {
 // survives a process crash, so nothing acknowledged may be missing, whatever the sync method.
 // On tmpfs, and on ext4 on a loop device (root), whose verify reads with O_DIRECT, from the
 // device, not from the cache.
+// SIGKILLs the audit once its (file) witness holds 200 acknowledgements, however slow the host:
+// the cut waits for them rather than for a fixed time.
 void KillTheWriter(const std::string& target, const char* sync, const std::string& witness) {
+  const std::string log = witness.substr(std::string("file:").size());
   CommandResult r =
       Durabench(AuditArgs(target, witness,
                           {"--runtime", "60s", "--size", "1MiB", "--sync", sync, "--cut-after",
-                           "500ms", "--cut-command", "kill -KILL $PPID"}));
+                           "100ms", "--cut-command",
+                           "while [ \"$(grep -c '^A ' '" + log +
+                               "')\" -lt 200 ]; do sleep 0.05; done; kill -KILL $PPID"}));
   EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.err;
 }
 

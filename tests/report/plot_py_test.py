@@ -305,6 +305,27 @@ class PlotTest(unittest.TestCase):
         self.assertContains("<td>cut2.json</td><td>lost-acknowledged-writes</td>", text)
         self.assertContains('<td class="n">211</td>', text)
 
+    def test_undecided_verdict_with_penalty_intervals(self):
+        """plp's interval per method (docs/plp.md) is shown, with the decision it allows, and a
+        penalty below the baseline keeps its sign."""
+        doc = load("plp-ext4.json")
+        doc["verdict"] = "undecided"
+        doc["headline"] = "undecided: the fdatasync penalty is 212 µs (p50) but could be ..."
+        m = doc["evidence"]["methods"][0]
+        m["penalty_p50_interval"] = {"low_ns": 150000, "high_ns": 3300000,
+                                     "confidence": 0.9375, "over": "rounds", "count": 5}
+        m["decision"] = "undecided"
+        m["penalty_p99_ns"] = -35000
+        path = os.path.join(self.tmp, "plp-undecided.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        _out, text = self.render([path])
+        self.assertContains("<th>p50 penalty interval</th>", text)
+        self.assertContains('<td class="n">150 µs to 3.3 ms (94 %, 5 rounds)</td>'
+                            "<td>undecided</td>", text)
+        self.assertContains('<td class="n">-35 µs</td>', text)
+        self.assertContains('class="verdict warn"', text)
+
     def test_no_time_series(self):
         doc = load("ci-smoke-ext4.json")
         for phase in doc["phases"]:  # as a fio json+ import has it: no intervals
