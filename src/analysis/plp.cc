@@ -23,12 +23,6 @@ constexpr uint64_t kMinRoundNs = 100'000'000;
 // The coverage MedianInterval aims for.
 constexpr double kIntervalConfidence = 0.95;
 
-// A signed duration: "-35us" below zero.
-std::string Signed(int64_t ns) {
-  return ns < 0 ? "-" + FormatDurationNs(static_cast<uint64_t>(-ns))
-                : FormatDurationNs(static_cast<uint64_t>(ns));
-}
-
 // One method's (or the baseline's) phases, in run order: the k-th is round k.
 struct MethodPhases {
   SyncMethod sync = SyncMethod::kNone;
@@ -95,8 +89,8 @@ PenaltyDecision Decide(const MethodPenalty& m) {
 }
 
 std::string IntervalText(const PenaltyInterval& i) {
-  return fmt::format("{} to {}, a {:.0f} % interval over {} {}", Signed(i.low_ns),
-                     Signed(i.high_ns), i.confidence * 100, i.count, i.over);
+  return fmt::format("{} to {}, a {:.0f} % interval over {} {}", FormatSignedDurationNs(i.low_ns),
+                     FormatSignedDurationNs(i.high_ns), i.confidence * 100, i.count, i.over);
 }
 
 std::string Fact(const ProbeFact& f) { return f.known() ? f.value : std::string(); }
@@ -287,15 +281,15 @@ Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const Pr
       static_cast<double>(hi->penalty_p50_ns) >=
           kMethodDisagreeRatio * static_cast<double>(std::max(lo->penalty_p50_ns, floor));
 
-  const std::string pen = Signed(primary->penalty_p50_ns);
+  const std::string pen = FormatSignedDurationNs(primary->penalty_p50_ns);
   std::vector<std::string>& why = a.explanation;
   if (primary->decision == PenaltyDecision::kUndecided) {
     a.verdict = PlpVerdict::kUndecided;
     a.headline = fmt::format(
         "undecided: the {} penalty is {} (p50) but could be {} to {}, across the {} line "
         "between free and costly",
-        primary->sync, pen, Signed(primary->interval.low_ns), Signed(primary->interval.high_ns),
-        FormatDurationNs(kFlushCostlyPenaltyNs));
+        primary->sync, pen, FormatSignedDurationNs(primary->interval.low_ns),
+        FormatSignedDurationNs(primary->interval.high_ns), FormatDurationNs(kFlushCostlyPenaltyNs));
     why.push_back(fmt::format("The interval: {}.", IntervalText(primary->interval)));
     if (e.baseline_variation >= 1.5) {
       why.push_back(
@@ -311,7 +305,8 @@ Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const Pr
     a.verdict = PlpVerdict::kSuspicious;
     a.headline = fmt::format(
         "suspicious: the sync methods disagree: {} costs {} per durable write, {} only {}",
-        hi->sync, Signed(hi->penalty_p50_ns), lo->sync, Signed(lo->penalty_p50_ns));
+        hi->sync, FormatSignedDurationNs(hi->penalty_p50_ns), lo->sync,
+        FormatSignedDurationNs(lo->penalty_p50_ns));
     why.push_back(fmt::format(
         "Both should make a write durable; when one is {}x cheaper, it is probably not reaching "
         "stable media (an ignored FUA or a dropped flush somewhere in the stack).",
@@ -320,7 +315,7 @@ Result<PlpAssessment> AssessPlp(const std::vector<PhaseResult>& phases, const Pr
   } else if (primary->costly()) {
     a.verdict = PlpVerdict::kFlushCostly;
     a.headline = fmt::format("flush costly: each durable write pays {} (p50; p99 {}) for {}", pen,
-                             Signed(primary->penalty_p99_ns), primary->sync);
+                             FormatSignedDurationNs(primary->penalty_p99_ns), primary->sync);
     why.push_back(
         "A volatile write cache without power-loss protection: a flush must write the "
         "cache out to stable media before it returns.");

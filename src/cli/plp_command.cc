@@ -55,11 +55,6 @@ Result<WorkloadSpec> BuildPlpWorkload(const PlpArgs& args) {
   return InterleaveRounds(*w, rounds);
 }
 
-std::string SignedNs(int64_t ns) {
-  return ns < 0 ? "-" + FormatDurationNs(static_cast<uint64_t>(-ns))
-                : FormatDurationNs(static_cast<uint64_t>(ns));
-}
-
 void PrintEvidence(const PlpAssessment& a) {
   const PlpEvidence& e = a.evidence;
   std::printf("%-10s %8s %10s %10s %10s %11s %19s %11s  %s\n", "method", "samples", "flush p50",
@@ -72,9 +67,10 @@ void PrintEvidence(const PlpAssessment& a) {
   std::string over;
   double confidence = 0;
   for (const MethodPenalty& m : e.methods) {
-    const std::string interval =
-        m.interval.count < 2 ? "-"
-                             : SignedNs(m.interval.low_ns) + " .. " + SignedNs(m.interval.high_ns);
+    const std::string interval = m.interval.count < 2
+                                     ? "-"
+                                     : FormatSignedDurationNs(m.interval.low_ns) + " .. " +
+                                           FormatSignedDurationNs(m.interval.high_ns);
     if (m.interval.count >= 2) {
       over = std::to_string(m.interval.count) + " " + m.interval.over;
       confidence = m.interval.confidence;
@@ -84,8 +80,9 @@ void PrintEvidence(const PlpAssessment& a) {
                 static_cast<unsigned long long>(m.samples),
                 m.flush_p50_ns ? FormatDurationNs(m.flush_p50_ns).c_str() : "-",
                 FormatDurationNs(m.commit_p50_ns).c_str(),
-                FormatDurationNs(m.commit_p99_ns).c_str(), SignedNs(m.penalty_p50_ns).c_str(),
-                interval.c_str(), SignedNs(m.penalty_p99_ns).c_str(),
+                FormatDurationNs(m.commit_p99_ns).c_str(),
+                FormatSignedDurationNs(m.penalty_p50_ns).c_str(), interval.c_str(),
+                FormatSignedDurationNs(m.penalty_p99_ns).c_str(),
                 m.decision == PenaltyDecision::kCostly ? "yes"
                 : m.decision == PenaltyDecision::kFree ? "no"
                                                        : "undecided");

@@ -255,4 +255,10 @@ std::string FormatDurationNs(uint64_t ns) {
   return FormatHundredths(h, /*trim_zeros=*/false, kUnits[i].name);
 }
 
+std::string FormatSignedDurationNs(int64_t ns) {
+  // The magnitude as unsigned: -INT64_MIN does not fit an int64_t.
+  const uint64_t magnitude = ns < 0 ? 0 - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+  return (ns < 0 ? "-" : "") + FormatDurationNs(magnitude);
+}
+
 }  // namespace durabench

@@ -34,5 +34,7 @@ Result<uint64_t> ParseDurationNs(std::string_view text);
 // s: 999 -> "999ns", 1500 -> "1.50us", 2000000 -> "2.00ms", 90000000000 -> "90.00s".
 std::string FormatSizeBytes(uint64_t bytes);
 std::string FormatDurationNs(uint64_t ns);
+// A difference of durations, with its sign: -35000 -> "-35.00us", 35000 -> "35.00us".
+std::string FormatSignedDurationNs(int64_t ns);
 
 }  // namespace durabench

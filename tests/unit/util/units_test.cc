@@ -208,6 +208,13 @@ TEST(FormatSizeBytes, ExactFormsParseBack) {
   }
 }
 
+TEST(FormatSignedDurationNs, KeepsTheSign) {
+  EXPECT_EQ(FormatSignedDurationNs(-35000), "-35.00us");
+  EXPECT_EQ(FormatSignedDurationNs(35000), "35.00us");
+  EXPECT_EQ(FormatSignedDurationNs(0), "0ns");
+  EXPECT_EQ(FormatSignedDurationNs(INT64_MIN), "-" + FormatDurationNs(1ull << 63));
+}
+
 TEST(FormatDurationNs, Forms) {
   EXPECT_EQ(FormatDurationNs(0), "0ns");
   EXPECT_EQ(FormatDurationNs(999), "999ns");
