@@ -4,59 +4,22 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
+#include <memory>
 #include <string>
-#include <thread>
 
 #include "audit/block.h"
 #include "support/test_util.h"
+#include "witness_server.h"
 
 namespace durabench {
 namespace {
 
 using durabench::testing::TempDir;
-
-// A witness server on 127.0.0.1 (a free port) in a thread, until destroyed.
-class Server {
- public:
-  explicit Server(const std::string& dir) {
-    options_.listen = "127.0.0.1:0";
-    options_.dir = dir;
-    options_.stop = &stop_;
-    options_.ready = [](const std::string& address, void* self) {
-      auto* s = static_cast<Server*>(self);
-      std::lock_guard<std::mutex> lock(s->mu_);
-      s->address_ = address;
-      s->cv_.notify_all();
-    };
-    options_.ready_arg = this;
-    thread_ = std::thread([this] { status_ = RunWitnessServer(options_); });
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return !address_.empty(); });
-  }
-  ~Server() { Stop(); }
-  void Stop() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-  const std::string& address() const { return address_; }
-  const Status& status() const { return status_; }
-
- private:
-  WitnessServerOptions options_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::string address_;
-  Status status_;
-};
+using durabench::testing::WitnessServerThread;
 
 TEST(Witness, TcpRecordsAreDurableAndFetchedBackAsSent) {
   TempDir dir;
-  Server server(dir.path());
+  WitnessServerThread server(dir.path());
   const std::string audit = AuditIdHex(NewAuditId());
   Result<std::unique_ptr<WitnessLink>> link = ConnectWitness(server.address(), audit);
   ASSERT_TRUE(link.ok()) << link.status().message();
@@ -87,7 +50,7 @@ TEST(Witness, TcpRecordsAreDurableAndFetchedBackAsSent) {
 
 TEST(Witness, ConnectionsOfSeveralJobsAppendWholeLines) {
   TempDir dir;
-  Server server(dir.path());
+  WitnessServerThread server(dir.path());
   const std::string audit = AuditIdHex(NewAuditId());
   std::vector<std::thread> jobs;
   for (int j = 0; j < 4; ++j) {
@@ -118,7 +81,7 @@ TEST(Witness, ConnectionsOfSeveralJobsAppendWholeLines) {
 
 TEST(Witness, AWitnessThatGoesAwayIsAnError) {
   TempDir dir;
-  auto server = std::make_unique<Server>(dir.path());
+  auto server = std::make_unique<WitnessServerThread>(dir.path());
   const std::string address = server->address();
   Result<std::unique_ptr<WitnessLink>> link = ConnectWitness(address, AuditIdHex(NewAuditId()));
   ASSERT_TRUE(link.ok());

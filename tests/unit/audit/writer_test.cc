@@ -7,11 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -19,12 +16,14 @@
 
 #include "audit/verify.h"
 #include "support/test_util.h"
+#include "witness_server.h"
 
 namespace durabench {
 namespace {
 
 using durabench::testing::ReadFile;
 using durabench::testing::TempDir;
+using durabench::testing::WitnessServerThread;
 
 constexpr uint32_t kBlockBytes = 4096;
 
@@ -164,46 +163,9 @@ TEST(WriteAudit, AJobThatEndsBeforeItsFirstWriteRecordsItsEnd) {
   EXPECT_EQ(log->jobs.at(3).last_issued, 0u);
 }
 
-// A witness server on 127.0.0.1 (a free port) in a thread, until Stop().
-class Server {
- public:
-  explicit Server(const std::string& dir) {
-    options_.listen = "127.0.0.1:0";
-    options_.dir = dir;
-    options_.stop = &stop_;
-    options_.ready = [](const std::string& address, void* self) {
-      auto* s = static_cast<Server*>(self);
-      std::lock_guard<std::mutex> lock(s->mu_);
-      s->address_ = address;
-      s->cv_.notify_all();
-    };
-    options_.ready_arg = this;
-    thread_ = std::thread([this] { (void)RunWitnessServer(options_); });
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return !address_.empty(); });
-  }
-  ~Server() { Stop(); }
-  void Stop() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-  std::string address() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return address_;
-  }
-
- private:
-  WitnessServerOptions options_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::string address_;
-};
-
 TEST(WriteAudit, AWitnessThatGoesAwayStopsTheWrites) {
   TempDir dir;
-  Server server(dir.path());
+  WitnessServerThread server(dir.path());
   const std::string address = server.address();
   const AuditId id = NewAuditId();
   std::unique_ptr<WriteAudit> audit =
