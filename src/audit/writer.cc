@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <time.h>
 
+#include <charconv>
 #include <chrono>
+#include <initializer_list>
 #include <system_error>
 
 namespace durabench {
@@ -28,6 +30,21 @@ uint64_t NextRandom(uint64_t* state) {
   x ^= x >> 27;
   *state = x;
   return x * 0x2545f4914f6cdd1dull;
+}
+
+// Appends "TAG F1 F2 ...\n" to *out: the witness log's line of an intent or acknowledgement
+// (audit/witness.h), written without a format string since the witness thread writes one per
+// write, on the CPU the job shares with it.
+void AppendRecord(std::string* out, char tag, std::initializer_list<uint64_t> fields) {
+  char line[2 + 21 * 4 + 1];
+  char* p = line;
+  *p++ = tag;
+  for (uint64_t f : fields) {
+    *p++ = ' ';
+    p = std::to_chars(p, line + sizeof(line), f).ptr;
+  }
+  *p++ = '\n';
+  out->append(line, static_cast<size_t>(p - line));
 }
 
 Status Stopped(const Status& st) {
@@ -105,8 +122,7 @@ Status WriteAudit::PlanBatch() {
     info.job = layout_.job;
     plans_[(at + i) % kLookahead] = {info.sequence, block, info.generation,
                                      formatter_.Prepare(info)};
-    fmt::format_to(std::back_inserter(lines_), "I {} {} {} {}\n", layout_.job, info.sequence,
-                   info.offset, info.generation);
+    AppendRecord(&lines_, 'I', {layout_.job, info.sequence, info.offset, info.generation});
   }
   DURABENCH_RETURN_IF_ERROR(link_->Send(lines_));
   Result<uint64_t> token = link_->RequestDurable();
@@ -125,7 +141,7 @@ Status WriteAudit::TakeAcks(bool now) {
   if (taken != given) {
     for (; taken != given; ++taken) {
       const Ack& a = ack_ring_[taken % kAckRing];
-      fmt::format_to(std::back_inserter(acks_), "A {} {} {}\n", layout_.job, a.sequence, a.now_ns);
+      AppendRecord(&acks_, 'A', {layout_.job, a.sequence, a.now_ns});
     }
     acks_taken_.store(taken);  // seq_cst: against job_waits_for_acks_ (Acknowledged())
     if (job_waits_for_acks_.exchange(false)) {
@@ -191,36 +207,50 @@ void WriteAudit::WakeWitness() {
 }
 
 bool WriteAudit::WaitPlanned() {
-  const uint64_t next = consumed_.load(std::memory_order_relaxed);
+  // A failure is seen at the latest when the plans published before it run out.
+  if (seen_published_ > next_) return true;
   while (true) {
     const uint32_t epoch = witness_epoch_.load(std::memory_order_acquire);
     if (failed_.load(std::memory_order_acquire)) {
       if (status_.ok()) status_ = witness_status_;
       return false;
     }
-    if (published_.load(std::memory_order_acquire) > next) return true;
+    seen_published_ = published_.load(std::memory_order_acquire);
+    if (seen_published_ > next_) return true;
     witness_epoch_.wait(epoch, std::memory_order_acquire);
   }
 }
 
 bool WriteAudit::Ready() {
   if (!status_.ok() || !WaitPlanned()) return true;  // Next() reports it
-  return busy_[plans_[consumed_.load(std::memory_order_relaxed) % kLookahead].block] == 0;
+  return busy_[plans_[next_ % kLookahead].block] == 0;
 }
 
-Status WriteAudit::Next(uint8_t* buf, uint64_t* offset, uint64_t* sequence) {
+Status WriteAudit::Next(uint64_t now_ns, uint8_t* buf, uint64_t* offset, uint64_t* sequence) {
   if (!status_.ok() || !WaitPlanned()) return status_;
-  const uint64_t c = consumed_.load(std::memory_order_relaxed);
-  const Planned p = plans_[c % kLookahead];
-  consumed_.store(c + 1);                    // seq_cst: against witness_sleeps_ (WakeWitness)
-  if ((c + 1) % kBatch == 0) WakeWitness();  // room for the next batch
+  // The wall clock is read once a batch (the first write included), and the block's time is
+  // the job's clock carried over from there.
+  if (next_ % kBatch == 0) {
+    wall_minus_clock_ =
+        static_cast<int64_t>(ClockNs(CLOCK_REALTIME)) - static_cast<int64_t>(now_ns);
+  }
+  const Planned p = plans_[next_ % kLookahead];
+  ++next_;
+  if (next_ % kBatch == 0) {
+    // Room for the next batch: seq_cst against witness_sleeps_ (WakeWitness). Only here can the
+    // witness thread's room() turn true, so the writes between need no more than release.
+    consumed_.store(next_);
+    WakeWitness();
+  } else {
+    consumed_.store(next_, std::memory_order_release);
+  }
   busy_[p.block] = 1;
   last_issued_ = p.sequence;
   AuditBlockInfo info;
   info.offset = layout_.region_offset + p.block * layout_.block_bytes;
   info.generation = p.generation;
   info.sequence = p.sequence;
-  info.time_ns = ClockNs(CLOCK_REALTIME);
+  info.time_ns = static_cast<uint64_t>(static_cast<int64_t>(now_ns) + wall_minus_clock_);
   info.job = layout_.job;
   formatter_.Format(info, p.prepared, buf);
   *offset = info.offset;

@@ -80,8 +80,10 @@ class WriteAudit {
   // until the next write's intent is durable at the witness.
   bool Ready();
   // The next write: its block formatted into `buf` (block_bytes), its absolute byte offset and
-  // sequence number. Waits until its intent is durable at the witness.
-  Status Next(uint8_t* buf, uint64_t* offset, uint64_t* sequence);
+  // sequence number. Waits until its intent is durable at the witness. `now_ns` is the job's
+  // clock (any steady clock, the same on every call) about now: the block's time is the wall
+  // clock read once every kBatch writes plus the job's clock since, not a clock read per write.
+  Status Next(uint64_t now_ns, uint8_t* buf, uint64_t* offset, uint64_t* sequence);
   // The write to `offset` completed (the block may be written again).
   void Completed(uint64_t offset);
   // Write `sequence` is durable (its commit completed at `now_ns`, the job's clock).
@@ -114,7 +116,8 @@ class WriteAudit {
   Status TakeAcks(bool now);
   void FailWitness(const Status& st);
 
-  // The job thread's: waits until a planned write is published; false on a witness failure.
+  // The job thread's: waits until a planned write is published (at once while the plans seen
+  // last time last); false on a witness failure.
   bool WaitPlanned();
   // Wakes the witness thread if it sleeps.
   void WakeWitness();
@@ -158,7 +161,10 @@ class WriteAudit {
   Status witness_status_;  // set by the witness thread before failed_
 
   // The job thread's.
-  std::vector<uint8_t> busy_;  // per block: a write in flight
+  std::vector<uint8_t> busy_;     // per block: a write in flight
+  uint64_t seen_published_ = 0;   // published_ as last loaded
+  uint64_t next_ = 0;             // consumed_ as last stored
+  int64_t wall_minus_clock_ = 0;  // CLOCK_REALTIME - the job's clock, once a batch
   Status status_;
   std::thread thread_;
 };

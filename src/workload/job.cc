@@ -462,8 +462,8 @@ bool Job::IssueOne(const Plan& plan, uint64_t intended_ns, uint64_t* submitted_n
   req.buf = iovecs_[static_cast<size_t>(req.buf_index)].iov_base;
   if (audit_ != nullptr && !is_read) {
     // The audit chooses the block and writes it; Issue() checked that the block is free.
-    if (Status st =
-            audit_->Next(static_cast<uint8_t*>(req.buf), &req.offset, &slot->audit_sequence);
+    if (Status st = audit_->Next(intended_ns, static_cast<uint8_t*>(req.buf), &req.offset,
+                                 &slot->audit_sequence);
         !st.ok()) {
       Release(slot);
       return FailAudit(st);

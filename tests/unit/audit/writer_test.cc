@@ -51,7 +51,7 @@ std::unique_ptr<WriteAudit> OpenAudit(const AuditId& id, const std::string& witn
 uint64_t WriteOne(WriteAudit* audit, std::vector<uint8_t>* buf, const AuditId& id) {
   EXPECT_TRUE(audit->Ready());
   uint64_t offset = 0, sequence = 0;
-  const Status st = audit->Next(buf->data(), &offset, &sequence);
+  const Status st = audit->Next(0, buf->data(), &offset, &sequence);
   EXPECT_TRUE(st.ok()) << st.message();
   AuditBlockInfo info;
   EXPECT_EQ(ParseAuditBlock(id, buf->data(), buf->size(), &info), AuditBlockState::kValid);
@@ -115,13 +115,31 @@ TEST(WriteAudit, NoWriteIsIssuedBeforeItsIntentIsInTheLog) {
       OpenAudit(id, witness, Layout(0, 16), std::make_shared<AuditSequences>(0));
   ASSERT_TRUE(audit);
   std::vector<uint8_t> buf(kBlockBytes);
+  const auto wall = [] {
+    return static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch() /
+                                 std::chrono::nanoseconds(1));
+  };
+  uint64_t batch_wall_lo = 0, batch_wall_hi = 0;
   for (uint64_t i = 0; i < 2 * WriteAudit::kBatch + 3; ++i) {
     uint64_t offset = 0, sequence = 0;
     ASSERT_TRUE(audit->Ready());
-    ASSERT_TRUE(audit->Next(buf.data(), &offset, &sequence).ok());
+    // The job's clock: 1 ms a write from an arbitrary origin. The block's time is the wall
+    // clock read at the batch's first write plus the job's clock since.
+    const uint64_t wall_before = wall();
+    ASSERT_TRUE(audit->Next(7'000'000 + i * 1'000'000, buf.data(), &offset, &sequence).ok());
+    const uint64_t wall_after = wall();
+    if (i % WriteAudit::kBatch == 0) {
+      batch_wall_lo = wall_before;
+      batch_wall_hi = wall_after;
+    }
     // The file witness made it durable (fdatasync) before Next() returned.
     const std::string intent = "\nI 0 " + std::to_string(sequence) + " " + std::to_string(offset);
     ASSERT_NE(ReadFile(dir.File("w.log")).find(intent), std::string::npos) << intent;
+    AuditBlockInfo info;
+    ASSERT_EQ(ParseAuditBlock(id, buf.data(), buf.size(), &info), AuditBlockState::kValid);
+    const uint64_t carried = (i % WriteAudit::kBatch) * 1'000'000;
+    EXPECT_GE(info.time_ns, batch_wall_lo + carried) << i;
+    EXPECT_LE(info.time_ns, batch_wall_hi + carried) << i;
     audit->Completed(offset);
   }
   ASSERT_TRUE(audit->Finish().ok());
@@ -181,7 +199,7 @@ TEST(WriteAudit, AWitnessThatGoesAwayStopsTheWrites) {
   while (st.ok() && writes < 100 * WriteAudit::kLookahead) {
     uint64_t offset = 0, sequence = 0;
     audit->Ready();
-    st = audit->Next(buf.data(), &offset, &sequence);
+    st = audit->Next(0, buf.data(), &offset, &sequence);
     if (!st.ok()) break;
     ++writes;
     audit->Completed(offset);
