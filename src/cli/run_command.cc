@@ -49,7 +49,8 @@ struct RunArgs {
   std::string format = "text";  // --format: text, json or csv
   bool no_layout_fill = false;
   bool fio_equivalent = false;
-  std::string interval;  // empty: each phase's default (DefaultIntervalNs)
+  std::string interval;             // empty: each phase's default (DefaultIntervalNs)
+  std::vector<std::string> faults;  // --fault values, for every phase
   std::vector<std::string> command;
   // Phase-key flags in PhaseKeys() order; those given become overrides. A boolean key has two
   // entries (--KEY with value "true", --no-KEY with "false").
@@ -179,6 +180,16 @@ Result<WorkloadSpec> BuildWorkload(RunArgs& args) {
     }
   }
   DURABENCH_RETURN_IF_ERROR(ApplyOverrides(overrides, &spec));
+  for (const std::string& text : args.faults) {
+    Result<FaultSpec> fault = ParseFaultFlag(text);
+    if (!fault.ok()) return fault.status();
+    for (PhaseSpec& p : spec.phases) {
+      p.faults.push_back(*fault);
+      std::stable_sort(p.faults.begin(), p.faults.end(),
+                       [](const FaultSpec& a, const FaultSpec& b) { return a.at_ns < b.at_ns; });
+      DURABENCH_RETURN_IF_ERROR(ValidatePhase(p, "phase '" + p.name + "'"));
+    }
+  }
   for (const PhaseSpec& p : spec.phases) {
     if (args.audit && p.block_size_bytes != spec.phases.front().block_size_bytes) {
       // Verify reads each file back in one size of block, against every phase's writes.
@@ -403,7 +414,11 @@ void AddRunFlags(CLI::App& app, const std::shared_ptr<RunArgs>& args) {
   app.add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
   app.add_option("--interval", args->interval,
                  "Time-series interval (default 100ms for a phase with a runtime under 30s, "
-                 "else 1s)");
+                 "else 1s; 100ms for a phase with faults)");
+  app.add_option("--fault", args->faults,
+                 "at=20s,run=CMD[,undo_at=50s,undo=CMD]: run CMD (sh -c) at that time from every "
+                 "phase's start, and UNDO at undo_at or at the phase's end; repeatable "
+                 "(docs/chaos.md)");
   AddTargetSafetyOptions(app, &args->target);
   AddBackendOptions(app, &args->backend);
   app.add_flag("--no-layout-fill", args->no_layout_fill,
@@ -459,6 +474,9 @@ CommandAction RegisterRunCommand(CLI::App& app) {
       "  durabench run ceph-wal --target rbd://rep3/bench --ceph-conf /etc/ceph/ceph.conf\n"
       "  durabench run backend-compare --target gluster://127.0.0.1/vol0/bench -o gfapi.json\n"
       "  durabench run ceph-wal --target rados://rep3 --runtime 10s   (native engine: rados)\n"
+      "  durabench run node-loss /mnt/cephfs/bench   (faults from the lab: docs/chaos.md)\n"
+      "  durabench run ./scratch --runtime 30s --fault 'at=10s,run=kill -STOP 1234,undo_at=15s,"
+      "undo=kill -CONT 1234'\n"
       "Sizes, as fio reads them: 4k 4K 4KB 4KiB 64m 1g (k m g t, any case; powers of 1024).\n"
       "Durations: ns us ms s m h.\n"
       "Exit: 0 ok, 2 usage (found before anything is written), 3 I/O or runtime error,\n"

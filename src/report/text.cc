@@ -10,6 +10,7 @@
 
 #include "result/json.h"
 #include "util/csv.h"
+#include "util/errno_status.h"
 #include "util/units.h"
 
 namespace durabench {
@@ -56,6 +57,70 @@ std::string UnsupportedNote(uint64_t count) {
     if (Supported(count, pk.p)) continue;
     out += fmt::format("{}p{} needs {}", out.empty() ? "" : ", ", pk.key,
                        static_cast<uint64_t>(std::ceil(100.0 / (100.0 - pk.p) - 1e-9)));
+  }
+  return out;
+}
+
+std::string OptionalDuration(const std::optional<uint64_t>& ns, const char* none) {
+  return ns ? FormatDurationNs(*ns) : std::string(none);
+}
+
+// The command as one line of at most `width` characters.
+std::string ShortCommand(std::string text, size_t width) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\t') c = ' ';
+  }
+  if (text.size() > width) text = text.substr(0, width - 3) + "...";
+  return text;
+}
+
+// The faults' table and the chaos line (docs/chaos.md, "In the summary").
+std::string FormatFaults(const PhaseResult& phase) {
+  std::string out =
+      "  faults (from the phase start; stall, first completion and recovery from each command's "
+      "start):\n";
+  out += fmt::format("    {:<8} {:<30} {:>5} {:>8} {:>6} {:>9} {:>9} {:>9}\n", "at", "command",
+                     "exit", "took", "flight", "stall", "first", "recovery");
+  const auto row = [&](const char* tag, const std::string& command, const FaultCommandRun& c) {
+    if (!c.ran) {
+      out += fmt::format("    {:<8} {:<30} not run (the phase ended first)\n", "-",
+                         ShortCommand(tag + command, 30));
+      return;
+    }
+    out += fmt::format(
+        "    {:<8} {:<30} {:>5} {:>8} {:>6} {:>9} {:>9} {:>9}\n", FormatDurationNs(c.started_ns),
+        ShortCommand(tag + command, 30), c.exit_code, FormatDurationNs(c.ended_ns - c.started_ns),
+        c.inflight, FormatDurationNs(c.stall_ns), OptionalDuration(c.first_completion_ns, "none"),
+        OptionalDuration(c.recovery_ns, "no"));
+  };
+  for (const FaultRun& f : phase.faults) {
+    row("", f.spec.run, f.action);
+    if (!f.spec.undo.empty()) row("undo: ", f.spec.undo, f.undo);
+  }
+  const PhaseChaos& c = phase.chaos;
+  out += fmt::format("  chaos: longest stall {} at {}; worst latency {}; ",
+                     FormatDurationNs(c.longest_stall_ns), FormatDurationNs(c.longest_stall_at_ns),
+                     FormatDurationNs(c.worst_latency_ns));
+  out += c.baseline_iops > 0 ? fmt::format("{:.0f} IOPS before the first fault", c.baseline_iops)
+                             : std::string("no full second measured before the first fault");
+  std::string failed;
+  for (const FailedOps& f : c.failed) {
+    failed += fmt::format("{}{} {} failed with {}", failed.empty() ? "" : ", ", f.count,
+                          OpKindName(f.kind), ErrnoName(f.error_number));
+  }
+  out += "\n  " + (failed.empty() ? std::string("no operation failed") : failed) + "\n";
+  const auto warn = [&](const std::string& command, const FaultCommandRun& r) {
+    if (!r.ran || r.exit_code == 0) return;
+    std::string last = r.output;
+    while (!last.empty() && last.back() == '\n') last.pop_back();
+    last = last.substr(last.rfind('\n') == std::string::npos ? 0 : last.rfind('\n') + 1);
+    out +=
+        fmt::format("  warning: fault command \"{}\" exited with {}{}\n", ShortCommand(command, 60),
+                    r.exit_code, last.empty() ? "" : ": " + ShortCommand(last, 60));
+  };
+  for (const FaultRun& f : phase.faults) {
+    warn(f.spec.run, f.action);
+    warn(f.spec.undo, f.undo);
   }
   return out;
 }
@@ -120,6 +185,7 @@ std::string FormatPhaseSummary(const PhaseResult& phase) {
     out += fmt::format("  - too few samples: {} ({} in the smallest row)\n",
                        UnsupportedNote(fewest), fewest);
   }
+  if (!phase.faults.empty()) out += FormatFaults(phase);
   for (const std::string& e : phase.errors) out += fmt::format("  error: {}\n", e);
   return out;
 }

@@ -5,6 +5,7 @@
 #include "result/probe_json.h"
 #include "spec/fio_command.h"
 #include "spec/phase_keys.h"
+#include "util/errno_status.h"
 
 namespace durabench {
 namespace {
@@ -20,6 +21,54 @@ Json LatencyToJson(const Histogram& h) {
   lat["percentiles"] = std::move(pct);
   lat["histogram"] = HistogramToJson(h);
   return lat;
+}
+
+Json OptionalNs(const std::optional<uint64_t>& ns) { return ns ? Json(*ns) : Json(nullptr); }
+
+Json FaultCommandToJson(const FaultCommandRun& c) {
+  if (!c.ran) return nullptr;
+  return {{"started_ns", c.started_ns},
+          {"ended_ns", c.ended_ns},
+          {"exit_code", c.exit_code},
+          {"output", c.output},
+          {"inflight", c.inflight},
+          {"stall_ns", c.stall_ns},
+          {"first_completion_ns", OptionalNs(c.first_completion_ns)},
+          {"recovery_ns", OptionalNs(c.recovery_ns)}};
+}
+
+// phases[].faults and phases[].chaos (docs/chaos.md, "In the result").
+void FaultsToJson(const PhaseResult& phase, Json* j) {
+  Json faults = Json::array();
+  for (const FaultRun& f : phase.faults) {
+    Json o = {
+        {"at_ns", f.spec.at_ns}, {"run", f.spec.run}, {"action", FaultCommandToJson(f.action)}};
+    if (!f.spec.undo.empty()) {
+      o["undo_at_ns"] = f.spec.undo_at_ns ? Json(f.spec.undo_at_ns) : Json(nullptr);
+      o["undo"] = f.spec.undo;
+      o["undone"] = FaultCommandToJson(f.undo);
+    }
+    faults.push_back(std::move(o));
+  }
+  (*j)["faults"] = std::move(faults);
+  const PhaseChaos& c = phase.chaos;
+  Json failed = Json::array();
+  for (const FailedOps& f : c.failed) {
+    failed.push_back({{"op", std::string(OpKindName(f.kind))},
+                      {"errno", f.error_number},
+                      {"error", ErrnoName(f.error_number)},
+                      {"count", f.count}});
+  }
+  (*j)["chaos"] = {
+      {"fault_at_ns", c.fault_at_ns},
+      {"longest_stall_ns", c.longest_stall_ns},
+      {"longest_stall_at_ns", c.longest_stall_at_ns},
+      {"first_completion_after_fault_ns", OptionalNs(c.first_completion_after_fault_ns)},
+      {"recovery_ns", OptionalNs(c.recovery_ns)},
+      {"baseline_iops", c.baseline_iops},
+      {"inflight_at_fault", c.inflight_at_fault},
+      {"worst_latency_ns", c.worst_latency_ns},
+      {"failed", std::move(failed)}};
 }
 
 Json PhaseToJson(const PhaseResult& phase, const TargetInfo& target) {
@@ -87,6 +136,7 @@ Json PhaseToJson(const PhaseResult& phase, const TargetInfo& target) {
   j["fio_equivalent"] = {
       {"layout", fio.layout}, {"command", fio.command}, {"caveats", fio.caveats}};
   j["errors"] = phase.errors;
+  if (!phase.faults.empty()) FaultsToJson(phase, &j);
   return j;
 }
 

@@ -13,6 +13,7 @@
 #include "measure/histogram.h"
 #include "measure/op_kind.h"
 #include "measure/time_series.h"
+#include "result/chaos.h"
 #include "spec/spec.h"
 #include "util/status.h"
 
@@ -46,6 +47,9 @@ struct PhaseResult {
   // Jobs still stuck in the engine when the phase ended (timed out): their threads and engines
   // are left behind, so the target must not be cleaned up (its connection may hang).
   uint32_t abandoned_jobs = 0;
+  // The phase's faults as they ran, and what they did (result/chaos.h); empty, absent without.
+  std::vector<FaultRun> faults;
+  PhaseChaos chaos;
 
   const OpStats& op(OpKind kind) const { return ops[static_cast<int>(kind)]; }
   // Reads + writes per second over measured_ns.

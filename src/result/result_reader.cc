@@ -341,6 +341,98 @@ void GetPhaseName(Fields* f, const char* key, std::string* name) {
   if (Status st = ValidatePhaseName(*name); !st.ok()) f->Fail(st.WithContext(f->Path(key)));
 }
 
+// An optional duration: a number, or null for none.
+void GetOptionalNs(Fields* f, const Json& j, const char* key, std::optional<uint64_t>* out) {
+  *out = std::nullopt;
+  if (j.contains(key) && j[key].is_null()) return;
+  uint64_t v = 0;
+  f->Get(key, &v);
+  *out = v;
+}
+
+// A fault command as it ran (FaultCommandToJson), or null: not run.
+Status ReadFaultCommand(const Json& j, const std::string& where, FaultCommandRun* c) {
+  *c = FaultCommandRun();
+  if (j.is_null()) return Status::Ok();
+  Fields f(j, where);
+  c->ran = true;
+  f.Get("started_ns", &c->started_ns);
+  f.Get("ended_ns", &c->ended_ns);
+  f.Get("exit_code", &c->exit_code);
+  f.Get("output", &c->output);
+  f.Get("inflight", &c->inflight);
+  f.Get("stall_ns", &c->stall_ns);
+  GetOptionalNs(&f, j, "first_completion_ns", &c->first_completion_ns);
+  GetOptionalNs(&f, j, "recovery_ns", &c->recovery_ns);
+  return f.status();
+}
+
+// phases[].faults and phases[].chaos; the faults' times and commands also into the spec.
+Status ReadFaults(const Json& j, const std::string& where, PhaseResult* p) {
+  Fields f(j, where);
+  const Json* faults = f.Array("faults");
+  const Json* chaos = f.Object("chaos");
+  DURABENCH_RETURN_IF_ERROR(f.status());
+  for (size_t i = 0; i < faults->size(); ++i) {
+    const std::string at = Index(f.Path("faults"), i);
+    const Json& o = (*faults)[i];
+    Fields ff(o, at);
+    FaultRun run;
+    ff.Get("at_ns", &run.spec.at_ns);
+    ff.Get("run", &run.spec.run);
+    if (o.is_object() && o.contains("action")) {
+      DURABENCH_RETURN_IF_ERROR(ReadFaultCommand(o["action"], ff.Path("action"), &run.action));
+    }
+    if (o.is_object() && o.contains("undo")) {
+      ff.Get("undo", &run.spec.undo);
+      std::optional<uint64_t> undo_at;
+      GetOptionalNs(&ff, o, "undo_at_ns", &undo_at);
+      run.spec.undo_at_ns = undo_at.value_or(0);
+      if (o.contains("undone")) {
+        DURABENCH_RETURN_IF_ERROR(ReadFaultCommand(o["undone"], ff.Path("undone"), &run.undo));
+      }
+    }
+    DURABENCH_RETURN_IF_ERROR(ff.status());
+    p->spec.faults.push_back(run.spec);
+    p->faults.push_back(std::move(run));
+  }
+  Fields c(*chaos, f.Path("chaos"));
+  PhaseChaos& ch = p->chaos;
+  ch.present = !p->faults.empty();
+  c.Get("fault_at_ns", &ch.fault_at_ns);
+  c.Get("longest_stall_ns", &ch.longest_stall_ns);
+  c.Get("longest_stall_at_ns", &ch.longest_stall_at_ns);
+  GetOptionalNs(&c, *chaos, "first_completion_after_fault_ns", &ch.first_completion_after_fault_ns);
+  GetOptionalNs(&c, *chaos, "recovery_ns", &ch.recovery_ns);
+  c.Get("baseline_iops", &ch.baseline_iops);
+  c.Get("inflight_at_fault", &ch.inflight_at_fault);
+  c.Get("worst_latency_ns", &ch.worst_latency_ns);
+  const Json* failed = c.Array("failed");
+  DURABENCH_RETURN_IF_ERROR(c.status());
+  for (size_t i = 0; i < failed->size(); ++i) {
+    Fields ff((*failed)[i], Index(c.Path("failed"), i));
+    FailedOps op;
+    std::string kind;
+    ff.Get("op", &kind);
+    ff.Get("errno", &op.error_number);
+    ff.Get("count", &op.count);
+    DURABENCH_RETURN_IF_ERROR(ff.status());
+    bool known = false;
+    for (int k = 0; k < kOpKindCount; ++k) {
+      if (OpKindName(static_cast<OpKind>(k)) == kind) {
+        op.kind = static_cast<OpKind>(k);
+        known = true;
+      }
+    }
+    if (!known) {
+      return Status::InvalidArgument(Index(c.Path("failed"), i) + ".op: unknown op kind '" + kind +
+                                     "'");
+    }
+    ch.failed.push_back(op);
+  }
+  return Status::Ok();
+}
+
 Status ReadPhase(const Json& j, const std::string& where, PhaseResult* p) {
   Fields f(j, where);
   GetPhaseName(&f, "name", &p->spec.name);
@@ -364,7 +456,9 @@ Status ReadPhase(const Json& j, const std::string& where, PhaseResult* p) {
   f.Read("time_series",
          [p](const Json& v, const std::string& at) { return ReadTimeSeries(v, at, p); });
   f.Get("errors", &p->errors);
-  return f.status();
+  DURABENCH_RETURN_IF_ERROR(f.status());
+  if (j.contains("faults")) return ReadFaults(j, where, p);
+  return Status::Ok();
 }
 
 Status ReadWorkload(const Json& j, const std::string& where, WorkloadSpec* w) {

@@ -1,5 +1,6 @@
 #include "spec/spec.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <iterator>
@@ -203,7 +204,93 @@ Status ValidatePhase(const PhaseSpec& p, std::string_view where) {
                           std::to_string(p.data.compressible_percent) +
                           " is out of range; valid: 0..100");
   }
+  const uint64_t length_ns = p.runtime_ns != 0 ? p.ramp_ns + p.runtime_ns : 0;
+  for (size_t i = 0; i < p.faults.size(); ++i) {
+    const FaultSpec& f = p.faults[i];
+    const std::string which =
+        "fault " + std::to_string(i + 1) + " (at " + FormatDurationNs(f.at_ns) + ")";
+    if (f.run.empty()) return Bad(where, which + " has no command; valid: run = \"CMD\"");
+    if (f.undo.empty() && f.undo_at_ns != 0) {
+      return Bad(where, which + " has undo_at but no undo command; valid: undo = \"CMD\"");
+    }
+    if (f.undo_at_ns != 0 && f.undo_at_ns <= f.at_ns) {
+      return Bad(where, which + ": undo_at " + FormatDurationNs(f.undo_at_ns) +
+                            " is not after at; valid: undo_at > at");
+    }
+    if (length_ns != 0 && std::max(f.at_ns, f.undo_at_ns) >= length_ns) {
+      return Bad(where, which + " is due at or after the phase's end (" +
+                            FormatDurationNs(length_ns) +
+                            " with its ramp); valid: times from the phase start, before its end");
+    }
+  }
   return Status::Ok();
+}
+
+namespace {
+constexpr std::string_view kFaultKeys[] = {"at", "run", "undo_at", "undo"};
+
+// Where the next ",KEY=" of kFaultKeys starts in `text` from `from`, or npos.
+size_t NextFaultKey(std::string_view text, size_t from) {
+  for (size_t comma = text.find(',', from); comma != std::string_view::npos;
+       comma = text.find(',', comma + 1)) {
+    for (std::string_view key : kFaultKeys) {
+      if (text.substr(comma + 1, key.size() + 1) == std::string(key) + "=") return comma;
+    }
+  }
+  return std::string_view::npos;
+}
+}  // namespace
+
+Result<FaultSpec> ParseFaultFlag(std::string_view text) {
+  const auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("--fault \"" + EscapeControlCharacters(text) + "\": " + why +
+                                   "; valid: at=20s,run=CMD[,undo_at=50s,undo=CMD]");
+  };
+  FaultSpec f;
+  bool seen[4] = {};
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t end = std::min(NextFaultKey(text, pos), text.size());
+    const std::string_view item = text.substr(pos, end - pos);
+    const size_t eq = item.find('=');
+    const std::string_view key = item.substr(0, eq);
+    size_t k = 0;
+    while (k < 4 && kFaultKeys[k] != key) ++k;
+    if (eq == std::string_view::npos || k == 4) {
+      return bad("\"" + std::string(key) + "\" is not at=, run=, undo_at= or undo=");
+    }
+    if (seen[k]) return bad(std::string(key) + "= given twice");
+    seen[k] = true;
+    const std::string_view value = item.substr(eq + 1);
+    if (k == 0 || k == 2) {
+      Result<uint64_t> ns = ParseDurationNs(value);
+      if (!ns.ok()) return bad(std::string(key) + "=: " + ns.status().message());
+      (k == 0 ? f.at_ns : f.undo_at_ns) = *ns;
+    } else {
+      (k == 1 ? f.run : f.undo) = std::string(value);
+    }
+    pos = end == text.size() ? end : end + 1;
+  }
+  if (!seen[0]) return bad("at= is missing");
+  if (!seen[1] || f.run.empty()) return bad("run= is missing or empty");
+  if (seen[2] && (!seen[3] || f.undo.empty())) return bad("undo_at= needs undo=");
+  return f;
+}
+
+namespace {
+// `ns` in the largest unit that writes it whole, as ParseDurationNs reads it back: "20s".
+std::string ExactDuration(uint64_t ns) {
+  if (ns != 0 && ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + "s";
+  if (ns != 0 && ns % 1'000'000 == 0) return std::to_string(ns / 1'000'000) + "ms";
+  if (ns != 0 && ns % 1'000 == 0) return std::to_string(ns / 1'000) + "us";
+  return std::to_string(ns) + "ns";
+}
+}  // namespace
+
+std::string FaultFlagText(const FaultSpec& f) {
+  std::string text = "at=" + ExactDuration(f.at_ns) + ",run=" + f.run;
+  if (f.undo_at_ns != 0) text += ",undo_at=" + ExactDuration(f.undo_at_ns);
+  if (!f.undo.empty()) text += ",undo=" + f.undo;
+  return text;
 }
 
 Result<std::vector<int>> ParseCpuList(std::string_view text) {

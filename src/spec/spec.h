@@ -24,6 +24,24 @@ struct DataSpec {
   int compressible_percent = 0;  // for kCompressible: share of each block that is zeros, 0..100
 };
 
+// A fault on the phase's timeline (docs/chaos.md): at `at_ns` from the phase start (its ramp
+// included) the runner runs `run` with /bin/sh -c; with an `undo`, that runs at `undo_at_ns`,
+// or when the phase ends first (so a node taken down is always brought back). Commands run one
+// at a time, each to its end, while the jobs go on.
+struct FaultSpec {
+  uint64_t at_ns = 0;
+  std::string run;
+  uint64_t undo_at_ns = 0;  // 0 with an undo: at the phase's end
+  std::string undo;         // "" = none
+};
+
+// Parses `--fault`'s value, "at=20s,run=CMD[,undo_at=50s,undo=CMD]": keys in any order, each
+// once; a value runs up to the next ",KEY=" of these four keys, so a command may hold commas.
+// InvalidArgument naming the problem.
+Result<FaultSpec> ParseFaultFlag(std::string_view text);
+// The fault as --fault spells it (the inverse of ParseFaultFlag).
+std::string FaultFlagText(const FaultSpec& fault);
+
 struct PhaseSpec {
   std::string name;
   std::string engine = "psync";
@@ -47,6 +65,7 @@ struct PhaseSpec {
   bool fill = true;
   std::string cpus;  // CPUs to pin jobs to ("0-3,6"): job j on the (j mod n)-th; "" = none
   DataSpec data;
+  std::vector<FaultSpec> faults;  // in the order they are due
 };
 
 // Limits that ValidatePhase enforces (the TOML parser reports them with file and line).
@@ -103,6 +122,8 @@ std::string EscapeControlCharacters(std::string_view text);
 // Checks cross-field rules (block size > 0 and <= size, iodepth/jobs >= 1, read_percent range,
 // O_DIRECT needs a block size that is a multiple of 512, ...) and the name (ValidatePhaseName).
 // `where` prefixes the message.
+// The faults too: a command that is not empty, an undo after its action, and every time within
+// the phase's ramp + runtime when it has one.
 Status ValidatePhase(const PhaseSpec& phase, std::string_view where);
 
 }  // namespace durabench

@@ -13,6 +13,12 @@ std::string ErrnoString(int err) {
   return s;
 }
 
+std::string ErrnoName(int err) {
+  if (err < 0) err = -err;
+  const char* name = strerrorname_np(err);
+  return name != nullptr ? name : "errno " + std::to_string(err);
+}
+
 Status ErrnoStatus(std::string_view call, std::string_view path, int err) {
   if (err < 0) err = -err;
   std::string msg(call);

@@ -15,5 +15,7 @@ Status ErrnoStatus(std::string_view call, std::string_view path, int err);
 
 // strerror_r() as a std::string.
 std::string ErrnoString(int err);
+// The errno's symbolic name ("EIO"), or "errno N" for one the C library does not know.
+std::string ErrnoName(int err);
 
 }  // namespace durabench

@@ -211,6 +211,7 @@ void Job::Release(Slot* slot) {
 
 bool Job::Fail(OpKind kind, const IoRequest& req, const char* what) {
   if (failed_ || abandoned_) return false;  // the first error is the one reported
+  error_kind_ = kind;
   failed_ = true;
   recorder_->RecordError(kind);
   std::string msg(what);
@@ -230,6 +231,7 @@ bool Job::Fail(OpKind kind, const IoRequest& req, const char* what) {
 
 bool Job::SubmitSlot(Slot* slot) {
   ++inflight_total_;
+  shared_.inflight.store(inflight_total_, std::memory_order_relaxed);
   queue_.max_inflight = std::max(queue_.max_inflight, inflight_total_);
   if (slot->req.type != IoType::kFlush) {
     queue_.inflight_sum += inflight_total_;
@@ -242,6 +244,7 @@ bool Job::SubmitSlot(Slot* slot) {
   if (r == Engine::kQueued) return true;
   // Transport failure: the request never reached the kernel.
   --inflight_total_;
+  shared_.inflight.store(inflight_total_, std::memory_order_relaxed);
   slot->req.result = r;
   const OpKind kind = slot->req.type == IoType::kFlush  ? OpKind::kFlush
                       : slot->req.type == IoType::kRead ? OpKind::kRead
@@ -302,6 +305,13 @@ bool Job::OnComplete(Slot* slot, uint64_t now) {
   }
   shared_.progress_ns.store(now, std::memory_order_relaxed);
   --inflight_total_;
+  shared_.inflight.store(inflight_total_, std::memory_order_relaxed);
+  if (track_quiet_ && now > last_completion_ns_) {
+    if (now - last_completion_ns_ >= kQuietFloorNs) {
+      quiet_.push_back({last_completion_ns_ - start_ns_, now - start_ns_});
+    }
+    last_completion_ns_ = now;
+  }
   const IoRequest& req = slot->req;
   if (req.type == IoType::kFlush) {
     if (req.result < 0) {
@@ -435,6 +445,8 @@ uint64_t Job::AwaitStart(PhaseControl* control) {
   }
   control_ = control;
   shared_.progress_ns.store(start_ns, std::memory_order_relaxed);
+  track_quiet_ = !spec_.faults.empty();
+  start_ns_ = last_completion_ns_ = start_ns;
   // Every job begins at the shared start, not when it happens to be released.
   SleepUntilNs(start_ns);
   return start_ns;

@@ -26,6 +26,7 @@
 #include "measure/histogram.h"
 #include "measure/recorder.h"
 #include "measure/time_series.h"
+#include "result/chaos.h"
 #include "spec/spec.h"
 #include "target/target.h"
 #include "workload/offsets.h"
@@ -45,6 +46,8 @@ struct alignas(64) JobShared {
   // job's recorder, queue statistics and error visible to it (ThreadSanitizer found the runner
   // reading them with no synchronisation but its sleep).
   std::atomic<uint64_t> engine_calls{0};
+  // Requests in flight, flushes included (for the faults' records: inflight at a fault).
+  std::atomic<uint32_t> inflight{0};
 };
 
 // What all jobs of a phase share.
@@ -94,6 +97,12 @@ class Job {
   uint64_t last_end_ns() const { return last_end_ns_; }
   const std::string& error() const { return error_; }
   int error_errno() const { return error_errno_; }
+  OpKind error_kind() const { return error_kind_; }  // of the operation that failed
+  // A phase with faults: the times without a completion (result/chaos.h) from the shared start
+  // to the last completion, each at least kQuietFloorNs; the runner adds the stretch up to the
+  // phase's end.
+  const std::vector<QuietPeriod>& quiet() const { return quiet_; }
+  uint64_t last_completion_ns() const { return last_completion_ns_; }
   JobShared& shared() { return shared_; }
 
  private:
@@ -229,8 +238,15 @@ class Job {
   AuditFactory audit_factory_;
   std::unique_ptr<WriteAudit> audit_;
 
+  // Quiet periods (a phase with faults): relative to the shared start.
+  bool track_quiet_ = false;
+  uint64_t start_ns_ = 0;
+  uint64_t last_completion_ns_ = 0;  // NowNs() clock
+  std::vector<QuietPeriod> quiet_;
+
   std::string error_;
   int error_errno_ = 0;
+  OpKind error_kind_ = OpKind::kWrite;
   JobShared shared_;
 };
 

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "util/errno_status.h"
 #include "util/strings.h"
 #include "util/units.h"
+#include "workload/faults.h"
 #include "workload/job.h"
 
 namespace durabench {
@@ -173,8 +175,9 @@ struct JoinJobsOnExit {
 }  // namespace
 
 uint64_t DefaultIntervalNs(const PhaseSpec& spec) {
-  return spec.runtime_ns != 0 && spec.runtime_ns < kShortRunNs ? kShortRunIntervalNs
-                                                               : kDefaultIntervalNs;
+  return (spec.runtime_ns != 0 && spec.runtime_ns < kShortRunNs) || !spec.faults.empty()
+             ? kShortRunIntervalNs
+             : kDefaultIntervalNs;
 }
 
 Status CheckPhaseRunnable(const PhaseSpec& spec, const RunOptions& options) {
@@ -277,8 +280,20 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
     }
   }
   const uint64_t start_ns = NowNs() + kStartDelayNs;
+  FaultTimeline faults(spec.faults, [&jobs] {
+    uint32_t n = 0;
+    for (const auto& job : jobs) n += job->shared().inflight.load(std::memory_order_relaxed);
+    return n;
+  });
+  if (Status st = faults.Start(start_ns); !st.ok())
+    return st.WithContext("phase '" + spec.name + "'");
   control->start_ns.store(start_ns, std::memory_order_release);
   control->start_ns.notify_all();
+  // A phase with faults waits out stalls as long as it runs: a stall is what it measures.
+  const uint64_t op_timeout_ns =
+      spec.faults.empty() || options.op_timeout_ns == 0
+          ? options.op_timeout_ns
+          : std::max(options.op_timeout_ns, spec.ramp_ns + spec.runtime_ns);
 
   // Progress: poll the jobs' shared counters until every job has finished.
   ProgressSnapshot snap;
@@ -297,8 +312,8 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
   while (control->jobs_finished.load(std::memory_order_acquire) < jobs.size()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const uint64_t now = NowNs();
-    if (options.op_timeout_ns != 0 && timeout_error.empty()) {
-      timeout_error = FindTimedOutJob(jobs, now, options.op_timeout_ns);
+    if (op_timeout_ns != 0 && timeout_error.empty()) {
+      timeout_error = FindTimedOutJob(jobs, now, op_timeout_ns);
       if (!timeout_error.empty()) {
         control->abort.store(true, std::memory_order_relaxed);
         timeout_at_ns = now;
@@ -325,6 +340,9 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
     last_ops = snap.ops;
     options.progress(snap);
   }
+  const uint64_t phase_end_ns = NowNs();
+  // The undos still due run now, whatever ended the phase.
+  std::vector<FaultRun> fault_runs = faults.Finish();
   std::vector<bool> left_behind(jobs.size(), false);
   uint32_t abandoned = 0;
   // Jobs left behind are never destroyed: their threads still use them (freed at exit).
@@ -403,6 +421,35 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
   result.queue.mean_inflight =
       submissions ? static_cast<double>(inflight_sum) / static_cast<double>(submissions) : 0.0;
   result.time_series = series->Summaries();
+  if (!fault_runs.empty()) {
+    std::vector<std::vector<QuietPeriod>> quiet;
+    const uint64_t end = phase_end_ns - start_ns;
+    for (const auto& job : jobs) {
+      quiet.push_back(job->quiet());
+      const uint64_t last = job->last_completion_ns() - start_ns;
+      if (end > last && end - last >= kQuietFloorNs) quiet.back().push_back({last, end});
+    }
+    result.faults = std::move(fault_runs);
+    ComputeChaos(QuietInAll(quiet), result.time_series, options.interval_ns, spec.ramp_ns, end,
+                 &result.faults, &result.chaos);
+    for (const OpStats& op : result.ops) {
+      result.chaos.worst_latency_ns = std::max(result.chaos.worst_latency_ns, op.histogram.max());
+    }
+    for (const auto& job : jobs) {
+      if (job->error().empty()) continue;
+      const OpKind kind = job->error_kind();
+      const uint64_t count = std::max<uint64_t>(1, job->recorder().errors(kind));
+      auto it = std::find_if(result.chaos.failed.begin(), result.chaos.failed.end(),
+                             [&](const FailedOps& f) {
+                               return f.kind == kind && f.error_number == job->error_errno();
+                             });
+      if (it == result.chaos.failed.end()) {
+        result.chaos.failed.push_back({kind, job->error_errno(), count});
+      } else {
+        it->count += count;
+      }
+    }
+  }
 
   return result;
 }

@@ -290,6 +290,7 @@ class FileParser {
     uint32_t line = 1;
     std::vector<Entry> keys_set;  // phase keys set in the [[phase]] itself
     std::vector<Axis> sweep;
+    std::vector<FaultSpec> faults;  // its [[phase.fault]] tables
   };
 
   Status Error(uint32_t line, std::string_view key, std::string_view problem) const {
@@ -307,6 +308,8 @@ class FileParser {
                     PhaseSpec* p) const;
   Status ParseDefaults(const toml::node& n, PhaseSpec* p) const;
   Status ParseSweep(const Entry& e, const char* origin, std::vector<Axis>* axes) const;
+  // [[fault]] or [[phase.fault]] tables (`origin` names which) into *faults.
+  Status ParseFaults(const Entry& e, const char* origin, std::vector<FaultSpec>* faults) const;
   Status ParsePhase(const toml::node& n, size_t index, const PhaseSpec& defaults,
                     Draft* draft) const;
   Status Expand(const Draft& d, const std::vector<Axis>& top_sweep, std::vector<PhaseSpec>* out,
@@ -316,7 +319,8 @@ class FileParser {
 };
 
 constexpr size_t kMaxPhases = 10'000;
-constexpr std::string_view kTopKeys = "description, defaults, phase, sweep";
+constexpr std::string_view kTopKeys = "description, defaults, phase, sweep, fault";
+constexpr std::string_view kFaultKeys = "at, run, undo_at, undo";
 
 std::string PhaseKeyList() { return JoinStrings(PhaseKeys()); }
 
@@ -394,6 +398,53 @@ Status FileParser::ParseSweep(const Entry& sweep, const char* origin,
   return Status::Ok();
 }
 
+Status FileParser::ParseFaults(const Entry& e, const char* origin,
+                               std::vector<FaultSpec>* faults) const {
+  const toml::array* list = e.node->as_array();
+  if (list == nullptr || !e.node->is_array_of_tables()) {
+    return Error(e.node->source().begin.line, e.key,
+                 "expected an array of tables, got " + std::string(TypeName(e.node->type())) +
+                     "; valid: " + origin + " tables with " + std::string(kFaultKeys));
+  }
+  for (const toml::node& n : *list) {
+    const toml::table& t = *n.as_table();
+    FaultSpec f;
+    bool has_at = false;
+    for (const Entry& k : InFileOrder(t)) {
+      const uint32_t line = k.node->source().begin.line;
+      const auto* text = k.node->as_string();
+      if (k.key != "at" && k.key != "run" && k.key != "undo_at" && k.key != "undo") {
+        return UnknownKey(k, std::string("in ") + origin, kFaultKeys);
+      }
+      if (text == nullptr) {
+        return Error(
+            line, k.key,
+            "expected a string, got " + std::string(TypeName(k.node->type())) +
+                (k.key == "at" || k.key == "undo_at" ? "; valid: a duration such as \"20s\""
+                                                     : "; valid: a shell command"));
+      }
+      if (k.key == "at" || k.key == "undo_at") {
+        Result<uint64_t> ns = ParseDurationNs(text->get());
+        if (!ns.ok()) return Error(line, k.key, ns.status().message());
+        (k.key == "at" ? f.at_ns : f.undo_at_ns) = *ns;
+        has_at = has_at || k.key == "at";
+      } else {
+        (k.key == "run" ? f.run : f.undo) = text->get();
+      }
+    }
+    const uint32_t line = n.source().begin.line;
+    if (!has_at)
+      return Error(line, "at", std::string("missing in ") + origin + "; valid: at = \"20s\"");
+    if (f.run.empty()) {
+      return Error(
+          line, "run",
+          std::string("missing or empty in ") + origin + "; valid: run = \"a shell command\"");
+    }
+    faults->push_back(std::move(f));
+  }
+  return Status::Ok();
+}
+
 Status FileParser::ParsePhase(const toml::node& n, size_t index, const PhaseSpec& defaults,
                               Draft* draft) const {
   draft->spec = defaults;
@@ -432,8 +483,14 @@ Status FileParser::ParsePhase(const toml::node& n, size_t index, const PhaseSpec
       DURABENCH_RETURN_IF_ERROR(ParseSweep(e, "[phase.sweep]", &draft->sweep));
       continue;
     }
+    if (e.key == "fault") {
+      DURABENCH_RETURN_IF_ERROR(ParseFaults(e, "[[phase.fault]]", &draft->faults));
+      continue;
+    }
     const KeyDef* def = FindPhaseKey(e.key);
-    if (def == nullptr) return UnknownKey(e, "in [[phase]]", "name, sweep, " + PhaseKeyList());
+    if (def == nullptr) {
+      return UnknownKey(e, "in [[phase]]", "name, sweep, fault, " + PhaseKeyList());
+    }
     DURABENCH_RETURN_IF_ERROR(ApplyValue(*def, *e.node, e.key, &draft->spec));
     draft->keys_set.push_back(e);
   }
@@ -513,6 +570,7 @@ Result<WorkloadSpec> FileParser::Parse(const toml::table& root) {
   const toml::node* phases = nullptr;
   uint32_t phases_line = 1;
   std::vector<Axis> top_sweep;
+  std::vector<FaultSpec> top_faults;  // [[fault]]: on every phase's timeline
 
   for (const Entry& e : InFileOrder(root)) {
     const toml::node& v = *e.node;
@@ -536,6 +594,8 @@ Result<WorkloadSpec> FileParser::Parse(const toml::table& root) {
       phases_line = e.pos.line;
     } else if (e.key == "sweep") {
       DURABENCH_RETURN_IF_ERROR(ParseSweep(e, "[sweep]", &top_sweep));
+    } else if (e.key == "fault") {
+      DURABENCH_RETURN_IF_ERROR(ParseFaults(e, "[[fault]]", &top_faults));
     } else {
       return UnknownKey(e, "at top level", kTopKeys,
                         FindPhaseKey(e.key) ? "phase keys belong in [defaults] or [[phase]]" : "");
@@ -560,7 +620,12 @@ Result<WorkloadSpec> FileParser::Parse(const toml::table& root) {
   }
 
   std::vector<uint32_t> lines;
-  for (const Draft& d : drafts) {
+  for (Draft& d : drafts) {
+    // The top-level faults and the phase's own, in the order they are due.
+    d.spec.faults = top_faults;
+    d.spec.faults.insert(d.spec.faults.end(), d.faults.begin(), d.faults.end());
+    std::stable_sort(d.spec.faults.begin(), d.spec.faults.end(),
+                     [](const FaultSpec& a, const FaultSpec& b) { return a.at_ns < b.at_ns; });
     DURABENCH_RETURN_IF_ERROR(Expand(d, top_sweep, &spec.phases, &lines));
   }
   for (size_t i = 0; i < spec.phases.size(); ++i) {

@@ -259,5 +259,45 @@ TEST(FioEquivalent, EveryPhaseKeyReachesTheFioCommand) {
   }
 }
 
+TEST(FaultFlag, KeysInAnyOrderAndCommandsWithCommas) {
+  Result<FaultSpec> f =
+      ParseFaultFlag("run=echo a,b; kill -STOP 12,undo=kill -CONT 12,at=20s,undo_at=50s");
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  EXPECT_EQ(f->at_ns, 20'000'000'000u);
+  EXPECT_EQ(f->run, "echo a,b; kill -STOP 12");
+  EXPECT_EQ(f->undo_at_ns, 50'000'000'000u);
+  EXPECT_EQ(f->undo, "kill -CONT 12");
+  // FaultFlagText writes what ParseFaultFlag reads back.
+  Result<FaultSpec> again = ParseFaultFlag(FaultFlagText(*f));
+  ASSERT_TRUE(again.ok()) << FaultFlagText(*f);
+  EXPECT_EQ(again->run, f->run);
+  EXPECT_EQ(again->undo_at_ns, f->undo_at_ns);
+  EXPECT_EQ(FaultFlagText(*f), "at=20s,run=echo a,b; kill -STOP 12,undo_at=50s,undo=kill -CONT 12");
+}
+
+TEST(FaultFlag, MistakesAreNamed) {
+  EXPECT_THAT(ParseFaultFlag("run=true").status().message(), HasSubstr("at= is missing"));
+  EXPECT_THAT(ParseFaultFlag("at=1s").status().message(), HasSubstr("run= is missing"));
+  EXPECT_THAT(ParseFaultFlag("at=1s,run=x,at=2s").status().message(), HasSubstr("given twice"));
+  EXPECT_THAT(ParseFaultFlag("at=1s,run=x,undo_at=2s").status().message(),
+              HasSubstr("undo_at= needs undo="));
+  EXPECT_THAT(ParseFaultFlag("at=soon,run=x").status().message(), HasSubstr("at=:"));
+  EXPECT_THAT(ParseFaultFlag("when=1s,run=x").status().message(),
+              AllOf(HasSubstr("\"when\" is not"), HasSubstr("valid: at=20s,run=CMD")));
+}
+
+TEST(FaultFlag, ValidatePhaseChecksTheTimes) {
+  PhaseSpec p;
+  p.runtime_ns = 10'000'000'000;
+  p.faults.push_back({2'000'000'000, "true", 1'000'000'000, "true"});
+  EXPECT_THAT(ValidatePhase(p, "phase 'x'").message(), HasSubstr("is not after at"));
+  p.faults[0] = {12'000'000'000, "true", 0, ""};
+  EXPECT_THAT(ValidatePhase(p, "phase 'x'").message(), HasSubstr("at or after the phase's end"));
+  p.ramp_ns = 5'000'000'000;  // the times count from the phase start, ramp included
+  EXPECT_TRUE(ValidatePhase(p, "phase 'x'").ok());
+  p.faults[0] = {1'000'000'000, "", 0, ""};
+  EXPECT_THAT(ValidatePhase(p, "phase 'x'").message(), HasSubstr("has no command"));
+}
+
 }  // namespace
 }  // namespace durabench

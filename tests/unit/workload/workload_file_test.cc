@@ -715,5 +715,52 @@ TEST(FuzzRegressions, WorkloadInputsFailCleanly) {
   EXPECT_GE(files, 3);
 }
 
+TEST(WorkloadFile, FaultsAtTopLevelApplyToEveryPhaseBesideTheirOwn) {
+  const char* text = R"(
+[defaults]
+runtime = "90s"
+
+[[fault]]
+at = "20s"
+run = "lab.sh power-off 2"
+undo_at = "50s"
+undo = "lab.sh node-start 2"
+
+[[phase]]
+name = "qd1"
+
+[[phase]]
+name = "qd16"
+iodepth = 16
+engine = "io_uring"
+[[phase.fault]]
+at = "5s"
+run = "echo early"
+)";
+  Result<WorkloadSpec> r = ParseWorkloadText(text, "w.toml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->phases.size(), 2u);
+  ASSERT_EQ(r->phases[0].faults.size(), 1u);
+  EXPECT_EQ(r->phases[0].faults[0].run, "lab.sh power-off 2");
+  EXPECT_EQ(r->phases[0].faults[0].undo_at_ns, 50'000'000'000u);
+  ASSERT_EQ(r->phases[1].faults.size(), 2u);
+  EXPECT_EQ(r->phases[1].faults[0].run, "echo early");  // in the order they are due
+  EXPECT_EQ(r->phases[1].faults[1].at_ns, 20'000'000'000u);
+}
+
+TEST(WorkloadFile, FaultMistakesNameTheLine) {
+  EXPECT_THAT(
+      ParseWorkloadText("[[fault]]\nat = \"1s\"\nrn = \"x\"\n", "w.toml").status().message(),
+      AllOf(HasSubstr("w.toml:3: key 'rn'"), HasSubstr("valid: at, run, undo_at, undo")));
+  EXPECT_THAT(ParseWorkloadText("[[fault]]\nat = 20\nrun = \"x\"\n", "w.toml").status().message(),
+              HasSubstr("expected a string"));
+  EXPECT_THAT(ParseWorkloadText("[[fault]]\nrun = \"x\"\n", "w.toml").status().message(),
+              HasSubstr("key 'at': missing in [[fault]]"));
+  // After the phase's end (10 s by default).
+  EXPECT_THAT(
+      ParseWorkloadText("[[fault]]\nat = \"15s\"\nrun = \"x\"\n", "w.toml").status().message(),
+      HasSubstr("at or after the phase's end"));
+}
+
 }  // namespace
 }  // namespace durabench
