@@ -122,10 +122,11 @@ if awk -v d="$LAB_DIR/" 'index($2, d) == 1 { f = 1 } END { exit !f }' /proc/moun
   bad=1
 fi
 # Any process whose command line names DIR (a daemon, a client, a holder) is one of ours.
-stray=$(grep -lsF -- "$LAB_DIR/" /proc/[0-9]*/cmdline 2>/dev/null | while read -r f; do
+# (The pattern comes from a file: on the command line, grep would find itself.)
+stray=$(grep -lsFf <(echo "$LAB_DIR/") /proc/[0-9]*/cmdline 2>/dev/null | while read -r f; do
   p=${f#/proc/}
   p=${p%/cmdline}
-  [[ $p != "$$" ]] && LabPidAlive "$p" && echo "$p"
+  ! cmp -s "/proc/$p/cmdline" "/proc/$$/cmdline" && LabPidAlive "$p" && echo "$p"
 done | paste -sd' ' - || true)
 [[ -z $stray ]] || { echo "lab-down.sh: processes naming $LAB_DIR still run: $stray" >&2; bad=1; }
 ((bad == 0)) || exit 1

@@ -204,7 +204,7 @@ CephBootstrap() {
   wait "$pools_pid" || LabCephFail "creating the pools failed: $(cat "$CEPH_LOG_DIR/pools.out")"
   Log "ceph: starting the OSDs (one per node) and mds.$CEPH_MDS_ID on node 1"
   for ((n = 1; n <= LAB_NODES; n++)); do LabStartCephNode "$n" || LabCephFail "node $n: Ceph daemons did not start"; done
-  CephWait osds "$(Left)" || LabCephFail "OSDs/PGs not ready ${timeout_s}s after the start"
+  LabCephWait osds "$(Left)" || LabCephFail "OSDs/PGs not ready ${timeout_s}s after the start"
   CephRbdCreate rep1 rep3 || LabCephFail "creating the RBD images failed"
   date -u +%FT%TZ >"$CEPH_DONE_MARK"
 }
@@ -220,10 +220,10 @@ if ((LAB_CEPH)); then
     CephBootstrap
   fi
   Log "ceph: waiting for the MDS, then mounting $CEPH_MNT with ceph-fuse"
-  CephWait mds "$(Left)" || LabCephFail "no active MDS ${timeout_s}s after the start"
+  LabCephWait mds "$(Left)" || LabCephFail "no active MDS ${timeout_s}s after the start"
   LabStartCephFuse || LabCephFail "ceph-fuse did not mount $CEPH_MNT"
   Log "ceph: waiting for HEALTH_OK, all PGs active+clean, MDS up:active, the mount"
-  CephWait all "$(Left)" || LabCephFail "Ceph not healthy ${timeout_s}s after the start"
+  LabCephWait all "$(Left)" || LabCephFail "Ceph not healthy ${timeout_s}s after the start"
 fi
 
 # ---- Gluster --------------------------------------------------------------------------------

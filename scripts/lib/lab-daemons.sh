@@ -71,28 +71,46 @@ LabCephNodeOf() {
 }
 
 # LabStartCephDaemon N NAME: starts Ceph daemon NAME (mon.nN, osd.K, mgr.x, mds.a) in node N's
-# namespaces unless it runs; waits for its pid file.
+# namespaces unless it runs; waits for its pid file, and for a mon until it is in the quorum.
+# The daemon runs in the foreground (-f) of a background process of its own session, so that
+# this function knows its PID before it writes its pid file. Up to 6 tries: here an OSD
+# restarted after a node crash sometimes fails its cephx authentication over and over (the mons
+# log "failed to decode CephXAuthenticate: End of buffer"; the OSD either exits with "failed to
+# fetch mon config" or keeps hunting), while a new process a moment later authenticates at
+# once. A try that has no pid file after 20 s is SIGKILLed (by its PID) and started again.
 LabStartCephDaemon() {
-  local n=$1 name=$2 i
+  local n=$1 name=$2 i try pid
   CephNameAlive "$name" && return 0
-  rm -f "$CEPH_RUN_DIR/$name.pid"
-  (LabCloseFds nsenter -t "$(LabHolderPid "$n")" -n -u -m -- "ceph-${name%%.*}" \
-    -c "$CEPH_CONF_PATH" -i "${name#*.}") >>"$CEPH_LOG_DIR/$name.out" 2>&1 || {
-    echo "node $n: $name did not start (see $CEPH_LOG_DIR/$name.out)" >&2
-    return 1
-  }
-  for ((i = 0; i < 300; i++)); do
-    CephNameAlive "$name" && break
-    sleep 0.1
+  for ((try = 1; try <= 6; try++)); do
+    ((try == 1)) || echo "  node $n: $name did not come up, try $try of 6"
+    rm -f "$CEPH_RUN_DIR/$name.pid"
+    (LabCloseFds setsid nsenter -t "$(LabHolderPid "$n")" -n -u -m -- "ceph-${name%%.*}" -f \
+      -c "$CEPH_CONF_PATH" -i "${name#*.}") >>"$CEPH_LOG_DIR/$name.out" 2>&1 &
+    pid=$!
+    for ((i = 0; i < 200; i++)); do
+      CephNameAlive "$name" && break 2
+      LabPidAlive "$pid" || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    sleep 1
   done
-  CephNameAlive "$name" || { echo "node $n: $name: no live pid after 30 s" >&2; return 1; }
+  CephNameAlive "$name" || { echo "node $n: $name did not start (see $CEPH_LOG_DIR/$name.out)" >&2; return 1; }
+  if [[ $name == mon.* ]]; then
+    for ((i = 0; i < 120; i++)); do
+      timeout 5 ceph --admin-daemon "$CEPH_RUN_DIR/ceph-$name.asok" mon_status 2>/dev/null |
+        grep -Eq '"state": "(leader|peon)"' && break
+      sleep 0.5
+    done
+  fi
   echo "  node $n: started $name (pid $(CephPidOf "$name"))"
 }
 
 # LabCephNodeDaemons N: the names of node N's Ceph daemons.
 # shellcheck disable=SC2153  # CEPH_MGR_ID, CEPH_MDS_ID: lib/ceph-conf.sh
 LabCephNodeDaemons() {
-  echo "mon.n$1 osd.$(($1 - 1))"
+  echo "osd.$(($1 - 1)) mon.n$1"
   (($1 == 1)) && echo "mgr.$CEPH_MGR_ID mds.$CEPH_MDS_ID"
   return 0
 }
@@ -267,4 +285,19 @@ LabGlusterMountWait() {
     sleep 0.5
   done
   return 1
+}
+
+# LabCephWait WHAT TIMEOUT_S: CephWait (lib/ceph-conf.sh), started again when it dies before
+# the deadline: librados in the python binding can abort (boost::bad_get) while a mon it talks
+# to restarts, which here is what the lab does on purpose.
+LabCephWait() {
+  local what=$1 deadline=$((SECONDS + $2)) left
+  while :; do
+    left=$((deadline - SECONDS))
+    ((left > 0)) || return 1
+    CephWait "$what" "$left" && return 0
+    ((SECONDS < deadline)) || return 1
+    echo "  (waiting again: the wait for '$what' ended early)"
+    sleep 1
+  done
 }
