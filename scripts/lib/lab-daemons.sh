@@ -73,18 +73,20 @@ LabCephNodeOf() {
 # LabStartCephDaemon N NAME: starts Ceph daemon NAME (mon.nN, osd.K, mgr.x, mds.a) in node N's
 # namespaces unless it runs; waits for its pid file, and for a mon until it is in the quorum.
 # The daemon runs in the foreground (-f) of a background process of its own session, so that
-# this function knows its PID before it writes its pid file. Up to 6 tries: here an OSD
-# restarted after a node crash sometimes fails its cephx authentication over and over (the mons
-# log "failed to decode CephXAuthenticate: End of buffer"; the OSD either exits with "failed to
-# fetch mon config" or keeps hunting), while a new process a moment later authenticates at
-# once. A try that has no pid file after 20 s is SIGKILLed (by its PID) and started again.
+# this function knows its PID before it writes its pid file. CEPH_KEYRING, CEPH_ARGS and
+# CEPH_CONF are removed from its environment: a caller that exported DIR/lab.env (CEPH_KEYRING
+# = the admin keyring) would otherwise make the daemon authenticate with the admin's key (the
+# mons log "failed to decode CephXAuthenticate: End of buffer", the daemon "failed to fetch mon
+# config"). Up to 6 tries: a try that has no pid file after 20 s is SIGKILLed (by its PID) and
+# started again.
 LabStartCephDaemon() {
   local n=$1 name=$2 i try pid
   CephNameAlive "$name" && return 0
   for ((try = 1; try <= 6; try++)); do
     ((try == 1)) || echo "  node $n: $name did not come up, try $try of 6"
     rm -f "$CEPH_RUN_DIR/$name.pid"
-    (LabCloseFds setsid nsenter -t "$(LabHolderPid "$n")" -n -u -m -- "ceph-${name%%.*}" -f \
+    (LabCloseFds setsid nsenter -t "$(LabHolderPid "$n")" -n -u -m -- \
+      env -u CEPH_KEYRING -u CEPH_ARGS -u CEPH_CONF "ceph-${name%%.*}" -f \
       -c "$CEPH_CONF_PATH" -i "${name#*.}") >>"$CEPH_LOG_DIR/$name.out" 2>&1 &
     pid=$!
     for ((i = 0; i < 200; i++)); do
