@@ -130,6 +130,12 @@ stray=$(grep -lsFf <(echo "$LAB_DIR/") /proc/[0-9]*/cmdline 2>/dev/null | while 
 done | paste -sd' ' - || true)
 [[ -z $stray ]] || { echo "lab-down.sh: processes naming $LAB_DIR still run: $stray" >&2; bad=1; }
 ((bad == 0)) || exit 1
+if [[ -f $LAB_DIR/outside-before.txt ]]; then
+  new=$(find /var/lib/glusterd /run/gluster -maxdepth 2 2>/dev/null | sort |
+    comm -13 "$LAB_DIR/outside-before.txt" - | paste -sd' ' -)
+  # Not removed: another Gluster on this machine (a test cluster) may have made them.
+  [[ -z $new ]] || echo "lab-down.sh: warning: new in /var/lib/glusterd or /run/gluster since the lab's first start (this lab's or another Gluster's?): $new" >&2
+fi
 rm -f "$LAB_ENV" "$LAB_RUN"/holder-n*.pid
 if ((purge)); then
   find "$LAB_DIR" -mindepth 1 -maxdepth 1 ! -name .lock -exec rm -rf --one-file-system {} +

@@ -118,6 +118,12 @@ if ((LAB_GLUSTER)); then
     Die "/var/lib/glusterd or /run/gluster missing (the glusterfs-server package makes them)"
 fi
 
+# What is in the shared Gluster directories before this lab ever ran: lab-down.sh says if the
+# lab left anything there (it should not: every glusterd and gluster CLI call runs in a node's
+# mount namespace, where these are DIR/gluster/nN/*).
+[[ -f $LAB_DIR/outside-before.txt ]] ||
+  find /var/lib/glusterd /run/gluster -maxdepth 2 2>/dev/null | sort >"$LAB_DIR/outside-before.txt"
+
 # ---- network --------------------------------------------------------------------------------
 # The subnet must be this lab's alone: no address of it on any other interface, no route to it
 # but the bridge's.

@@ -121,11 +121,13 @@ LabLink() {
   ip link set "$(LabVeth "$1")" "$2"
 }
 
-# LabGcli N ARGS...: the gluster CLI against node N's glusterd (its unix socket).
+# LabGcli N ARGS...: the gluster CLI against node N's glusterd (its unix socket), run in node
+# N's namespaces: in the root mount namespace every gluster CLI call creates
+# /var/lib/glusterd/geo-replication/gsyncd_template.conf.
 LabGcli() {
   local n=$1
   shift
-  timeout 60 gluster --mode=script --glusterd-sock="$LAB_DIR/gluster/n$n/run/glusterd.socket" \
+  timeout 60 nsenter -t "$(LabHolderPid "$n")" -n -u -m -- gluster --mode=script --glusterd-sock="$LAB_DIR/gluster/n$n/run/glusterd.socket" \
     --log-file="$LAB_DIR/gluster/n$n/log/cli.log" "$@"
 }
 

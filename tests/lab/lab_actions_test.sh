@@ -56,7 +56,7 @@ Eventually() {
 OsdIs() { [[ $(OsdUp "$1") == "$2" ]]; }
 BricksOnline() {
   local want=$1 got
-  got=$(timeout 30 gluster --mode=script --glusterd-sock="$GLUSTERD_SOCK" volume status "$GLUSTER_VOL" --xml 2>/dev/null |
+  got=$(LabGcli 1 volume status "$GLUSTER_VOL" --xml 2>/dev/null |
     awk '/<node>/ { h = ""; s = "" } /<hostname>/ { gsub(/.*<hostname>|<\/hostname>.*/, ""); h = $0 }
       /<status>/ { gsub(/.*<status>|<\/status>.*/, ""); s = $0 }
       /<\/node>/ { if (s == "1" && h ~ /^[0-9.]+$/) c++ } END { print c + 0 }')
