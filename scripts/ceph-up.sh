@@ -149,19 +149,7 @@ Bootstrap() {
 
   Log "keyrings and monmap (fsid $fsid)"
   local k=$CEPH_DIR/mon.keyring.init
-  ceph-authtool --create-keyring "$k" --gen-key -n mon. --cap mon 'allow *' >/dev/null
-  ceph-authtool --create-keyring "$CEPH_ADMIN_KEYRING" --gen-key -n client.admin \
-    --cap mon 'allow *' --cap osd 'allow *' --cap mds 'allow *' --cap mgr 'allow *' >/dev/null
-  ceph-authtool --create-keyring "$CEPH_DIR/mgr/ceph-$CEPH_MGR_ID/keyring" --gen-key \
-    -n "mgr.$CEPH_MGR_ID" --cap mon 'allow profile mgr' --cap osd 'allow *' \
-    --cap mds 'allow *' >/dev/null
-  ceph-authtool --create-keyring "$CEPH_DIR/mds/ceph-$CEPH_MDS_ID/keyring" --gen-key \
-    -n "mds.$CEPH_MDS_ID" --cap mon 'allow profile mds' --cap osd 'allow rwx' \
-    --cap mds 'allow' --cap mgr 'allow profile mds' >/dev/null
-  for f in "$CEPH_ADMIN_KEYRING" "$CEPH_DIR/mgr/ceph-$CEPH_MGR_ID/keyring" \
-    "$CEPH_DIR/mds/ceph-$CEPH_MDS_ID/keyring"; do
-    ceph-authtool "$k" --import-keyring "$f" >/dev/null
-  done
+  CephMakeKeyrings "$k"
   monmaptool --create --fsid "$fsid" --addv "$CEPH_MON_ID" \
     "$CEPH_MON_ADDRS" "$CEPH_DIR/monmap" >/dev/null
   ceph-mon -c "$CEPH_CONF_PATH" --mkfs -i "$CEPH_MON_ID" --monmap "$CEPH_DIR/monmap" \
@@ -187,19 +175,7 @@ Bootstrap() {
   done
   CephMonCmds <<<"$cmds" >/dev/null || Fail "ceph osd new failed"
   # The pools and the file system need no OSD: create them while the OSDs are made.
-  CephMonCmds >"$CEPH_LOG_DIR/pools.out" 2>&1 <<EOF &
-{"prefix": "osd pool create", "pool": "rep1", "pg_num": 16, "pgp_num": 16, "pool_type": "replicated"}
-{"prefix": "osd pool set", "pool": "rep1", "var": "size", "val": "1", "yes_i_really_mean_it": true}
-{"prefix": "osd pool set", "pool": "rep1", "var": "min_size", "val": "1"}
-{"prefix": "osd pool application enable", "pool": "rep1", "app": "rbd"}
-{"prefix": "osd pool create", "pool": "rep3", "pg_num": 16, "pgp_num": 16, "pool_type": "replicated"}
-{"prefix": "osd pool set", "pool": "rep3", "var": "size", "val": "3"}
-{"prefix": "osd pool set", "pool": "rep3", "var": "min_size", "val": "2"}
-{"prefix": "osd pool application enable", "pool": "rep3", "app": "rbd"}
-{"prefix": "osd pool create", "pool": "cephfs_metadata", "pg_num": 8, "pgp_num": 8, "pool_type": "replicated"}
-{"prefix": "osd pool create", "pool": "cephfs_data", "pg_num": 16, "pgp_num": 16, "pool_type": "replicated"}
-{"prefix": "fs new", "fs_name": "$CEPH_FS_NAME", "metadata": "cephfs_metadata", "data": "cephfs_data"}
-EOF
+  CephPoolCmds | CephMonCmds >"$CEPH_LOG_DIR/pools.out" 2>&1 &
   local pools_pid=$! pids=() rc=0
   for id in "${CEPH_OSD_IDS[@]}"; do
     ceph-osd -c "$CEPH_CONF_PATH" -i "$id" --mkfs \

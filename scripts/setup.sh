@@ -21,7 +21,7 @@ packages=(
   # Test clusters (docs/test-clusters.md; scripts/ceph-up.sh, scripts/gluster-up.sh) and the
   # native Ceph/Gluster engines' libraries. They start no daemon: there is no systemd here.
   ceph-mon ceph-mgr ceph-osd ceph-mds ceph-fuse ceph-common librados-dev librbd-dev
-  uuid-runtime iproute2
+  uuid-runtime iproute2 iputils-ping nftables
   glusterfs-server glusterfs-client libglusterfs-dev
 )
 
