@@ -189,9 +189,27 @@ TEST(Presets, EveryShippedPresetParsesAndExplainsItself) {
 
 TEST(Presets, RequiredPresetsExist) {
   for (const char* name : {"ci-smoke", "ceph-wal", "etcd-wal", "postgres-wal", "sync-methods",
-                           "plp-probe", "drive-eval", "drive-eval-quick", "backend-compare"}) {
+                           "plp-probe", "drive-eval", "drive-eval-quick", "backend-compare",
+                           "node-loss", "cable-pull"}) {
     EXPECT_TRUE(fs::exists(std::string(DURABENCH_SOURCE_WORKLOADS_DIR) + "/" + name + ".toml"))
         << name;
+  }
+}
+
+TEST(Presets, NodeLossAndCablePullPutTheirFaultOnEveryPhase) {
+  for (const char* name : {"node-loss", "cable-pull"}) {
+    SCOPED_TRACE(name);
+    const WorkloadSpec w = Preset(name);
+    EXPECT_THAT(Names(w), ElementsAre("qd1", "qd16"));
+    for (const PhaseSpec& p : w.phases) {
+      EXPECT_EQ(p.runtime_ns, 90'000'000'000u);
+      EXPECT_EQ(p.sync, SyncMethod::kFdatasync);
+      ASSERT_EQ(p.faults.size(), 1u);
+      EXPECT_EQ(p.faults[0].at_ns, 20'000'000'000u);
+      EXPECT_EQ(p.faults[0].undo_at_ns, 50'000'000'000u);
+      EXPECT_THAT(p.faults[0].run, HasSubstr("lab.sh"));
+      EXPECT_THAT(p.faults[0].run, HasSubstr("DURABENCH_LAB"));
+    }
   }
 }
 
