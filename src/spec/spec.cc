@@ -276,23 +276,6 @@ Result<FaultSpec> ParseFaultFlag(std::string_view text) {
   return f;
 }
 
-namespace {
-// `ns` in the largest unit that writes it whole, as ParseDurationNs reads it back: "20s".
-std::string ExactDuration(uint64_t ns) {
-  if (ns != 0 && ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + "s";
-  if (ns != 0 && ns % 1'000'000 == 0) return std::to_string(ns / 1'000'000) + "ms";
-  if (ns != 0 && ns % 1'000 == 0) return std::to_string(ns / 1'000) + "us";
-  return std::to_string(ns) + "ns";
-}
-}  // namespace
-
-std::string FaultFlagText(const FaultSpec& f) {
-  std::string text = "at=" + ExactDuration(f.at_ns) + ",run=" + f.run;
-  if (f.undo_at_ns != 0) text += ",undo_at=" + ExactDuration(f.undo_at_ns);
-  if (!f.undo.empty()) text += ",undo=" + f.undo;
-  return text;
-}
-
 Result<std::vector<int>> ParseCpuList(std::string_view text) {
   std::vector<int> cpus;
   const auto bad = [&](std::string_view why) {

@@ -39,8 +39,6 @@ struct FaultSpec {
 // once; a value runs up to the next ",KEY=" of these four keys, so a command may hold commas.
 // InvalidArgument naming the problem.
 Result<FaultSpec> ParseFaultFlag(std::string_view text);
-// The fault as --fault spells it (the inverse of ParseFaultFlag).
-std::string FaultFlagText(const FaultSpec& fault);
 
 struct PhaseSpec {
   std::string name;
