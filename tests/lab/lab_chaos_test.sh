@@ -5,7 +5,7 @@
 #   gluster  4 KiB randwrite + fdatasync, qd1, psync on the Gluster replica-3 FUSE mount; node 2's
 #            cable out at 3 s, in at 16 s. The client waits network.ping-timeout (the fixture's
 #            5 s) for the silent brick: the action's stall is checked against a window around it.
-#   ceph     the same on rbd://rep3/img (native rbd engine); node 2 powered off at 3 s, started
+#   ceph     the same on rbd://rep3/chaos-test (native rbd engine, a fresh image); node 2 powered off at 3 s, started
 #            at 22 s. Writes wait until osd.1 is marked down: osd_heartbeat_grace (6 s) plus
 #            the failure reports and, with mon.n2 gone too, a mon election.
 # Each checks the action's stall_ns window, first_completion_ns and recovery_ns not null, and the
@@ -17,7 +17,13 @@
 # One run by hand (lab dbch): the Gluster scenario measured stall 6.18 s, first completion 6.44 s,
 # baseline 554 IOPS, no recovery after the cable-out (degraded rate ~60 %), recovery 2.0 s after
 # the cable-in. But that cable-out of node 2 left Ceph with all three OSDs marked down for 3+
-# minutes (lab-up.sh DIR timed out after 180 s), so the Ceph scenario has never run.
+# minutes (lab-up.sh DIR timed out after 180 s). The Ceph scenario, run by hand alone on a
+# Ceph-only lab (same command line): baseline 381 IOPS; the flush in flight at the power-off
+# stalled 30.0 s and failed with ETIMEDOUT (chaos.failed), first completion 30.27 s after the
+# fault, no recovery; the mons marked osd.1 down only ~31 s after the power-off (after a mon
+# election), not after the 6 s grace; node-start 2 (22 s) returned healthy at 28.7 s. So the
+# Ceph window below is unverified and the check fails today: a lab (or librbd resend) problem to
+# look into before this test is registered.
 #
 # Usage: lab_chaos_test.sh DIR DURABENCH   (exit 0 pass, 1 fail, 77 skip: the fixture could not run)
 # Environment: LAB_CHAOS_KEEP=1 keeps the result files (DIR/chaos-*.json) for a look afterwards.
@@ -133,7 +139,9 @@ fi
 Step "gluster: lab-up.sh DIR waits until the lab is healthy again"
 "$scripts/lab-up.sh" "$dir" --timeout 180 >/dev/null || Fail "lab not healthy after the gluster run"
 
-if Run ceph "$dir/chaos-ceph.json" --target "rbd://$CEPH_POOL_REP3/$CEPH_RBD_IMAGE" \
+# A fresh image: durabench refuses to overwrite the lab's image ($CEPH_RBD_IMAGE) without
+# --destroy-data, and creates and removes an image that does not exist.
+if Run ceph "$dir/chaos-ceph.json" --target "rbd://$CEPH_POOL_REP3/chaos-test" \
   --ceph-conf "$CEPH_CONF" "${common[@]}" --runtime 34s \
   --fault "at=3s,run=$scripts/lab.sh $dir power-off 2,undo_at=22s,undo=$scripts/lab.sh $dir node-start 2"; then
   Check "$dir/chaos-ceph.json" ceph "$CEPH_STALL_MIN_S" "$CEPH_STALL_MAX_S" action
