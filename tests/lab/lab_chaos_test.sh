@@ -17,7 +17,8 @@
 # One run by hand (lab dbch): the Gluster scenario measured stall 6.18 s, first completion 6.44 s,
 # baseline 554 IOPS, no recovery after the cable-out (degraded rate ~60 %), recovery 2.0 s after
 # the cable-in. But that cable-out of node 2 left Ceph with all three OSDs marked down for 3+
-# minutes (lab-up.sh DIR timed out after 180 s). The Ceph scenario, run by hand alone on a
+# minutes (lab-up.sh DIR timed out after 180 s). A second Gluster run on a Gluster-only lab:
+# stall 6.16 s, first completion 6.26 s, recovery 6.30 s after the fault, baseline 558 IOPS. The Ceph scenario, run by hand alone on a
 # Ceph-only lab (same command line): baseline 381 IOPS; the flush in flight at the power-off
 # stalled 30.0 s and failed with ETIMEDOUT (chaos.failed), first completion 30.27 s after the
 # fault, no recovery; the mons marked osd.1 down only ~31 s after the power-off (after a mon
@@ -107,9 +108,11 @@ Check() {
   v=$(jq -r '.phases[0].faults[0].action.first_completion_ns' "$file")
   [[ $v != null ]] || Fail "$label: no completion after the fault (first_completion_ns null)"
   # Recovery: after the action for Ceph (writes go on at full rate once the OSD is marked down);
-  # for Gluster only after the undo: with one brick cut off, the mount writes at ~55-70 % of the
-  # baseline here (measured: 800-1150 ops/s against 1400-1800), so action.recovery_ns is null
-  # by design of the 90 % rule and is printed, not checked.
+  # for Gluster only after the undo. With the full lab (Ceph too), node 2's cable-out also threw
+  # Ceph into marking every OSD down, and the Gluster mount wrote at ~55-70 % of its baseline
+  # (800-1150 ops/s against 1400-1800): action.recovery_ns null. On a Gluster-only lab the
+  # degraded rate was above the baseline (2000-2100 ops/s) and action.recovery_ns 6.30 s. Until
+  # the Ceph side is understood, action.recovery_ns is printed, not checked.
   v=$(jq -r --arg k "$recovery_of" '.phases[0].faults[0][$k].recovery_ns' "$file")
   [[ $v != null ]] || Fail "$label: no recovery after the $recovery_of ($recovery_of.recovery_ns null: the rate never back to 90 % of the baseline for 5 s)"
   v=$(jq -r '.phases[0].chaos.failed | length' "$file")
