@@ -71,7 +71,9 @@ for m in "${mounts[@]}"; do
 done
 clients=()
 for f in "$LAB_DIR/ceph/run/ceph-fuse.pid" "$LAB_RUN/gluster-client.pid"; do
-  [[ -s $f ]] && LabPidAlive "$(tr -dc 0-9 <"$f")" && clients+=("$(tr -dc 0-9 <"$f")")
+  # Read once: a client that exits removes its pid file at any moment.
+  p=$(tr -dc 0-9 <"$f" 2>/dev/null || true)
+  if [[ -n $p ]] && LabPidAlive "$p"; then clients+=("$p"); fi
 done
 StopPids "client processes" "${clients[@]}"
 
@@ -103,7 +105,12 @@ for ((n = 1; n <= LAB_NODES; n++)); do
     ip netns del "$ns"
     echo "deleted namespace $ns"
   fi
-  if ip link show "$(LabVeth "$n")" >/dev/null 2>&1; then ip link del "$(LabVeth "$n")"; fi
+  # The namespace's deletion takes its veth pair along, not always at once.
+  v=$(LabVeth "$n")
+  if ip link show "$v" >/dev/null 2>&1 && ! ip link del "$v" 2>/dev/null &&
+    ip link show "$v" >/dev/null 2>&1; then
+    Die "cannot delete link $v"
+  fi
 done
 if ip link show "$LAB_BRIDGE" >/dev/null 2>&1; then
   ip link del "$LAB_BRIDGE"

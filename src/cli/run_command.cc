@@ -278,6 +278,15 @@ int Run(RunArgs& args) {
     return ExitFor(st);
   }
   options.backend = args.backend.options;
+  // A phase with faults waits out a stall as long as it runs (runner.h): a cluster's client
+  // library must not fail the stalled operation first (librados: ETIMEDOUT after
+  // rados_osd_op_timeout, seen after 30 s when a lab node lost power).
+  for (const PhaseSpec& p : workload->phases) {
+    if (p.faults.empty() || options.backend.op_timeout_s == 0) continue;
+    const uint64_t phase_s = (p.ramp_ns + p.runtime_ns + 999'999'999) / 1'000'000'000;
+    options.backend.op_timeout_s = static_cast<uint32_t>(
+        std::max<uint64_t>(options.backend.op_timeout_s, std::min<uint64_t>(phase_s, UINT32_MAX)));
+  }
   options.target.layout_fill = !args.no_layout_fill;
   options.interval_ns = *interval;
   // From here on a signal must not kill the process: files durabench creates must be removed.
