@@ -188,9 +188,9 @@ TEST(Presets, EveryShippedPresetParsesAndExplainsItself) {
 }
 
 TEST(Presets, RequiredPresetsExist) {
-  for (const char* name : {"ci-smoke", "ceph-wal", "etcd-wal", "postgres-wal", "sync-methods",
-                           "plp-probe", "drive-eval", "drive-eval-quick", "backend-compare",
-                           "node-loss", "cable-pull"}) {
+  for (const char* name :
+       {"ci-smoke", "ceph-wal", "etcd-wal", "postgres-wal", "sync-methods", "plp-probe",
+        "drive-eval", "drive-eval-quick", "backend-compare", "node-loss", "cable-pull"}) {
     EXPECT_TRUE(fs::exists(std::string(DURABENCH_SOURCE_WORKLOADS_DIR) + "/" + name + ".toml"))
         << name;
   }
