@@ -285,7 +285,7 @@ TEST(ParseErrors, SyntaxErrorHasLine) {
 TEST(ParseErrors, UnknownTopLevelKey) {
   EXPECT_EQ(Error("description = \"x\"\n\nfoo = 1\n"),
             "w.toml:3: key 'foo': unknown key at top level; valid: description, defaults, phase, "
-            "sweep");
+            "sweep, fault");
   EXPECT_THAT(Error("[defaultz]\njobs = 1\n"), StartsWith("w.toml:1: key 'defaultz': unknown key"));
 }
 
@@ -307,7 +307,7 @@ TEST(ParseErrors, UnknownKeyInDefaults) {
 TEST(ParseErrors, UnknownKeyInPhase) {
   EXPECT_THAT(Error("[[phase]]\nname = \"a\"\n\n[[phase]]\nnmae = \"b\"\n"),
               StartsWith("w.toml:5: key 'nmae': unknown key in [[phase]]; valid: name, sweep, "
-                         "engine, pattern,"));
+                         "fault, engine, pattern,"));
 }
 
 TEST(ParseErrors, UnknownKeyInSweeps) {
