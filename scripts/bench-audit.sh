@@ -42,7 +42,11 @@ done
 work=$(mktemp -d "$base/durabench-bench-audit-XXXXXX")
 witness_pid=
 cleanup() {
-  [[ -n $witness_pid ]] && kill "$witness_pid" 2>/dev/null && wait "$witness_pid" 2>/dev/null
+  # wait gives the witness's status (143 after SIGTERM): under set -e that must not end the
+  # cleanup before the directory is removed.
+  if [[ -n $witness_pid ]] && kill "$witness_pid" 2>/dev/null; then
+    wait "$witness_pid" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
