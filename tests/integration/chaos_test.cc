@@ -116,7 +116,7 @@ TEST(Chaos, TheStallIsAsLongAsTheDriveWasFrozen) {
   const std::string pid = std::to_string(drive.pid());
   CommandResult r;
   const Json j =
-      RunJson({"run", drive.mount_point(), "--runtime", "14s", "--size", "8MiB", "--json", "-q",
+      RunJson({"run", drive.mount_point(), "--runtime", "20s", "--size", "8MiB", "--json", "-q",
                "--fault", "at=2s,run=kill -STOP " + pid + ",undo_at=4s,undo=kill -CONT " + pid},
               &r, 300);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -137,10 +137,10 @@ TEST(Chaos, TheStallIsAsLongAsTheDriveWasFrozen) {
   EXPECT_GE(fault["action"]["first_completion_ns"].get<uint64_t>(), cont_start - stop_end);
   EXPECT_GE(chaos["longest_stall_ns"].get<uint64_t>(), stall);
   EXPECT_GT(chaos["baseline_iops"].get<double>(), 0);
-  // 10 s after the drive runs again: the rate holds 5 s from soon after it (a busy host may
-  // need a few seconds to give 5 s in a row within 10 % of before).
+  // 16 s after the drive runs again: the rate holds 5 s at 90 % of before from some point (on
+  // a busy host, beside `stress-ng --cpu 2`, that point came 5.0 s after `kill -CONT`).
   ASSERT_FALSE(fault["undone"]["recovery_ns"].is_null()) << fault.dump();
-  EXPECT_LT(fault["undone"]["recovery_ns"].get<uint64_t>(), 5000 * kMs);
+  EXPECT_LT(fault["undone"]["recovery_ns"].get<uint64_t>(), 11'000 * kMs);
   EXPECT_LT(fault["undone"]["stall_ns"].get<uint64_t>(), 100 * kMs);  // the freeze's last ms
 #endif
 }
