@@ -140,7 +140,7 @@ StartFuse() {
 
 # Bootstrap: builds a new cluster in an empty DIR. Marks DIR complete only at the end.
 Bootstrap() {
-  local fsid id uuid secret
+  local fsid id
   fsid=$(uuidgen)
   mkdir -p "$CEPH_RUN_DIR" "$CEPH_LOG_DIR" "$CEPH_DIR/crash" "$CEPH_MNT" \
     "$CEPH_DIR/mon" "$CEPH_DIR/mgr/ceph-$CEPH_MGR_ID" \
@@ -161,18 +161,8 @@ Bootstrap() {
   StartMgr
 
   Log "creating ${#CEPH_OSD_IDS[@]} BlueStore OSDs (8 GiB sparse files)"
-  local cmds="" od
-  for id in "${CEPH_OSD_IDS[@]}"; do
-    uuid=$(uuidgen)
-    secret=$(ceph-authtool --gen-print-key)
-    od=$CEPH_DIR/osd/ceph-$id
-    mkdir -p "$od"
-    ceph-authtool --create-keyring "$od/keyring" --name "osd.$id" --add-key "$secret" >/dev/null
-    truncate -s 8G "$od/block"
-    echo "$uuid" >"$od/osd-uuid.init"
-    cmds+="{\"prefix\": \"osd new\", \"uuid\": \"$uuid\", \"id\": $id,"
-    cmds+=" \"_inbuf\": {\"cephx_secret\": \"$secret\"}}"$'\n'
-  done
+  local cmds
+  cmds=$(CephOsdNewCmds) || Fail "cannot prepare the OSDs' directories under $CEPH_DIR/osd"
   CephMonCmds <<<"$cmds" >/dev/null || Fail "ceph osd new failed"
   # The pools and the file system need no OSD: create them while the OSDs are made.
   CephPoolCmds | CephMonCmds >"$CEPH_LOG_DIR/pools.out" 2>&1 &

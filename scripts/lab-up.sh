@@ -162,7 +162,7 @@ Left() { awk -v a="$t0" -v b="$EPOCHREALTIME" -v t="$timeout_s" \
 
 # ---- Ceph -----------------------------------------------------------------------------------
 CephBootstrap() {
-  local fsid n id uuid secret od cmds="" pids=() rc=0 k=$CEPH_DIR/mon.keyring.init
+  local fsid n id cmds pids=() rc=0 k=$CEPH_DIR/mon.keyring.init
   fsid=$(uuidgen)
   mkdir -p "$CEPH_RUN_DIR" "$CEPH_LOG_DIR" "$CEPH_DIR/crash" "$CEPH_MNT" "$CEPH_DIR/mon" \
     "$CEPH_DIR/mgr/ceph-$CEPH_MGR_ID" "$CEPH_DIR/mds/ceph-$CEPH_MDS_ID"
@@ -182,17 +182,7 @@ CephBootstrap() {
   ((rc == 0)) || LabCephFail "a mon did not start"
   LabStartCephDaemon 1 "mgr.$CEPH_MGR_ID"
   Log "ceph: creating ${#CEPH_OSD_IDS[@]} BlueStore OSDs (8 GiB sparse files), pools, CephFS"
-  for id in "${CEPH_OSD_IDS[@]}"; do
-    uuid=$(uuidgen)
-    secret=$(ceph-authtool --gen-print-key)
-    od=$CEPH_DIR/osd/ceph-$id
-    mkdir -p "$od"
-    ceph-authtool --create-keyring "$od/keyring" --name "osd.$id" --add-key "$secret" >/dev/null
-    truncate -s 8G "$od/block"
-    echo "$uuid" >"$od/osd-uuid.init"
-    cmds+="{\"prefix\": \"osd new\", \"uuid\": \"$uuid\", \"id\": $id,"
-    cmds+=" \"_inbuf\": {\"cephx_secret\": \"$secret\"}}"$'\n'
-  done
+  cmds=$(CephOsdNewCmds) || LabCephFail "cannot prepare the OSDs' directories under $CEPH_DIR/osd"
   CephMonCmds <<<"$cmds" >/dev/null || LabCephFail "ceph osd new failed"
   CephPoolCmds | CephMonCmds >"$CEPH_LOG_DIR/pools.out" 2>&1 &
   local pools_pid=$!

@@ -384,6 +384,27 @@ CephMakeKeyrings() {
   done
 }
 
+# CephOsdNewCmds: for each id of CEPH_OSD_IDS, prepares the OSD's directory under CEPH_DIR (its
+# keyring with a fresh cephx secret, an 8 GiB sparse BlueStore block file, the uuid for
+# `ceph-osd --mkfs`) and prints the mon command (CephMonCmds input) that registers it. Returns 1
+# at the first step that fails.
+CephOsdNewCmds() {
+  local id uuid secret od
+  for id in "${CEPH_OSD_IDS[@]}"; do
+    # Run in a command substitution, where set -e does not reach: each step says when it failed.
+    uuid=$(uuidgen) || return 1
+    secret=$(ceph-authtool --gen-print-key) || return 1
+    od=$CEPH_DIR/osd/ceph-$id
+    mkdir -p "$od" || return 1
+    ceph-authtool --create-keyring "$od/keyring" --name "osd.$id" --add-key "$secret" >/dev/null ||
+      return 1
+    truncate -s 8G "$od/block" || return 1
+    echo "$uuid" >"$od/osd-uuid.init" || return 1
+    printf '{"prefix": "osd new", "uuid": "%s", "id": %s, "_inbuf": {"cephx_secret": "%s"}}\n' \
+      "$uuid" "$id" "$secret"
+  done
+}
+
 # CephPoolCmds: prints the mon commands (CephMonCmds input) that create pools rep1 (size 1),
 # rep3 (size 3, min_size 2), both for RBD, and the CephFS CEPH_FS_NAME on two more pools.
 CephPoolCmds() {
