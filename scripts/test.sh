@@ -110,4 +110,15 @@ echo "started at $(date -u +%H:%M:%S) UTC; the legs before it took $((start / 60
 ) 2>&1 | tee "$logs/normal.log"
 rc=${PIPESTATUS[0]}
 ((rc == 0)) || any_failed=1
+# The end of the output is what a CI page shows: every leg's line and each earlier leg's failed
+# tests again, then the normal leg's CTest summary once more, so that it still ends the output.
+echo "== all legs (total $((SECONDS / 60)) min $((SECONDS % 60)) s) =="
+printf '%s\n' "${overview[@]}"
+printf '%-7s %s   %5d s  %s\n' normal "$( ((rc == 0)) && echo passed || echo FAILED)" \
+  $((SECONDS - start)) "$(grep -E '^[0-9]+% tests passed' "$logs/normal.log" | tail -n 1)"
+for name in asan tsan fuzz; do
+  sed -n '/^The following tests FAILED:/,$p' "$logs/$name.log" | head -n 20 | sed "s/^/$name: /"
+  grep -E '^fuzz_.*FAILED' "$logs/$name.log" | sed "s/^/$name: /" || true
+done
+sed -n '/^[0-9]*% tests passed/,$p' "$logs/normal.log"
 exit $((rc != 0 ? rc : any_failed))
