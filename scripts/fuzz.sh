@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz; clang, -DDURABENCH_FUZZ=ON: ASan + UBSan) in
 # build/fuzz and runs each for SECONDS_EACH seconds (default 60: the five fuzzers take five
-# minutes in CI, one at a time). Prints one line per fuzzer with its exec count; exits non-zero
+# minutes one at a time; scripts/test.sh runs one per core). Prints one line per fuzzer with its exec count; exits non-zero
 # if any fuzzer found a crash, a leak, an abort, a timeout or ran out of memory.
 #
 #   scripts/fuzz.sh [SECONDS_EACH] [NAME...]      NAME: workload result_reader fio_import uri units

@@ -5,6 +5,9 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config clang-format
+  # LLVM's linker: links the test suite's ~80 executables in each build several times faster
+  # than GNU ld (CMakeLists.txt, DURABENCH_LLD).
+  lld
   libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libblkid-dev nettle-dev libisal-dev libboost-dev libncurses-dev
   liburing-dev libaio-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev

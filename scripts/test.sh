@@ -6,8 +6,8 @@
 #           (build/asan)
 #   tsan    the concurrent code (jobs > 1, open loop, io_uring, libaio, the native engines'
 #           completion hand-over) under ThreadSanitizer: the tests labelled `tsan` (build/tsan)
-#   fuzz    scripts/fuzz.sh, each libFuzzer target for a bounded time (build/fuzz), when that
-#           script is there
+#   fuzz    scripts/fuzz.sh, each libFuzzer target for a bounded time (build/fuzz), as many side
+#           by side as there are cores, when that script is there
 #   normal  the whole suite in the normal build (build/test), cluster tests included: CTest
 #           fixtures start a Ceph and a Gluster cluster under build/test/clusters on their own
 #           ports, beside any developer cluster (docs/test-clusters.md, "Tests and CI")
@@ -64,7 +64,8 @@ fuzz_leg() {
     echo "no executable scripts/fuzz.sh: fuzz leg skipped"
     return 0
   fi
-  scripts/fuzz.sh
+  # Two fuzzers side by side, 60 s each: three rounds on two cores, where one at a time took five.
+  FUZZ_JOBS=${FUZZ_JOBS:-$jobs} scripts/fuzz.sh
 }
 
 normal_leg() {
