@@ -400,6 +400,9 @@ class Plotter:
         plt.rcParams.update({
             "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "axes.grid": True,
             "grid.alpha": 0.35, "legend.fontsize": 10, "figure.titlesize": 12,
+            # Labels are text, never TeX: a fault command's "$PPID" or a path with two "$"
+            # would otherwise be typeset as mathematics.
+            "text.parse_math": False,
         })
         self.colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
@@ -581,13 +584,15 @@ class Plotter:
         self.finish(fig, rows, 3.2)
         return self.save(fig, name)
 
-    def timeseries_figure(self, name, phase, rows, interval_ns):
+    def timeseries_figure(self, name, phase, rows, interval_ns, marks=(), spans=()):
         """Per op kind one row: operations per second and p99 per interval, so kinds with the
         same rate (a write and its flush) are not drawn on top of each other.
 
         ROWS: [(kind, [(label, color, style, t_s, iops, p99_ns)])]. IOPS go on a log axis when
         the lines of a row differ by more than 50x (a RAM disk beside a real one), where a
-        linear one would flatten the slower line onto zero.
+        linear one would flatten the slower line onto zero. MARKS: [(t_s, label, (color,
+        style))], a vertical line on every plot (a fault command's start); SPANS: [(t0_s, t1_s,
+        label)], a shaded stretch on every plot (the longest stall).
         """
         fig, axes = self.plt.subplots(len(rows), 2, figsize=(15, 5), squeeze=False)
         interval = fmt_ns(interval_ns)
@@ -624,6 +629,10 @@ class Plotter:
             ax2.set_ylabel("%s p99 latency (log scale)" % kind)
             for ax in (ax1, ax2):
                 ax.set_xlabel("time since the end of the ramp (s, middle of each interval)")
+                for t0, t1, label in spans:
+                    ax.axvspan(t0, t1, color="#d62728", alpha=0.13, linewidth=0, label=label)
+                for t, label, (color, style) in marks:
+                    ax.axvline(t, color=color, linestyle=style, linewidth=1.4, label=label)
         self.finish(fig, len(rows), 2.1)
         return self.save(fig, name)
 
@@ -981,7 +990,13 @@ class Report:
         None without any time series)."""
         rows, interval_ns, notes = {}, None, []
         multi = len(self.inputs) > 1
+        marks, spans = [], []
         for i, inp, p in present:
+            if p.get("faults"):
+                m, sp, text = fault_marks(p, inp.label if multi else None)
+                marks += m
+                spans += sp
+                notes += text
             ts = p.get("time_series") or {}
             intervals = ts.get("intervals") or []
             step = ts.get("interval_ns")
@@ -1011,9 +1026,62 @@ class Report:
         if rows:
             image = self.plotter.timeseries_figure(
                 "%02d-%s-timeseries" % (index, slug(name)), name,
-                [(k, rows[k]) for k in kinds if k in rows], interval_ns)
+                [(k, rows[k]) for k in kinds if k in rows], interval_ns, marks, spans)
             image["alt"] = "IOPS and p99 per interval, phase %s" % name
+            if marks:
+                image["alt"] += ", with its faults marked"
         return {"notes": notes, "image": image}
+
+
+# Black and grey: the op kinds' lines take the colour cycle's blue, orange, green and red.
+FAULT_STYLE, UNDO_STYLE = ("black", "--"), ("dimgray", ":")
+
+
+def short_command(cmd, width=48):
+    cmd = " ".join(str(cmd).split())
+    return cmd if len(cmd) <= width else cmd[:width - 1] + "…"
+
+
+def fault_marks(p, label):
+    """(marks, spans, notes) of phase P's faults (docs/chaos.md) for the time-series plot:
+    a line where each command started, the longest stall shaded, and a note per command with
+    what it did. Times in the result are from the phase start; the plot's from the ramp's end.
+    LABEL: the input's name where several are drawn, else None."""
+    ramp = ((p.get("spec") or {}).get("ramp_ns") or 0) / 1e9
+    who = label + ": " if label else ""
+    marks, notes = [], []
+    for f in p.get("faults") or []:
+        for key, cmd_key, style, word in (("action", "run", FAULT_STYLE, "fault"),
+                                          ("undone", "undo", UNDO_STYLE, "undo")):
+            c = f.get(key)
+            if not isinstance(c, dict):  # null: not run
+                continue
+            t = (c.get("started_ns") or 0) / 1e9 - ramp
+            cmd = short_command(f.get(cmd_key) or "")
+            marks.append((t, "%s%s at %.1f s: %s" % (who, word, t, cmd), style))
+            what = "%s%s at %.1f s, %s (exit %s): " % (who, word, t, cmd, c.get("exit_code"))
+            stall = c.get("stall_ns") or 0
+            first = c.get("first_completion_ns")
+            rec = c.get("recovery_ns")
+            what += "longest stall %s" % fmt_ns(stall) if stall else "no stall"
+            if first is None:
+                what += ", no completion after it"
+            elif stall:
+                what += ", I/O again %s after it" % fmt_ns(first)
+            what += (", rate back %s after it" % fmt_ns(rec) if rec is not None
+                     else ", the rate did not come back before the next command or the end")
+            notes.append(what + ".")
+    chaos = p.get("chaos") or {}
+    spans = []
+    if chaos.get("longest_stall_ns"):
+        t0 = chaos.get("longest_stall_at_ns", 0) / 1e9 - ramp
+        spans.append((t0, t0 + chaos["longest_stall_ns"] / 1e9,
+                      "%slongest stall, %s" % (who, fmt_ns(chaos["longest_stall_ns"]))))
+    for f in chaos.get("failed") or []:
+        notes.append("%s%d %s operations failed with %s." % (who, f.get("count", 0),
+                                                            f.get("op", "?"),
+                                                            f.get("error", f.get("errno"))))
+    return marks, spans, notes
 
 
 def plp_image(inp, ev, plotter, index):

@@ -108,7 +108,9 @@ CommandAction RegisterGateCommand(CLI::App& app) {
   app.add_flag("--json", args->json, "Print the checks as JSON instead of the table");
   app.footer(
       "METRIC: iops, bw, or KIND.STAT with KIND read/write/flush/commit/lat (lat = commit if the\n"
-      "phase has commits, else write, else read) and STAT p50/p90/p99/p99.9/p99.99/max/mean/iops.\n"
+      "phase has commits, else write, else read) and STAT p50/p90/p99/p99.9/p99.99/max/mean/iops;\n"
+      "in phases with faults (docs/chaos.md) also stall (the longest time without a completion)\n"
+      "and recovery (from the first fault until the rate is back; never back is the worst).\n"
       "Each threshold is checked in every phase it applies to, on the pooled runs of each side.\n"
       "With >= --min-runs runs per side a check fails only when the change is also significant:\n"
       "the runs' interval values are ranked together and the runs' mean ranks compared by a\n"
@@ -121,6 +123,8 @@ CommandAction RegisterGateCommand(CLI::App& app) {
       "  durabench gate --baseline main.json --candidate pr.json -t commit.p99=+20% -t iops=-15%\n"
       "  durabench gate --baseline b/*.json --candidate c/*.json --markdown gate.md --junit "
       "gate.xml\n"
+      "  durabench gate --baseline loss-a*.json --candidate loss-b*.json -t stall=+2s "
+      "-t recovery=+5s\n"
       "Every result carries a run_id: one run given twice (the same file, a copy, or a merged\n"
       "result beside a run it holds) is refused, since its runs would count as independent.\n"
       "Exit codes: 0 no regression, 1 regression, 2 usage or input error (a missing file, a\n"

@@ -270,8 +270,9 @@ Result<GateReport> RunGate(const std::vector<const RunResult*>& baseline,
       if (!in_base && !in_cand) continue;
       if (in_base != in_cand) {
         return Status::InvalidArgument(
-            fmt::format("--threshold {}: phase '{}' has {} operations only in the {} results",
-                        t.text, bp.spec.name, t.metric.kind, in_base ? "baseline" : "candidate"));
+            fmt::format("--threshold {}: phase '{}' has {} only in the {} results", t.text,
+                        bp.spec.name, t.metric.IsChaos() ? "faults" : t.metric.kind + " operations",
+                        in_base ? "baseline" : "candidate"));
       }
       // Resolve "lat" once, from the baseline, so both sides compare the same kind.
       Metric resolved = t.metric;
@@ -287,9 +288,10 @@ Result<GateReport> RunGate(const std::vector<const RunResult*>& baseline,
     }
     if (applied == 0) {
       if (!options.thresholds.empty()) {
-        return Status::InvalidArgument(
-            "--threshold " + t.text + ": no phase has " +
-            (t.metric.kind.empty() ? t.metric.Name() : t.metric.kind + " operations"));
+        return Status::InvalidArgument("--threshold " + t.text + ": no phase has " +
+                                       (t.metric.IsChaos() ? std::string("faults (docs/chaos.md)")
+                                        : t.metric.kind.empty() ? t.metric.Name()
+                                                                : t.metric.kind + " operations"));
       }
       report.notes.push_back("default threshold " + t.text + " applies to no phase");
     }

@@ -19,8 +19,50 @@ Status Mismatch(const std::string& a, const std::string& b, const std::string& w
                                  "; merge or gate only repeated runs of the same workload");
 }
 
+// The worst of the inputs' stall and recovery (merge.h): a later time, none before any time.
+void LaterOrNone(const std::optional<uint64_t>& in, std::optional<uint64_t>* out) {
+  if (!in || !*out) {
+    out->reset();
+  } else {
+    *out = std::max(**out, *in);
+  }
+}
+
+void MergeChaos(const PhaseChaos& in, MergeTime time, size_t inputs_before, PhaseChaos* out) {
+  if (!in.present) return;
+  if (!out->present) {
+    *out = in;
+    return;
+  }
+  if (in.longest_stall_ns > out->longest_stall_ns) {
+    out->longest_stall_ns = in.longest_stall_ns;
+    out->longest_stall_at_ns = in.longest_stall_at_ns;
+  }
+  LaterOrNone(in.first_completion_after_fault_ns, &out->first_completion_after_fault_ns);
+  LaterOrNone(in.recovery_ns, &out->recovery_ns);
+  out->worst_latency_ns = std::max(out->worst_latency_ns, in.worst_latency_ns);
+  if (time == MergeTime::kConcurrent) {
+    out->baseline_iops += in.baseline_iops;
+    out->inflight_at_fault += in.inflight_at_fault;
+  } else {
+    const double n = static_cast<double>(inputs_before);
+    out->baseline_iops = (out->baseline_iops * n + in.baseline_iops) / (n + 1);
+    out->inflight_at_fault = std::max(out->inflight_at_fault, in.inflight_at_fault);
+  }
+  for (const FailedOps& f : in.failed) {
+    auto same = std::find_if(out->failed.begin(), out->failed.end(), [&f](const FailedOps& o) {
+      return o.kind == f.kind && o.error_number == f.error_number;
+    });
+    if (same == out->failed.end()) {
+      out->failed.push_back(f);
+    } else {
+      same->count += f.count;
+    }
+  }
+}
+
 Status MergePhase(const PhaseResult& in, const std::string& label, MergeTime time,
-                  PhaseResult* out) {
+                  size_t inputs_before, PhaseResult* out) {
   for (int k = 0; k < kOpKindCount; ++k) {
     const OpStats& s = in.ops[k];
     OpStats& d = out->ops[k];
@@ -57,6 +99,8 @@ Status MergePhase(const PhaseResult& in, const std::string& label, MergeTime tim
   out->queue.ordering_violations += in.queue.ordering_violations;
   for (const std::string& e : in.errors) out->errors.push_back(label + ": " + e);
   out->interrupted = out->interrupted || in.interrupted;
+  if (out->faults.empty()) out->faults = in.faults;
+  MergeChaos(in.chaos, time, inputs_before, &out->chaos);
   return Status::Ok();
 }
 
@@ -163,7 +207,8 @@ Result<RunResult> MergeResults(const std::vector<const RunResult*>& results,
   }
   for (size_t i = 0; i < results.size(); ++i) {
     for (size_t p = 0; p < out.phases.size(); ++p) {
-      DURABENCH_RETURN_IF_ERROR(MergePhase(results[i]->phases[p], labels[i], time, &out.phases[p]));
+      DURABENCH_RETURN_IF_ERROR(
+          MergePhase(results[i]->phases[p], labels[i], time, i, &out.phases[p]));
     }
     for (const std::string& e : results[i]->errors) out.errors.push_back(labels[i] + ": " + e);
   }

@@ -9,6 +9,11 @@
 // largest. Per-interval p50/p99/p99.9 cannot be recomputed from summaries; the merged value is
 // the largest of the inputs', an upper bound on the true percentile of the union (a quantile of
 // a union never exceeds the largest of the parts' quantiles).
+// Phases with faults (docs/chaos.md) keep the first input's fault commands, and the worst of the
+// inputs' stall and recovery: the longest stall, the latest first completion and recovery (none
+// when any input had none), the largest worst latency; failed operations added; the baseline
+// IOPS and requests in flight at the fault summed (kConcurrent), or their mean and largest
+// (kSequential).
 #pragma once
 
 #include <cstdint>

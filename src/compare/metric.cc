@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "util/units.h"
@@ -14,10 +15,12 @@ struct StatName {
   std::string_view name;
   MetricStat stat;
 };
-constexpr StatName kStats[] = {
-    {"p50", MetricStat::kP50},    {"p90", MetricStat::kP90},      {"p99", MetricStat::kP99},
-    {"p99.9", MetricStat::kP999}, {"p99.99", MetricStat::kP9999}, {"max", MetricStat::kMax},
-    {"mean", MetricStat::kMean},  {"iops", MetricStat::kIops},    {"bw", MetricStat::kBytesPerS}};
+constexpr StatName kStats[] = {{"p50", MetricStat::kP50},          {"p90", MetricStat::kP90},
+                               {"p99", MetricStat::kP99},          {"p99.9", MetricStat::kP999},
+                               {"p99.99", MetricStat::kP9999},     {"max", MetricStat::kMax},
+                               {"mean", MetricStat::kMean},        {"iops", MetricStat::kIops},
+                               {"bw", MetricStat::kBytesPerS},     {"stall", MetricStat::kStall},
+                               {"recovery", MetricStat::kRecovery}};
 
 constexpr std::string_view kKinds[] = {"read", "write", "flush", "commit", "lat"};
 
@@ -61,8 +64,9 @@ Result<Metric> ParseMetric(std::string_view text) {
   const auto bad = [text] {
     return Status::InvalidArgument(
         "metric '" + std::string(text) +
-        "': expected iops, bw, or KIND.STAT with KIND read/write/flush/commit/lat and STAT "
-        "p50/p90/p99/p99.9/p99.99/max/mean/iops (e.g. commit.p99, write.iops)");
+        "': expected iops, bw, stall, recovery, or KIND.STAT with KIND "
+        "read/write/flush/commit/lat and STAT p50/p90/p99/p99.9/p99.99/max/mean/iops (e.g. "
+        "commit.p99, write.iops)");
   };
   Metric m;
   const size_t dot = text.find('.');
@@ -77,10 +81,13 @@ Result<Metric> ParseMetric(std::string_view text) {
   }
   for (const StatName& s : kStats) {
     if (s.name != stat) continue;
-    if (m.kind.empty() && s.stat != MetricStat::kIops && s.stat != MetricStat::kBytesPerS) {
-      return bad();  // a latency needs its kind
+    const Metric candidate{"", s.stat};
+    const bool phase_level =
+        s.stat == MetricStat::kIops || s.stat == MetricStat::kBytesPerS || candidate.IsChaos();
+    if (m.kind.empty() && !phase_level) return bad();  // a latency needs its kind
+    if (!m.kind.empty() && (s.stat == MetricStat::kBytesPerS || candidate.IsChaos())) {
+      return bad();
     }
-    if (!m.kind.empty() && s.stat == MetricStat::kBytesPerS) return bad();
     m.stat = s.stat;
     return m;
   }
@@ -106,10 +113,19 @@ std::optional<OpKind> MetricKind(const Metric& metric, const PhaseResult& phase)
 }
 
 bool MetricApplies(const Metric& metric, const PhaseResult& phase) {
+  if (metric.IsChaos()) return phase.chaos.present;
   return metric.kind.empty() || MetricKind(metric, phase).has_value();
 }
 
 std::optional<double> MetricValue(const Metric& metric, const PhaseResult& phase) {
+  if (metric.IsChaos()) {
+    if (!phase.chaos.present) return std::nullopt;
+    if (metric.stat == MetricStat::kStall) {
+      return static_cast<double>(phase.chaos.longest_stall_ns);
+    }
+    return phase.chaos.recovery_ns ? static_cast<double>(*phase.chaos.recovery_ns)
+                                   : std::numeric_limits<double>::infinity();
+  }
   if (metric.kind.empty()) {
     return metric.stat == MetricStat::kIops ? phase.Iops() : phase.BytesPerSecond();
   }
@@ -132,7 +148,9 @@ std::optional<double> MetricValue(const Metric& metric, const PhaseResult& phase
 
 std::optional<std::vector<double>> MetricIntervalValues(const Metric& metric,
                                                         const PhaseResult& phase) {
-  if (phase.interval_ns == 0 || phase.time_series.empty()) return std::nullopt;
+  if (phase.interval_ns == 0 || phase.time_series.empty() || metric.IsChaos()) {
+    return std::nullopt;
+  }
   std::optional<OpKind> kind;
   if (!metric.kind.empty()) {
     kind = MetricKind(metric, phase);
@@ -175,7 +193,10 @@ std::optional<std::vector<double>> MetricIntervalValues(const Metric& metric,
 }
 
 std::string FormatMetricValue(const Metric& metric, double value) {
-  if (metric.IsLatency()) return FormatDurationNs(static_cast<uint64_t>(std::llround(value)));
+  if (metric.IsLatency()) {
+    if (!std::isfinite(value)) return "none";
+    return FormatDurationNs(static_cast<uint64_t>(std::llround(value)));
+  }
   if (metric.stat == MetricStat::kBytesPerS) return fmt::format("{:.1f} MB/s", value / 1e6);
   return fmt::format("{:.0f}", value);
 }

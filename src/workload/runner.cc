@@ -424,10 +424,17 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
   if (!fault_runs.empty()) {
     std::vector<std::vector<QuietPeriod>> quiet;
     const uint64_t end = phase_end_ns - start_ns;
+    // From a job's last completion to the phase's end is a stall only when requests were still
+    // stuck at the end (the op timeout or an interrupt ended the phase); after a phase that ran
+    // its course it is the jobs winding down, which an undo run near the end once took for its
+    // stall, with "no completion after it".
+    const bool stuck_at_end = result.timed_out || result.interrupted;
     for (const auto& job : jobs) {
       quiet.push_back(job->quiet());
       const uint64_t last = job->last_completion_ns() - start_ns;
-      if (end > last && end - last >= kQuietFloorNs) quiet.back().push_back({last, end});
+      if (stuck_at_end && end > last && end - last >= kQuietFloorNs) {
+        quiet.back().push_back({last, end});
+      }
     }
     result.faults = std::move(fault_runs);
     ComputeChaos(QuietInAll(quiet), result.time_series, options.interval_ns, spec.ramp_ns, end,

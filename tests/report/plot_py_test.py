@@ -579,6 +579,35 @@ class PlotTest(unittest.TestCase):
                 self.assertTrue(titles[2 * i + 1].startswith(kind + ": p99 latency"))
                 self.assertEqual(fig["panels"][2 * i]["legend"], [kind])
 
+    def test_faults_are_marked_on_the_time_series(self):
+        """A phase with faults (docs/chaos.md): every plot of its time series has a dashed
+        line where each command started and the longest stall shaded, each in its legend, and
+        a note per command says what it did."""
+        doc = load("chaos-tmpfs.json")
+        phase = doc["phases"][0]
+        chaos = phase["chaos"]
+        fault = phase["faults"][0]
+        _out, text = self.render([fixture("chaos-tmpfs.json")])
+        fig = self.figure("IOPS and p99 per interval, phase %s, with its faults marked"
+                          % phase["name"])
+        at = fault["action"]["started_ns"] / 1e9
+        undo_at = fault["undone"]["started_ns"] / 1e9
+        stall = chaos["longest_stall_ns"] / 1e9
+        want_fault = "fault at %.1f s: kill -STOP $PPID; sleep 1; kill -CONT $PPID" % at
+        want_undo = "undo at %.1f s: true" % undo_at
+        self.assertEqual(len(fig["panels"]), 2 * len(phase["ops"]))
+        for panel in fig["panels"]:
+            self.assertIn(want_fault, panel["legend"], panel["title"])
+            self.assertIn(want_undo, panel["legend"], panel["title"])
+            stalls = [e for e in panel["legend"] if e.startswith("longest stall, ")]
+            self.assertEqual(len(stalls), 1, panel["legend"])
+            self.assertTrue(stalls[0].endswith(" s"), stalls[0])
+            self.assertAlmostEqual(float(stalls[0].split(", ")[1][:-2]), stall, places=2)
+        self.assertContains("fault at %.1f s, kill -STOP $PPID; sleep 1; kill -CONT $PPID "
+                            "(exit 0): longest stall" % at, text)
+        self.assertContains("the rate did not come back before the next command or the end",
+                            text)
+
     def test_plp_verdict_overlays_baseline_write_flush_and_commit(self):
         doc = load("plp-ext4.json")
         ev = doc["evidence"]

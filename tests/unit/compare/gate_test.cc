@@ -247,6 +247,47 @@ TEST(Gate, WithoutTimeSeriesOneValuePerRun) {
   EXPECT_EQ(r->checks[0].outcome, GateOutcome::kNoise);
 }
 
+// stall and recovery: a longer stall, or a rate that no longer comes back, is a regression.
+TEST(Gate, StallAndRecovery) {
+  using testing::WithChaos;
+  const auto run = [](uint64_t stall_s, std::optional<uint64_t> recovery_s) {
+    return WithChaos(
+        MakeRun(RunShape{}), stall_s * 1'000'000'000,
+        recovery_s ? std::optional<uint64_t>(*recovery_s * 1'000'000'000) : std::nullopt);
+  };
+  EXPECT_EQ(Only(Gate({run(6, 8)}, {run(42, 45)}, {"stall=+20%"})), GateOutcome::kRegression);
+  EXPECT_EQ(Only(Gate({run(6, 8)}, {run(6, 8)}, {"stall=+5s"})), GateOutcome::kPass);
+  EXPECT_EQ(Only(Gate({run(42, 45)}, {run(6, 8)}, {"stall=+20%"})), GateOutcome::kImproved);
+  EXPECT_EQ(Only(Gate({run(6, 8)}, {run(6, std::nullopt)}, {"recovery=+10s"})),
+            GateOutcome::kRegression);
+  EXPECT_EQ(Only(Gate({run(6, std::nullopt)}, {run(6, std::nullopt)}, {"recovery=+10%"})),
+            GateOutcome::kPass);
+  // Five runs a side: one value per run (no per-interval form), the exact rank-sum test.
+  std::vector<RunResult> base;
+  std::vector<RunResult> cand;
+  for (uint64_t i = 0; i < 5; ++i) {
+    base.push_back(run(6 + i, 8));
+    cand.push_back(run(20 + i, 25));
+  }
+  Result<GateReport> r = Gate(base, cand, {"stall=+50%"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->checks.size(), 1u);
+  EXPECT_EQ(r->checks[0].samples, "runs");
+  EXPECT_NEAR(r->checks[0].p_value, 1.0 / 252, 1e-12);
+  EXPECT_EQ(r->checks[0].outcome, GateOutcome::kRegression);
+  EXPECT_DOUBLE_EQ(r->checks[0].baseline, 10e9);  // the pooled side's worst stall
+  EXPECT_DOUBLE_EQ(r->checks[0].candidate, 24e9);
+  // Without faults on either side, a stall threshold has nothing to check.
+  r = Gate({Commit(100'000)}, {Commit(100'000)}, {"stall=+10%"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("no phase has faults"), std::string::npos)
+      << r.status().message();
+  r = Gate({run(6, 8)}, {Commit(100'000)}, {"recovery=+10%"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("has faults only in the baseline"), std::string::npos)
+      << r.status().message();
+}
+
 TEST(Gate, MissingMetricsAreErrors) {
   Result<GateReport> r = Gate({Commit(100'000)}, {Commit(100'000)}, {"read.p99=+10%"});
   ASSERT_FALSE(r.ok());

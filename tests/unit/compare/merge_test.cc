@@ -48,6 +48,38 @@ TEST(Merge, SequentialSumsTimeAndDropsTheSeries) {
   EXPECT_TRUE(m->phases[0].time_series.empty());
 }
 
+// Faults: the first input's commands, the worst of the inputs' stall and recovery.
+TEST(Merge, ChaosIsTheWorstOfTheInputs) {
+  using testing::WithChaos;
+  RunResult a = WithChaos(MakeRun(RunShape{}), 6'000'000'000, 8'000'000'000);
+  RunResult b = WithChaos(MakeRun(RunShape{}), 9'000'000'000, 7'000'000'000);
+  a.phases[0].chaos.failed.push_back({OpKind::kFlush, 110, 1});
+  b.phases[0].chaos.failed.push_back({OpKind::kFlush, 110, 2});
+  b.phases[0].chaos.baseline_iops = 3000;
+  Result<RunResult> m = MergeResults({&a, &b}, {"a", "b"}, MergeTime::kSequential);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  const PhaseChaos& c = m->phases[0].chaos;
+  EXPECT_TRUE(c.present);
+  ASSERT_EQ(m->phases[0].faults.size(), 1u);
+  EXPECT_EQ(c.longest_stall_ns, 9'000'000'000u);
+  EXPECT_EQ(c.recovery_ns, 8'000'000'000u);
+  EXPECT_EQ(c.first_completion_after_fault_ns, 9'000'001'000u);
+  EXPECT_DOUBLE_EQ(c.baseline_iops, 2000);  // the mean, one run after another
+  ASSERT_EQ(c.failed.size(), 1u);
+  EXPECT_EQ(c.failed[0].count, 3u);
+  // At the same time, the rates add up; one input that never recovered makes the merge none.
+  b.phases[0].chaos.recovery_ns.reset();
+  m = MergeResults({&a, &b}, {"a", "b"}, MergeTime::kConcurrent);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_DOUBLE_EQ(m->phases[0].chaos.baseline_iops, 4000);
+  EXPECT_FALSE(m->phases[0].chaos.recovery_ns.has_value());
+  // Without faults there is no chaos to merge.
+  const RunResult plain = MakeRun(RunShape{});
+  m = MergeResults({&plain, &plain}, {"1", "2"}, MergeTime::kConcurrent);
+  ASSERT_TRUE(m.ok());
+  EXPECT_FALSE(m->phases[0].chaos.present);
+}
+
 TEST(Merge, OneInputIsItself) {
   const RunResult a = MakeRun(RunShape{});
   Result<RunResult> m = MergeResults({&a}, {"a"}, MergeTime::kConcurrent);

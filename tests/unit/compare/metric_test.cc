@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "result_builder.h"
 
 namespace durabench {
@@ -11,8 +13,9 @@ using testing::MakeRun;
 using testing::RunShape;
 
 TEST(Metric, ParsesKindsAndStats) {
-  for (const char* ok : {"commit.p99", "flush.p50", "write.p99.9", "read.p99.99", "lat.p99", "iops",
-                         "bw", "write.iops", "commit.max", "commit.mean", "flush.p90"}) {
+  for (const char* ok :
+       {"commit.p99", "flush.p50", "write.p99.9", "read.p99.99", "lat.p99", "iops", "bw",
+        "write.iops", "commit.max", "commit.mean", "flush.p90", "stall", "recovery"}) {
     Result<Metric> m = ParseMetric(ok);
     ASSERT_TRUE(m.ok()) << ok << ": " << m.status().message();
     EXPECT_EQ(m->Name(), ok);
@@ -20,11 +23,14 @@ TEST(Metric, ParsesKindsAndStats) {
   EXPECT_TRUE(ParseMetric("commit.p99")->HigherIsWorse());
   EXPECT_FALSE(ParseMetric("iops")->HigherIsWorse());
   EXPECT_FALSE(ParseMetric("write.iops")->HigherIsWorse());
+  EXPECT_TRUE(ParseMetric("stall")->HigherIsWorse());
+  EXPECT_TRUE(ParseMetric("recovery")->IsChaos());
+  EXPECT_FALSE(ParseMetric("commit.max")->IsChaos());
 }
 
 TEST(Metric, RejectsWhatItDoesNotKnow) {
   for (const char* bad : {"", "p99", "commit", "commit.p98", "trim.p99", "commit.bw", "iops.p99",
-                          "commit.p99x", ".p99"}) {
+                          "commit.p99x", ".p99", "commit.stall", "lat.recovery", "stall.p99"}) {
     Result<Metric> m = ParseMetric(bad);
     EXPECT_FALSE(m.ok()) << bad;
     if (!m.ok()) {
@@ -49,6 +55,25 @@ TEST(Metric, ValuesComeFromTheHistogramsAndTheMeasuredTime) {
   EXPECT_FALSE(MetricValue(*ParseMetric("read.p99"), p).has_value());
   EXPECT_FALSE(MetricApplies(*ParseMetric("read.p99"), p));
   EXPECT_TRUE(MetricApplies(*ParseMetric("iops"), p));
+}
+
+// stall and recovery come from phases[].chaos, only in phases with faults; a rate that never
+// came back is an infinite recovery, worse than any.
+TEST(Metric, StallAndRecoveryComeFromTheFaultsSummary) {
+  const Metric stall = *ParseMetric("stall");
+  const Metric recovery = *ParseMetric("recovery");
+  const RunResult plain = MakeRun(RunShape{});
+  EXPECT_FALSE(MetricApplies(stall, plain.phases[0]));
+  EXPECT_FALSE(MetricValue(recovery, plain.phases[0]).has_value());
+  const RunResult hit = testing::WithChaos(MakeRun(RunShape{}), 6'180'000'000, 8'000'000'000);
+  EXPECT_TRUE(MetricApplies(stall, hit.phases[0]));
+  EXPECT_DOUBLE_EQ(*MetricValue(stall, hit.phases[0]), 6.18e9);
+  EXPECT_DOUBLE_EQ(*MetricValue(recovery, hit.phases[0]), 8e9);
+  EXPECT_FALSE(MetricIntervalValues(stall, hit.phases[0]).has_value());
+  EXPECT_EQ(FormatMetricValue(stall, 6.18e9), "6.18s");
+  const RunResult never = testing::WithChaos(MakeRun(RunShape{}), 30'000'000'000, std::nullopt);
+  EXPECT_TRUE(std::isinf(*MetricValue(recovery, never.phases[0])));
+  EXPECT_EQ(FormatMetricValue(recovery, *MetricValue(recovery, never.phases[0])), "none");
 }
 
 TEST(Metric, LatFallsBackToWritesThenReads) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,32 @@ inline RunResult MakeRun(const RunShape& s) {
     p.time_series.push_back(iv);
   }
   r.phases.push_back(std::move(p));
+  return r;
+}
+
+// `r` with a fault in its first phase (node power-off at 20 s, started at 50 s) and the stall
+// and recovery given; recovery_ns none: the rate never came back.
+inline RunResult WithChaos(RunResult r, uint64_t stall_ns, std::optional<uint64_t> recovery_ns) {
+  PhaseResult& p = r.phases[0];
+  FaultRun f;
+  f.spec.at_ns = 20'000'000'000;
+  f.spec.run = "lab.sh power-off 2";
+  f.action.ran = true;
+  f.action.started_ns = f.spec.at_ns;
+  f.action.stall_ns = stall_ns;
+  f.action.recovery_ns = recovery_ns;
+  p.spec.faults.push_back(f.spec);
+  p.faults.push_back(f);
+  p.chaos.present = true;
+  p.chaos.fault_at_ns = f.spec.at_ns;
+  p.chaos.longest_stall_ns = stall_ns;
+  p.chaos.longest_stall_at_ns = f.spec.at_ns + 1000;
+  p.chaos.first_completion_after_fault_ns = stall_ns + 1000;
+  p.chaos.recovery_ns = recovery_ns;
+  p.chaos.baseline_iops = 1000;
+  p.chaos.inflight_at_fault = 1;
+  p.chaos.worst_latency_ns = stall_ns;
+  r.workload.phases[0] = p.spec;
   return r;
 }
 
