@@ -38,7 +38,8 @@ struct IntervalSnapshot {
 
 class Recorder {
  public:
-  // `start_ns`: the phase's shared start (NowNs()); `interval_ns` > 0.
+  // `start_ns`: when measuring starts (NowNs(): the jobs' shared start plus the ramp);
+  // `interval_ns` > 0.
   Recorder(uint64_t start_ns, uint64_t interval_ns);
 
   // Records one completed operation that ended at `end_ns` and took `latency_ns`. Inline: this is

@@ -25,7 +25,7 @@ struct IntervalKindStats {
 
 struct IntervalStats {
   uint64_t index = 0;     // k
-  uint64_t start_ns = 0;  // k * interval_ns, relative to the phase start
+  uint64_t start_ns = 0;  // k * interval_ns, from the recorder's start (the ramp's end)
   std::array<IntervalKindStats, kOpKindCount> kinds;
 };
 

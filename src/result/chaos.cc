@@ -18,22 +18,21 @@ std::vector<uint64_t> OpsPerInterval(const std::vector<IntervalStats>& series, u
   return ops;
 }
 
+// Rates on the series' own clock: interval k from k * interval_ns after the ramp's end.
 struct Rates {
   uint64_t interval_ns = 0;
   size_t window = 1;          // intervals per rate window
-  size_t first = 0;           // the first interval of the measured part
-  std::vector<double> iops;   // iops[k]: the window starting at interval k (first <= k)
+  std::vector<double> iops;   // iops[k]: the window starting at interval k
   std::vector<uint64_t> ops;  // per interval
 
-  bool Has(size_t k) const { return k >= first && k < iops.size(); }
+  bool Has(size_t k) const { return k < iops.size(); }
 };
 
-Rates WindowRates(const std::vector<uint64_t>& ops, uint64_t interval_ns, uint64_t measure_start) {
+Rates WindowRates(const std::vector<uint64_t>& ops, uint64_t interval_ns) {
   Rates r;
   r.ops = ops;
   r.interval_ns = interval_ns;
   r.window = std::max<size_t>(1, static_cast<size_t>(kRateWindowNs / interval_ns));
-  r.first = static_cast<size_t>((measure_start + interval_ns - 1) / interval_ns);
   if (ops.size() < r.window) return r;
   r.iops.assign(ops.size() - r.window + 1, 0.0);
   const double seconds = static_cast<double>(r.window * interval_ns) / 1e9;
@@ -55,7 +54,8 @@ double Median(std::vector<double> v) {
   return v.size() % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
-// From `at` to the start of the first stretch of kRecoveryHoldNs, ending by `until`, whose mean
+// From `at` to the start of the first stretch of kRecoveryHoldNs, ending by `until` (both on the
+// series' clock), whose mean
 // IOPS reach kRecoveryShare of `baseline` and which begins with an interval at that rate itself.
 // The mean, not every second: a drive or cluster whose rate varies by 10 % by itself would
 // otherwise never count as recovered; a stall of half a second in the stretch still fails it.
@@ -69,8 +69,7 @@ std::optional<uint64_t> Recovery(const Rates& r, double baseline, uint64_t at, u
   const double hold_s = interval_s * static_cast<double>(hold);
   std::vector<uint64_t> prefix(r.ops.size() + 1, 0);
   for (size_t k = 0; k < r.ops.size(); ++k) prefix[k + 1] = prefix[k] + r.ops[k];
-  for (size_t start =
-           std::max(r.first, static_cast<size_t>((at + r.interval_ns - 1) / r.interval_ns));
+  for (size_t start = static_cast<size_t>((at + r.interval_ns - 1) / r.interval_ns);
        start + hold <= last_end && start + hold <= r.ops.size(); ++start) {
     if (static_cast<double>(r.ops[start]) / interval_s < floor) continue;
     if (static_cast<double>(prefix[start + hold] - prefix[start]) / hold_s >= floor) {
@@ -140,11 +139,16 @@ void ComputeChaos(const std::vector<QuietPeriod>& quiet, const std::vector<Inter
                    });
   if (runs.empty() || interval_ns == 0) return;
 
+  // The series starts at the ramp's end (the recorder's clock); the commands' times are from
+  // the phase start. A time during the ramp is the series' start.
+  const auto on_series = [measure_start_ns](uint64_t t) {
+    return t > measure_start_ns ? t - measure_start_ns : 0;
+  };
   const Rates rates =
-      WindowRates(OpsPerInterval(series, interval_ns, end_ns), interval_ns, measure_start_ns);
+      WindowRates(OpsPerInterval(series, interval_ns, on_series(end_ns)), interval_ns);
   const uint64_t first_at = runs.front()->started_ns;
   std::vector<double> before;
-  for (size_t k = rates.first; rates.Has(k) && (k + rates.window) * interval_ns <= first_at; ++k) {
+  for (size_t k = 0; rates.Has(k) && (k + rates.window) * interval_ns <= on_series(first_at); ++k) {
     before.push_back(rates.iops[k]);
   }
   const double baseline = Median(std::move(before));
@@ -152,7 +156,10 @@ void ComputeChaos(const std::vector<QuietPeriod>& quiet, const std::vector<Inter
     const uint64_t at = runs[i]->started_ns;
     const uint64_t until = i + 1 < runs.size() ? std::max(at, runs[i + 1]->started_ns) : end_ns;
     Effect(quiet, end_ns, runs[i]);
-    runs[i]->recovery_ns = Recovery(rates, baseline, at, until);
+    std::optional<uint64_t> back = Recovery(rates, baseline, on_series(at), on_series(until));
+    // A command during the ramp: from its start to the series' start, then the series' time.
+    if (back) *back += measure_start_ns > at ? measure_start_ns - at : 0;
+    runs[i]->recovery_ns = back;
   }
   chaos->fault_at_ns = first_at;
   chaos->baseline_iops = baseline;

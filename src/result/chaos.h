@@ -1,10 +1,10 @@
 // Faults on a phase's timeline and what they did to it (docs/chaos.md): each fault command as
 // it ran (start, end, exit code, output), and the stall and recovery measured around it.
 //
-// Times are nanoseconds from the phase start (the jobs' shared start, ramp included), the clock
-// of the time series. The runner fills FaultRun's commands as they run and hands the periods in
-// which no job completed anything (QuietPeriod) to ComputeChaos, which measures the rest from
-// those and the phase's time series. Data only: no threads, no processes.
+// Times are nanoseconds from the phase start (the jobs' shared start, ramp included); the time
+// series runs from the ramp's end (ComputeChaos). The runner fills FaultRun's commands as they run
+// and hands the periods in which no job completed anything (QuietPeriod) to ComputeChaos, which
+// measures the rest from those and the phase's time series. Data only: no threads, no processes.
 #pragma once
 
 #include <cstdint>
@@ -89,10 +89,10 @@ std::vector<QuietPeriod> QuietInAll(const std::vector<std::vector<QuietPeriod>>&
 
 // Fills each command's effect in `faults` and the phase summary `chaos` (present, fault_at_ns,
 // stalls, first completion, recovery, baseline) from `quiet` (QuietInAll's), the time series
-// (`series`, intervals of `interval_ns` from the phase start; the last one is cut short by the
-// phase's end and not used for rates), the measured part's start `measure_start_ns` (the
-// ramp's end) and the phase's end `end_ns`. worst_latency_ns, inflight and failed are the
-// caller's.
+// (`series`, intervals of `interval_ns` from `measure_start_ns`, the ramp's end, as the
+// recorder keeps them; the last one is cut short by the phase's end and not used for rates) and
+// the phase's end `end_ns`. Every other time, in and out, is from the phase start.
+// worst_latency_ns, inflight and failed are the caller's.
 void ComputeChaos(const std::vector<QuietPeriod>& quiet, const std::vector<IntervalStats>& series,
                   uint64_t interval_ns, uint64_t measure_start_ns, uint64_t end_ns,
                   std::vector<FaultRun>* faults, PhaseChaos* chaos);

@@ -92,6 +92,27 @@ TEST(ComputeChaos, AStallIsMeasuredFromTheFaultAndRecoveryOnceTheRateHoldsFiveSe
   EXPECT_EQ(chaos.fault_at_ns, 10 * kS);
 }
 
+// With a ramp, the series starts at its end (the recorder's clock) while the commands' times
+// are from the phase start: the same phase as above with 2 s of ramp before it gives the same
+// stall, baseline and recovery. (The series was once read from the phase start: a 1 s ramp
+// made a run's baseline 1270 IOPS instead of 5000, and its recovery 100 ms instead of 1 s.)
+TEST(ComputeChaos, TheSeriesStartsAfterTheRamp) {
+  const std::vector<IntervalStats> series = Series(30, 1000, {{10 * kS, 0}, {13500 * kMs, 950}});
+  const std::vector<QuietPeriod> quiet = {{12 * kS - 2 * kMs, 15500 * kMs}};
+  std::vector<FaultRun> faults = {Fault(12 * kS)};
+  PhaseChaos chaos;
+  ComputeChaos(quiet, series, 100 * kMs, 2 * kS, 32 * kS, &faults, &chaos);
+  EXPECT_EQ(chaos.baseline_iops, 1000);
+  EXPECT_EQ(faults[0].action.stall_ns, 3500 * kMs);
+  ASSERT_TRUE(chaos.recovery_ns);
+  EXPECT_EQ(*chaos.recovery_ns, 3500 * kMs);
+  // A fault during the ramp: recovery from its start, through the ramp's rest.
+  faults = {Fault(1 * kS)};
+  ComputeChaos({}, Series(30, 1000), 100 * kMs, 2 * kS, 32 * kS, &faults, &chaos);
+  EXPECT_EQ(chaos.baseline_iops, 0);  // nothing measured before it
+  EXPECT_FALSE(chaos.recovery_ns);    // so no baseline to come back to
+}
+
 TEST(ComputeChaos, ARateBelowNinetyPercentIsNoRecovery) {
   const std::vector<IntervalStats> series = Series(30, 1000, {{10 * kS, 850}});
   std::vector<FaultRun> faults = {Fault(10 * kS)};
