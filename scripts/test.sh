@@ -26,6 +26,11 @@ mkdir -p "$logs"
 
 overview=()
 any_failed=0
+# Line tables only (-g1) in the legs' builds: sanitizer reports and backtraces keep file:line,
+# and the builds take about a quarter less (the tsan leg's build: 374 s with -g in a clean-clone
+# run, 273 s with -g1). A developer's build keeps CMake's -g.
+g1=(-DCMAKE_C_FLAGS_DEBUG=-g1 -DCMAKE_CXX_FLAGS_DEBUG=-g1
+  "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG")
 
 # Long end-to-end tests the asan leg leaves to the others (asan_leg).
 asan_long_tests='^(AuditEmuDrive\.(HonestDrives|ALiarLoses).*|EvalEmuDrive\.QuickReportCardOnAVolatileDrive|GateCli\.RealRuns|Chaos\.TheStallIsAsLongAsTheDriveWasFrozen)$'
@@ -35,7 +40,7 @@ asan_leg() {
   # Debug + ASan build time. The native engines are run under ASan by hand before a change to
   # them (docs/test-clusters.md). The binary links no cluster library any more, so the Gluster
   # module, built here, costs a process nothing until it is loaded (`list`, the module tests).
-  cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DDURABENCH_WERROR=ON -DDURABENCH_SANITIZE=ON \
+  cmake -S . -B build/asan "${g1[@]}" -DCMAKE_BUILD_TYPE=Debug -DDURABENCH_WERROR=ON -DDURABENCH_SANITIZE=ON \
     -DDURABENCH_BUILD_BENCH=OFF -DDURABENCH_ENABLE_CEPH=OFF -DDURABENCH_CLUSTER_TESTS=OFF >/dev/null
   cmake --build build/asan -j"$jobs"
   cd build/asan
@@ -56,7 +61,7 @@ tsan_leg() {
   # libaio, the op timeout and signals. The timing tests (ground truth, gate, breakdown) add no
   # concurrency and run in the other legs. Without the cluster tests (run under TSan by hand,
   # docs/test-clusters.md): a third start of both clusters costs ≈ 3 min.
-  cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDURABENCH_WERROR=ON \
+  cmake -S . -B build/tsan "${g1[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDURABENCH_WERROR=ON \
     -DDURABENCH_TSAN=ON -DDURABENCH_BUILD_BENCH=OFF -DDURABENCH_CLUSTER_TESTS=OFF >/dev/null
   cmake --build build/tsan -j"$jobs" --target durabench_tsan_tests
   cd build/tsan
@@ -77,7 +82,7 @@ fuzz_leg() {
 }
 
 normal_leg() {
-  cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDURABENCH_WERROR=ON >/dev/null
+  cmake -S . -B build/test "${g1[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDURABENCH_WERROR=ON >/dev/null
   cmake --build build/test -j"$jobs"
   cd build/test
   ctest --output-on-failure -j"$jobs" --timeout 600
