@@ -46,6 +46,12 @@ std::vector<std::vector<double>> Negated(std::vector<std::vector<double>> runs) 
   return runs;
 }
 
+// What a phase must have for `m` to apply: "faults", "commit operations", or m's name.
+std::string WhatItNeeds(const Metric& m) {
+  if (m.IsChaos()) return "faults";
+  return m.kind.empty() ? m.Name() : m.kind + " operations";
+}
+
 std::vector<double> PerRun(const Metric& m, const std::vector<const PhaseResult*>& runs) {
   std::vector<double> v;
   for (const PhaseResult* p : runs) v.push_back(MetricValue(m, *p).value_or(0));
@@ -271,8 +277,7 @@ Result<GateReport> RunGate(const std::vector<const RunResult*>& baseline,
       if (in_base != in_cand) {
         return Status::InvalidArgument(
             fmt::format("--threshold {}: phase '{}' has {} only in the {} results", t.text,
-                        bp.spec.name, t.metric.IsChaos() ? "faults" : t.metric.kind + " operations",
-                        in_base ? "baseline" : "candidate"));
+                        bp.spec.name, WhatItNeeds(t.metric), in_base ? "baseline" : "candidate"));
       }
       // Resolve "lat" once, from the baseline, so both sides compare the same kind.
       Metric resolved = t.metric;
@@ -289,9 +294,8 @@ Result<GateReport> RunGate(const std::vector<const RunResult*>& baseline,
     if (applied == 0) {
       if (!options.thresholds.empty()) {
         return Status::InvalidArgument("--threshold " + t.text + ": no phase has " +
-                                       (t.metric.IsChaos() ? std::string("faults (docs/chaos.md)")
-                                        : t.metric.kind.empty() ? t.metric.Name()
-                                                                : t.metric.kind + " operations"));
+                                       WhatItNeeds(t.metric) +
+                                       (t.metric.IsChaos() ? " (docs/chaos.md)" : ""));
       }
       report.notes.push_back("default threshold " + t.text + " applies to no phase");
     }

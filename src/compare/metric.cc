@@ -81,13 +81,11 @@ Result<Metric> ParseMetric(std::string_view text) {
   }
   for (const StatName& s : kStats) {
     if (s.name != stat) continue;
-    const Metric candidate{"", s.stat};
+    const bool chaos = Metric{"", s.stat}.IsChaos();
     const bool phase_level =
-        s.stat == MetricStat::kIops || s.stat == MetricStat::kBytesPerS || candidate.IsChaos();
+        s.stat == MetricStat::kIops || s.stat == MetricStat::kBytesPerS || chaos;
     if (m.kind.empty() && !phase_level) return bad();  // a latency needs its kind
-    if (!m.kind.empty() && (s.stat == MetricStat::kBytesPerS || candidate.IsChaos())) {
-      return bad();
-    }
+    if (!m.kind.empty() && (s.stat == MetricStat::kBytesPerS || chaos)) return bad();
     m.stat = s.stat;
     return m;
   }

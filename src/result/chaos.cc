@@ -55,8 +55,8 @@ double Median(std::vector<double> v) {
 }
 
 // From `at` to the start of the first stretch of kRecoveryHoldNs, ending by `until` (both on the
-// series' clock), whose mean
-// IOPS reach kRecoveryShare of `baseline` and which begins with an interval at that rate itself.
+// series' clock), whose mean IOPS reach kRecoveryShare of `baseline` and which begins with an
+// interval at that rate itself.
 // The mean, not every second: a drive or cluster whose rate varies by 10 % by itself would
 // otherwise never count as recovered; a stall of half a second in the stretch still fails it.
 std::optional<uint64_t> Recovery(const Rates& r, double baseline, uint64_t at, uint64_t until) {
