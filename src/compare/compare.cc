@@ -118,6 +118,68 @@ void Cells(const std::optional<KindSummary>& s, const std::optional<KindSummary>
   }
 }
 
+ChaosSummary SummarizeChaos(const PhaseChaos& ch) {
+  ChaosSummary s;
+  s.stall_ns = ch.longest_stall_ns;
+  s.io_back_ns = ch.first_completion_after_fault_ns;
+  s.recovery_ns = ch.recovery_ns;
+  for (const FailedOps& f : ch.failed) s.failed += f.count;
+  s.worst_latency_ns = ch.worst_latency_ns;
+  return s;
+}
+
+// A time, or "none" for one that never came (I/O that never resumed, a rate never back).
+std::string OptLat(const std::optional<uint64_t>& v) { return v ? Lat(*v) : "none"; }
+
+// ChaosCells: Cells for a ChaosRow's input, in kChaosColumns' order. A time against one that
+// never came has no change ("" ), two that never came are equal.
+void ChaosCells(const std::optional<ChaosSummary>& s, const std::optional<ChaosSummary>& ref,
+                bool wide, std::vector<std::string>* values, std::vector<std::string>* changes) {
+  constexpr size_t kCount = std::size(kChaosColumns);
+  values->clear();
+  changes->clear();
+  if (!s) {
+    values->assign(kCount, "-");
+    changes->assign(kCount, "");
+    return;
+  }
+  *values = {Lat(s->stall_ns), OptLat(s->io_back_ns), OptLat(s->recovery_ns),
+             std::to_string(s->failed), Lat(s->worst_latency_ns)};
+  if (!ref) {
+    changes->assign(kCount, "");
+    return;
+  }
+  const auto change = [wide](double reference, double value, bool latency) {
+    return wide ? ChangeText(reference, value, latency) : RelativeChangeText(reference, value);
+  };
+  const auto opt_change = [&change](const std::optional<uint64_t>& a,
+                                    const std::optional<uint64_t>& b) -> std::string {
+    if (!a && !b) return "=";
+    if (!a || !b) return "";
+    return change(static_cast<double>(*a), static_cast<double>(*b), true);
+  };
+  *changes = {change(static_cast<double>(ref->stall_ns), static_cast<double>(s->stall_ns), true),
+              opt_change(ref->io_back_ns, s->io_back_ns),
+              opt_change(ref->recovery_ns, s->recovery_ns),
+              change(static_cast<double>(ref->failed), static_cast<double>(s->failed), false),
+              change(static_cast<double>(ref->worst_latency_ns),
+                     static_cast<double>(s->worst_latency_ns), true)};
+}
+
+// For each of c.chaos_rows, the index of the last of c.rows of its phase, after which its table
+// goes; c.rows.size() for a phase with no op kind rows (its table goes last).
+std::vector<size_t> ChaosPlaces(const Comparison& c) {
+  std::vector<size_t> places;
+  for (const ChaosRow& ch : c.chaos_rows) {
+    size_t place = c.rows.size();
+    for (size_t t = 0; t < c.rows.size(); ++t) {
+      if (c.rows[t].phase == ch.phase) place = t;
+    }
+    places.push_back(place);
+  }
+  return places;
+}
+
 // Columns a string takes on a terminal: its UTF-8 code points (labels and facts may hold any).
 size_t Columns(std::string_view s) {
   size_t n = 0;
@@ -276,22 +338,38 @@ Comparison Compare(const std::vector<CompareInput>& inputs) {
       }
     }
   }
+  const auto find = [](const RunResult& r, const std::string& name) -> const PhaseResult* {
+    const auto it = std::find_if(r.phases.begin(), r.phases.end(),
+                                 [&name](const PhaseResult& p) { return p.spec.name == name; });
+    return it == r.phases.end() ? nullptr : &*it;
+  };
   for (const std::string& name : phases) {
     for (int k = 0; k < kOpKindCount; ++k) {
       CompareRow row{name, static_cast<OpKind>(k), {}};
       bool any = false;
       for (const CompareInput& in : inputs) {
-        const auto it = std::find_if(in.result->phases.begin(), in.result->phases.end(),
-                                     [&name](const PhaseResult& p) { return p.spec.name == name; });
-        if (it == in.result->phases.end() || it->ops[k].histogram.count() == 0) {
+        const PhaseResult* p = find(*in.result, name);
+        if (p == nullptr || p->ops[k].histogram.count() == 0) {
           row.per_input.push_back(std::nullopt);
           continue;
         }
-        row.per_input.push_back(Summarize(*it, row.kind));
+        row.per_input.push_back(Summarize(*p, row.kind));
         any = true;
       }
       if (any) c.rows.push_back(std::move(row));
     }
+    ChaosRow chaos{name, {}};
+    bool any = false;
+    for (const CompareInput& in : inputs) {
+      const PhaseResult* p = find(*in.result, name);
+      if (p == nullptr || !p->chaos.present) {
+        chaos.per_input.push_back(std::nullopt);
+        continue;
+      }
+      chaos.per_input.push_back(SummarizeChaos(p->chaos));
+      any = true;
+    }
+    if (any) c.chaos_rows.push_back(std::move(chaos));
   }
   return c;
 }
@@ -356,11 +434,39 @@ std::string ComparisonText(const Comparison& c, bool wide) {
     }
     WidenColumns(table, &widths);
   }
+  // The fault tables (ChaosCells): their own columns, lined up with each other.
+  std::vector<TableRows> chaos_tables;
+  std::vector<size_t> chaos_widths;
+  for (const ChaosRow& row : c.chaos_rows) {
+    TableRows& table = chaos_tables.emplace_back();
+    table.emplace_back(1, "");
+    for (const char* h : kChaosColumns) table.back().emplace_back(h);
+    for (size_t i = 0; i < row.per_input.size(); ++i) {
+      ChaosCells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], wide, &values,
+                 &changes);
+      table.push_back({fmt::format("[{}]", i)});
+      table.back().insert(table.back().end(), values.begin(), values.end());
+      if (i == 0 || !row.per_input[i] || !row.per_input[0]) continue;
+      table.push_back({"  vs 0"});
+      table.back().insert(table.back().end(), changes.begin(), changes.end());
+    }
+    WidenColumns(table, &chaos_widths);
+  }
+  const std::vector<size_t> places = ChaosPlaces(c);
+  const auto chaos_after = [&](size_t t) {
+    for (size_t f = 0; f < places.size(); ++f) {
+      if (places[f] != t) continue;
+      out += "\n" + Wrap("", c.chaos_rows[f].phase + " / faults", "  ", width);
+      out += Table(chaos_tables[f], chaos_widths);
+    }
+  };
   for (size_t t = 0; t < tables.size(); ++t) {
     const CompareRow& row = c.rows[t];
     out += "\n" + Wrap("", row.phase + " / " + std::string(OpKindName(row.kind)), "  ", width);
     out += Table(tables[t], widths);
+    chaos_after(t);
   }
+  chaos_after(c.rows.size());
   return out;
 }
 
@@ -395,14 +501,16 @@ std::string ComparisonMarkdown(const Comparison& c) {
   }
   std::vector<std::string> values;
   std::vector<std::string> changes;
-  for (const CompareRow& row : c.rows) {
-    out += fmt::format("\n**{} / {}**\n\n| # |", row.phase, OpKindName(row.kind));
-    for (const char* h : kHeader) out += fmt::format(" {} |", h);
+  // A table: its title, header and a line per input (values with their change in brackets).
+  const auto table = [&](const std::string& title, const auto& header, size_t inputs,
+                         const auto& cells) {
+    out += "\n**" + title + "**\n\n| # |";
+    for (const char* h : header) out += fmt::format(" {} |", h);
     out += "\n|---|";
-    for (size_t col = 0; col < kColumns; ++col) out += "---:|";
+    for (size_t col = 0; col < std::size(header); ++col) out += "---:|";
     out += "\n";
-    for (size_t i = 0; i < row.per_input.size(); ++i) {
-      Cells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], true, &values, &changes);
+    for (size_t i = 0; i < inputs; ++i) {
+      cells(i);
       out += fmt::format("| {} |", i);
       for (size_t col = 0; col < values.size(); ++col) {
         const std::string& ch = changes[col];
@@ -410,7 +518,28 @@ std::string ComparisonMarkdown(const Comparison& c) {
       }
       out += "\n";
     }
+  };
+  const std::vector<size_t> places = ChaosPlaces(c);
+  const auto chaos_after = [&](size_t t) {
+    for (size_t f = 0; f < places.size(); ++f) {
+      if (places[f] != t) continue;
+      const ChaosRow& row = c.chaos_rows[f];
+      table(row.phase + " / faults", kChaosColumns, row.per_input.size(), [&](size_t i) {
+        ChaosCells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], true, &values,
+                   &changes);
+      });
+    }
+  };
+  for (size_t t = 0; t < c.rows.size(); ++t) {
+    const CompareRow& row = c.rows[t];
+    table(row.phase + " / " + std::string(OpKindName(row.kind)), kHeader, row.per_input.size(),
+          [&](size_t i) {
+            Cells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], true, &values,
+                  &changes);
+          });
+    chaos_after(t);
   }
+  chaos_after(c.rows.size());
   return out;
 }
 
@@ -421,7 +550,17 @@ std::string ComparisonCsv(const Comparison& c) {
   for (const char* col : kSummaryColumns) header.push_back(std::string(col) + "_ns");
   header.push_back("iops_change_pct");
   header.push_back("p99_change_pct");
+  for (const char* col : {"stall_ns", "io_back_ns", "recovery_ns"}) header.emplace_back(col);
   std::string out = CsvLine(header);
+  const auto chaos_of = [&c](const std::string& phase, size_t input) -> const ChaosSummary* {
+    for (const ChaosRow& row : c.chaos_rows) {
+      if (row.phase == phase && row.per_input[input]) return &*row.per_input[input];
+    }
+    return nullptr;
+  };
+  const auto opt = [](const std::optional<uint64_t>& v) {
+    return v ? std::to_string(*v) : std::string();
+  };
   const auto change = [](double reference, double value) {
     return reference == 0 ? std::string() : fmt::format("{:.2f}", (value / reference - 1) * 100);
   };
@@ -445,6 +584,10 @@ std::string ComparisonCsv(const Comparison& c) {
       line.push_back(against ? change(static_cast<double>(ref->latency_ns[1]),
                                       static_cast<double>(s->latency_ns[1]))
                              : "");
+      const ChaosSummary* chaos = chaos_of(row.phase, i);
+      line.push_back(chaos ? std::to_string(chaos->stall_ns) : "");
+      line.push_back(chaos ? opt(chaos->io_back_ns) : "");
+      line.push_back(chaos ? opt(chaos->recovery_ns) : "");
       out += CsvLine(line);
     }
   }
@@ -509,6 +652,40 @@ Json ComparisonToJson(const Comparison& c) {
                     {"inputs", std::move(per)}});
   }
   j["rows"] = std::move(rows);
+  if (!c.chaos_rows.empty()) {
+    const auto opt = [](const std::optional<uint64_t>& v) { return v ? Json(*v) : Json(nullptr); };
+    Json chaos_rows = Json::array();
+    for (const ChaosRow& row : c.chaos_rows) {
+      Json per = Json::array();
+      const std::optional<ChaosSummary>& ref = row.per_input[0];
+      for (size_t i = 0; i < row.per_input.size(); ++i) {
+        const std::optional<ChaosSummary>& s = row.per_input[i];
+        if (!s) {
+          per.push_back(nullptr);
+          continue;
+        }
+        Json v = {{"stall_ns", s->stall_ns},
+                  {"io_back_ns", opt(s->io_back_ns)},
+                  {"recovery_ns", opt(s->recovery_ns)},
+                  {"failed", s->failed},
+                  {"worst_latency_ns", s->worst_latency_ns}};
+        if (i > 0 && ref) {
+          // Differences in ns (this input minus the reference); null where either never came.
+          const auto diff = [](const std::optional<uint64_t>& a, const std::optional<uint64_t>& b) {
+            return a && b ? Json(static_cast<double>(*b) - static_cast<double>(*a)) : Json(nullptr);
+          };
+          v["change"] = {
+              {"stall_ns", static_cast<double>(s->stall_ns) - static_cast<double>(ref->stall_ns)},
+              {"io_back_ns", diff(ref->io_back_ns, s->io_back_ns)},
+              {"recovery_ns", diff(ref->recovery_ns, s->recovery_ns)},
+              {"failed", static_cast<double>(s->failed) - static_cast<double>(ref->failed)}};
+        }
+        per.push_back(std::move(v));
+      }
+      chaos_rows.push_back({{"phase", row.phase}, {"inputs", std::move(per)}});
+    }
+    j["chaos_rows"] = std::move(chaos_rows);
+  }
   if (!c.warnings.empty()) j["warnings"] = c.warnings;
   return j;
 }

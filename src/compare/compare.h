@@ -39,6 +39,22 @@ struct CompareRow {
   std::vector<std::optional<KindSummary>> per_input;  // absent: phase or kind not in that input
 };
 
+// What one result measured around a phase's faults (phases[].chaos, docs/chaos.md).
+struct ChaosSummary {
+  uint64_t stall_ns = 0;                // the phase's longest time without a completion
+  std::optional<uint64_t> io_back_ns;   // first fault to the first completion after its stall
+  std::optional<uint64_t> recovery_ns;  // first fault to the rate's return; none: never back
+  uint64_t failed = 0;                  // failed operations, all kinds and errnos
+  uint64_t worst_latency_ns = 0;        // the largest latency of any op kind
+};
+inline constexpr const char* kChaosColumns[] = {"stall", "I/O back", "recovery", "failed", "worst"};
+
+// A phase that had faults in at least one input.
+struct ChaosRow {
+  std::string phase;
+  std::vector<std::optional<ChaosSummary>> per_input;  // absent: no such phase, or no faults
+};
+
 // A fact that is not the same in every input, with each input's value ("" = none/unknown).
 struct FactDiff {
   std::string name;
@@ -50,7 +66,8 @@ struct Comparison {
   std::vector<FactDiff> differing_facts;
   // Every phase key that differs between inputs that ran a phase of the same name (DiffWork).
   std::vector<WorkDiff> differing_work;
-  std::vector<CompareRow> rows;  // phases in first-seen order, op kinds read/write/flush/commit
+  std::vector<CompareRow> rows;      // phases in first-seen order, op kinds read/write/flush/commit
+  std::vector<ChaosRow> chaos_rows;  // phases with faults somewhere, in the same order
   // Lines for the user that are not part of the comparison: "the inputs share no phase name"
   // when no phase was run by two inputs. Each fits a 100-column line after "durabench:
   // warning: ". The text, Markdown and CSV renderings leave them out (the command prints them
@@ -73,6 +90,10 @@ Comparison Compare(const std::vector<CompareInput>& inputs);
 // with its values, InputWorkText), left out when there is none; in JSON it is
 // `differing_work`, present only when not empty.
 //
+// A phase with faults (chaos_rows) gets a table of its own after its op kinds' ("PHASE /
+// faults": stall, I/O back, recovery, failed, worst; "none" for a time that never came); in
+// JSON `chaos_rows`, present only when not empty.
+//
 // ComparisonText: by default at most kCompareTextColumns columns a line: the changes are
 // relative only ("+23.6%") and long lines are wrapped. `wide`: absolute and relative changes,
 // nothing wrapped, however wide that makes a line.
@@ -83,7 +104,9 @@ Json ComparisonToJson(const Comparison& c);
 // label, differing_work (what this input ran of the phase's keys that differ, InputWorkText;
 // empty when none differs), count, iops, mb_per_s (10^6 bytes/s; empty for flush and commit),
 // p50_ns, p99_ns, p99.9_ns, max_ns, and the change of iops and of p99 against the reference in
-// percent (empty for the reference and where either value is missing or the reference's is 0).
+// percent (empty for the reference and where either value is missing or the reference's is 0),
+// then the phase's stall_ns, io_back_ns and recovery_ns (ChaosSummary; empty in a phase without
+// faults or for a time that never came), the same on every line of the phase.
 // An input without the phase or op kind has no line.
 std::string ComparisonCsv(const Comparison& c);
 

@@ -288,5 +288,70 @@ TEST(Compare, TheTextFits100ColumnsUnlessWide) {
   EXPECT_NE(wide.find("+110.00us +100.0%"), std::string::npos) << wide;  // commit p50
 }
 
+// A phase with faults gets a table of its own after its op kinds: stall, I/O back, recovery,
+// failed, worst latency against the reference; a rate that never came back is "none", with no
+// change against a time; an input without faults in that phase shows "-".
+TEST(Compare, StallAndRecoverySideBySide) {
+  using testing::WithChaos;
+  const RunResult a = WithChaos(MakeRun(RunShape{}), 6'000'000'000, 8'000'000'000);
+  const RunResult b = WithChaos(MakeRun(RunShape{}), 9'000'000'000, std::nullopt);
+  const RunResult plain = MakeRun(RunShape{});
+  const Comparison c = Compare({{"A", &a}, {"B", &b}, {"C", &plain}});
+  ASSERT_EQ(c.chaos_rows.size(), 1u);
+  const ChaosRow& row = c.chaos_rows[0];
+  EXPECT_EQ(row.phase, "commit-path");
+  ASSERT_EQ(row.per_input.size(), 3u);
+  EXPECT_EQ(row.per_input[0]->stall_ns, 6'000'000'000u);
+  EXPECT_EQ(row.per_input[0]->io_back_ns, 6'000'001'000u);
+  EXPECT_EQ(row.per_input[1]->recovery_ns, std::nullopt);
+  EXPECT_FALSE(row.per_input[2].has_value());
+
+  const std::string text = ComparisonText(c, true);
+  const size_t faults = text.find("commit-path / faults");
+  ASSERT_NE(faults, std::string::npos) << text;
+  EXPECT_GT(faults, text.find("commit-path / commit")) << "after the phase's op kinds:\n" << text;
+  const std::vector<std::string> lines = LinesOf(text.substr(faults));
+  ASSERT_GE(lines.size(), 6u) << text;
+  for (const char* col : kChaosColumns) EXPECT_NE(lines[1].find(col), std::string::npos) << text;
+  EXPECT_NE(lines[2].find("6.00s"), std::string::npos) << text;
+  EXPECT_NE(lines[2].find("8.00s"), std::string::npos) << text;
+  EXPECT_NE(lines[3].find("none"), std::string::npos) << text;           // B's recovery
+  EXPECT_NE(lines[4].find("+3.00s +50.0%"), std::string::npos) << text;  // B's stall vs A's
+  EXPECT_EQ(lines[5].find("[2]"), 2u) << text;
+  EXPECT_NE(lines[5].find(" -"), std::string::npos) << text;  // C had no faults
+  EXPECT_LE(LongestLine(ComparisonText(c)), kCompareTextColumns);
+
+  const std::string md = ComparisonMarkdown(c);
+  EXPECT_NE(md.find("**commit-path / faults**"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 9.00s (+3.00s +50.0%) |"), std::string::npos) << md;
+
+  const Json j = ComparisonToJson(c);
+  ASSERT_EQ(j["chaos_rows"].size(), 1u);
+  const Json& in = j["chaos_rows"][0]["inputs"];
+  EXPECT_EQ(in[0]["recovery_ns"], 8'000'000'000u);
+  EXPECT_TRUE(in[1]["recovery_ns"].is_null());
+  EXPECT_TRUE(in[1]["change"]["recovery_ns"].is_null());
+  EXPECT_EQ(in[1]["change"]["stall_ns"], 3e9);
+  EXPECT_TRUE(in[2].is_null());
+  EXPECT_FALSE(ComparisonToJson(Compare({{"C", &plain}})).contains("chaos_rows"));
+
+  const std::vector<std::string> csv = LinesOf(ComparisonCsv(c));
+  EXPECT_NE(csv[0].find(",stall_ns,io_back_ns,recovery_ns"), std::string::npos) << csv[0];
+  bool seen_a = false;
+  for (const std::string& line : csv) {
+    if (line.rfind("commit-path,commit,0,", 0) == 0) {
+      EXPECT_NE(line.find(",6000000000,6000001000,8000000000"), std::string::npos) << line;
+      seen_a = true;
+    }
+    if (line.rfind("commit-path,commit,1,", 0) == 0) {
+      EXPECT_NE(line.find(",9000000000,9000001000,"), std::string::npos) << line;
+    }
+    if (line.rfind("commit-path,commit,2,", 0) == 0) {
+      EXPECT_EQ(line.substr(line.size() - 3), ",,,") << line;
+    }
+  }
+  EXPECT_TRUE(seen_a);
+}
+
 }  // namespace
 }  // namespace durabench
