@@ -1038,7 +1038,15 @@ FAULT_STYLE, UNDO_STYLE = ("black", "--"), ("dimgray", ":")
 
 
 def short_command(cmd, width=48):
-    cmd = " ".join(str(cmd).split())
+    """CMD on one line of at most WIDTH characters for a legend. Absolute paths (words that
+    start with /) are cut to their last part first, so that what a lab command does shows
+    ("lab.sh lab power-off 2", not "/home/u/durabench/scripts/lab.sh /tmp/lab power-o…");
+    what is still too long is cut at the end."""
+    words = str(cmd).split()
+    cmd = " ".join(words)
+    if len(cmd) > width:
+        cmd = " ".join(w.rstrip("/").rsplit("/", 1)[-1] or w if w.startswith("/") else w
+                       for w in words)
     return cmd if len(cmd) <= width else cmd[:width - 1] + "…"
 
 

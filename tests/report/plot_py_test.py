@@ -608,6 +608,25 @@ class PlotTest(unittest.TestCase):
         self.assertContains("the rate did not come back before the next command or the end",
                             text)
 
+    def test_a_long_fault_command_keeps_what_it_does(self):
+        """A lab command named by absolute paths is too long for a legend: the paths are cut
+        to their last part, so the action and its node still show."""
+        doc = load("chaos-tmpfs.json")
+        fault = doc["phases"][0]["faults"][0]
+        fault["run"] = "/home/someone/src/durabench/scripts/lab.sh /var/tmp/lab power-off 2"
+        fault["undo"] = "/home/someone/src/durabench/scripts/lab.sh /var/tmp/lab node-start 2"
+        path = os.path.join(self.tmp, "chaos-lab.json")
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        self.render([path])
+        fig = self.figure("IOPS and p99 per interval, phase %s, with its faults marked"
+                          % doc["phases"][0]["name"])
+        at = fault["action"]["started_ns"] / 1e9
+        undo_at = fault["undone"]["started_ns"] / 1e9
+        for panel in fig["panels"]:
+            self.assertIn("fault at %.1f s: lab.sh lab power-off 2" % at, panel["legend"])
+            self.assertIn("undo at %.1f s: lab.sh lab node-start 2" % undo_at, panel["legend"])
+
     def test_plp_verdict_overlays_baseline_write_flush_and_commit(self):
         doc = load("plp-ext4.json")
         ev = doc["evidence"]
