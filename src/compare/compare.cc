@@ -249,6 +249,45 @@ std::string Table(const TableRows& rows, const std::vector<size_t>& widths) {
   return out;
 }
 
+// The text table of one row (a CompareRow or ChaosRow): a header line, then per input its
+// values and, below each input after the first, its changes ("  vs 0"); `cells` is Cells or
+// ChaosCells.
+template <typename T, typename CellsFn, size_t N>
+TableRows InputTable(const char* const (&header)[N], const std::vector<std::optional<T>>& per_input,
+                     bool wide, CellsFn cells) {
+  TableRows table;
+  table.emplace_back(1, "");
+  for (const char* h : header) table.back().emplace_back(h);
+  std::vector<std::string> values;
+  std::vector<std::string> changes;
+  for (size_t i = 0; i < per_input.size(); ++i) {
+    cells(per_input[i], i == 0 ? std::nullopt : per_input[0], wide, &values, &changes);
+    table.push_back({fmt::format("[{}]", i)});
+    table.back().insert(table.back().end(), values.begin(), values.end());
+    if (i == 0 || !per_input[i] || !per_input[0]) continue;
+    table.push_back({"  vs 0"});
+    table.back().insert(table.back().end(), changes.begin(), changes.end());
+  }
+  return table;
+}
+
+// The inputs of one row as JSON: null where an input has no value, else to_json(value,
+// reference), the reference being the first input's value for the others (nullptr for the
+// first input, and where the first has none).
+template <typename T, typename ToJson>
+Json InputsJson(const std::vector<std::optional<T>>& per_input, ToJson to_json) {
+  Json per = Json::array();
+  for (size_t i = 0; i < per_input.size(); ++i) {
+    if (!per_input[i]) {
+      per.push_back(nullptr);
+      continue;
+    }
+    const T* ref = i > 0 && per_input[0] ? &*per_input[0] : nullptr;
+    per.push_back(to_json(*per_input[i], ref));
+  }
+  return per;
+}
+
 }  // namespace
 
 std::string ChangeText(double reference, double value, bool latency) {
@@ -418,39 +457,16 @@ std::string ComparisonText(const Comparison& c, bool wide) {
   // One table per phase and op kind, all with the same column widths so that they line up.
   std::vector<TableRows> tables;
   std::vector<size_t> widths;
-  std::vector<std::string> values;
-  std::vector<std::string> changes;
   for (const CompareRow& row : c.rows) {
-    TableRows& table = tables.emplace_back();
-    table.emplace_back(1, "");
-    for (const char* h : kHeader) table.back().emplace_back(h);
-    for (size_t i = 0; i < row.per_input.size(); ++i) {
-      Cells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], wide, &values, &changes);
-      table.push_back({fmt::format("[{}]", i)});
-      table.back().insert(table.back().end(), values.begin(), values.end());
-      if (i == 0 || !row.per_input[i] || !row.per_input[0]) continue;
-      table.push_back({"  vs 0"});
-      table.back().insert(table.back().end(), changes.begin(), changes.end());
-    }
-    WidenColumns(table, &widths);
+    tables.push_back(InputTable(kHeader, row.per_input, wide, Cells));
+    WidenColumns(tables.back(), &widths);
   }
-  // The fault tables (ChaosCells): their own columns, lined up with each other.
+  // The fault tables: their own columns, lined up with each other.
   std::vector<TableRows> chaos_tables;
   std::vector<size_t> chaos_widths;
   for (const ChaosRow& row : c.chaos_rows) {
-    TableRows& table = chaos_tables.emplace_back();
-    table.emplace_back(1, "");
-    for (const char* h : kChaosColumns) table.back().emplace_back(h);
-    for (size_t i = 0; i < row.per_input.size(); ++i) {
-      ChaosCells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], wide, &values,
-                 &changes);
-      table.push_back({fmt::format("[{}]", i)});
-      table.back().insert(table.back().end(), values.begin(), values.end());
-      if (i == 0 || !row.per_input[i] || !row.per_input[0]) continue;
-      table.push_back({"  vs 0"});
-      table.back().insert(table.back().end(), changes.begin(), changes.end());
-    }
-    WidenColumns(table, &chaos_widths);
+    chaos_tables.push_back(InputTable(kChaosColumns, row.per_input, wide, ChaosCells));
+    WidenColumns(chaos_tables.back(), &chaos_widths);
   }
   const std::vector<size_t> places = ChaosPlaces(c);
   const auto chaos_after = [&](size_t t) {
@@ -614,74 +630,60 @@ Json ComparisonToJson(const Comparison& c) {
   }
   Json rows = Json::array();
   for (const CompareRow& row : c.rows) {
-    Json per = Json::array();
-    const std::optional<KindSummary>& ref = row.per_input[0];
-    for (size_t i = 0; i < row.per_input.size(); ++i) {
-      const std::optional<KindSummary>& s = row.per_input[i];
-      if (!s) {
-        per.push_back(nullptr);
-        continue;
-      }
-      Json v = {{"count", s->count}, {"iops", s->iops}};
-      if (s->bytes_per_s) v["bytes_per_s"] = *s->bytes_per_s;
+    Json per = InputsJson(row.per_input, [](const KindSummary& s, const KindSummary* ref) {
+      Json v = {{"count", s.count}, {"iops", s.iops}};
+      if (s.bytes_per_s) v["bytes_per_s"] = *s.bytes_per_s;
       Json lat = Json::object();
-      for (size_t col = 0; col < s->latency_ns.size(); ++col) {
-        lat[kSummaryColumns[col]] = s->latency_ns[col];
+      for (size_t col = 0; col < s.latency_ns.size(); ++col) {
+        lat[kSummaryColumns[col]] = s.latency_ns[col];
       }
       v["lat_ns"] = std::move(lat);
-      if (i > 0 && ref) {
-        Json change = {{"iops", s->iops - ref->iops},
-                       {"iops_ratio", ref->iops ? Json(s->iops / ref->iops) : Json(nullptr)}};
-        for (size_t col = 0; col < s->latency_ns.size(); ++col) {
-          const double a = static_cast<double>(ref->latency_ns[col]);
-          const double b = static_cast<double>(s->latency_ns[col]);
-          change[std::string(kSummaryColumns[col]) + "_ns"] = b - a;
-          change[std::string(kSummaryColumns[col]) + "_ratio"] = a ? Json(b / a) : Json(nullptr);
-        }
-        if (s->bytes_per_s && ref->bytes_per_s) {
-          const double a = *ref->bytes_per_s;
-          change["bytes_per_s"] = *s->bytes_per_s - a;
-          change["bytes_per_s_ratio"] = a ? Json(*s->bytes_per_s / a) : Json(nullptr);
-        }
-        v["change"] = std::move(change);
+      if (ref == nullptr) return v;
+      Json change = {{"iops", s.iops - ref->iops},
+                     {"iops_ratio", ref->iops ? Json(s.iops / ref->iops) : Json(nullptr)}};
+      for (size_t col = 0; col < s.latency_ns.size(); ++col) {
+        const double a = static_cast<double>(ref->latency_ns[col]);
+        const double b = static_cast<double>(s.latency_ns[col]);
+        change[std::string(kSummaryColumns[col]) + "_ns"] = b - a;
+        change[std::string(kSummaryColumns[col]) + "_ratio"] = a ? Json(b / a) : Json(nullptr);
       }
-      per.push_back(std::move(v));
-    }
+      if (s.bytes_per_s && ref->bytes_per_s) {
+        const double a = *ref->bytes_per_s;
+        change["bytes_per_s"] = *s.bytes_per_s - a;
+        change["bytes_per_s_ratio"] = a ? Json(*s.bytes_per_s / a) : Json(nullptr);
+      }
+      v["change"] = std::move(change);
+      return v;
+    });
     rows.push_back({{"phase", row.phase},
                     {"kind", std::string(OpKindName(row.kind))},
                     {"inputs", std::move(per)}});
   }
   j["rows"] = std::move(rows);
   if (!c.chaos_rows.empty()) {
-    const auto opt = [](const std::optional<uint64_t>& v) { return v ? Json(*v) : Json(nullptr); };
     Json chaos_rows = Json::array();
     for (const ChaosRow& row : c.chaos_rows) {
-      Json per = Json::array();
-      const std::optional<ChaosSummary>& ref = row.per_input[0];
-      for (size_t i = 0; i < row.per_input.size(); ++i) {
-        const std::optional<ChaosSummary>& s = row.per_input[i];
-        if (!s) {
-          per.push_back(nullptr);
-          continue;
-        }
-        Json v = {{"stall_ns", s->stall_ns},
-                  {"io_back_ns", opt(s->io_back_ns)},
-                  {"recovery_ns", opt(s->recovery_ns)},
-                  {"failed", s->failed},
-                  {"worst_latency_ns", s->worst_latency_ns}};
-        if (i > 0 && ref) {
-          // Differences in ns (this input minus the reference); null where either never came.
-          const auto diff = [](const std::optional<uint64_t>& a, const std::optional<uint64_t>& b) {
-            return a && b ? Json(static_cast<double>(*b) - static_cast<double>(*a)) : Json(nullptr);
-          };
-          v["change"] = {
-              {"stall_ns", static_cast<double>(s->stall_ns) - static_cast<double>(ref->stall_ns)},
-              {"io_back_ns", diff(ref->io_back_ns, s->io_back_ns)},
-              {"recovery_ns", diff(ref->recovery_ns, s->recovery_ns)},
-              {"failed", static_cast<double>(s->failed) - static_cast<double>(ref->failed)}};
-        }
-        per.push_back(std::move(v));
-      }
+      Json per = InputsJson(row.per_input, [](const ChaosSummary& s, const ChaosSummary* ref) {
+        const auto opt = [](const std::optional<uint64_t>& v) {
+          return v ? Json(*v) : Json(nullptr);
+        };
+        Json v = {{"stall_ns", s.stall_ns},
+                  {"io_back_ns", opt(s.io_back_ns)},
+                  {"recovery_ns", opt(s.recovery_ns)},
+                  {"failed", s.failed},
+                  {"worst_latency_ns", s.worst_latency_ns}};
+        if (ref == nullptr) return v;
+        // Differences in ns (this input minus the reference); null where either never came.
+        const auto diff = [](const std::optional<uint64_t>& a, const std::optional<uint64_t>& b) {
+          return a && b ? Json(static_cast<double>(*b) - static_cast<double>(*a)) : Json(nullptr);
+        };
+        v["change"] = {
+            {"stall_ns", static_cast<double>(s.stall_ns) - static_cast<double>(ref->stall_ns)},
+            {"io_back_ns", diff(ref->io_back_ns, s.io_back_ns)},
+            {"recovery_ns", diff(ref->recovery_ns, s.recovery_ns)},
+            {"failed", static_cast<double>(s.failed) - static_cast<double>(ref->failed)}};
+        return v;
+      });
       chaos_rows.push_back({{"phase", row.phase}, {"inputs", std::move(per)}});
     }
     j["chaos_rows"] = std::move(chaos_rows);
