@@ -592,7 +592,7 @@ class Plotter:
         the lines of a row differ by more than 50x (a RAM disk beside a real one), where a
         linear one would flatten the slower line onto zero. MARKS: [(t_s, label, (color,
         style))], a vertical line on every plot (a fault command's start); SPANS: [(t0_s, t1_s,
-        label)], a shaded stretch on every plot (the longest stall).
+        label, color)], a shaded stretch on every plot (the longest stall; color None: red).
         """
         fig, axes = self.plt.subplots(len(rows), 2, figsize=(15, 5), squeeze=False)
         interval = fmt_ns(interval_ns)
@@ -629,8 +629,9 @@ class Plotter:
             ax2.set_ylabel("%s p99 latency (log scale)" % kind)
             for ax in (ax1, ax2):
                 ax.set_xlabel("time since the end of the ramp (s, middle of each interval)")
-                for t0, t1, label in spans:
-                    ax.axvspan(t0, t1, color="#d62728", alpha=0.13, linewidth=0, label=label)
+                for t0, t1, label, color in spans:
+                    ax.axvspan(t0, t1, color=color or "#d62728", alpha=0.13, linewidth=0,
+                               label=label)
                 for t, label, (color, style) in marks:
                     ax.axvline(t, color=color, linestyle=style, linewidth=1.4, label=label)
         self.finish(fig, len(rows), 2.1)
@@ -995,7 +996,8 @@ class Report:
             if p.get("faults"):
                 m, sp, text = fault_marks(p, inp.label if multi else None)
                 marks += m
-                spans += sp
+                # Several inputs: each one's stall in its own line's colour.
+                spans += [s + (self.plotter.color(i) if multi else None,) for s in sp]
                 notes += text
             ts = p.get("time_series") or {}
             intervals = ts.get("intervals") or []
