@@ -113,8 +113,9 @@ CephCli() {
 # single-host cluster with a size-1 pool. scripts/lab-up.sh (several hosts in network
 # namespaces) overrides: CEPH_MON_MEMBERS (mon_initial_members), CEPH_NETWORK (public and
 # cluster network), CEPH_CHOOSELEAF_TYPE (1: replicas on different hosts),
-# CEPH_REPORTER_SUBTREE (host), CEPH_HEARTBEAT_GRACE_S, and CEPH_CONF_EXTRA (sections appended
-# at the end, e.g. each OSD's crush_location).
+# CEPH_REPORTER_SUBTREE (host), CEPH_MIN_DOWN_REPORTERS, CEPH_HEARTBEAT_INTERVAL_S,
+# CEPH_HEARTBEAT_GRACE_S, CEPH_ADJUST_GRACE, and CEPH_CONF_EXTRA (sections appended at the end,
+# e.g. each OSD's crush_location).
 CephWriteConf() {
   local fsid=$1 d=$CEPH_DIR
   cat >"$CEPH_CONF_PATH" <<EOF
@@ -164,11 +165,11 @@ mon_data_avail_warn = 5
 # after 10 s of silence (defaults 6 s and 20 s), with no grace stretching for "laggy" history
 # so the time stays predictable; still long enough that a loaded 2-core machine does not flap.
 mon_osd_reporter_subtree_level = ${CEPH_REPORTER_SUBTREE:-osd}
-mon_osd_min_down_reporters = 1
+mon_osd_min_down_reporters = ${CEPH_MIN_DOWN_REPORTERS:-1}
 osd_fast_fail_on_connection_refused = true
-osd_heartbeat_interval = 2
+osd_heartbeat_interval = ${CEPH_HEARTBEAT_INTERVAL_S:-2}
 osd_heartbeat_grace = ${CEPH_HEARTBEAT_GRACE_S:-10}
-mon_osd_adjust_heartbeat_grace = false
+mon_osd_adjust_heartbeat_grace = ${CEPH_ADJUST_GRACE:-false}
 # restful (a default) needs python modules we do not install; iostat is enough.
 mgr_initial_modules = iostat
 

@@ -53,10 +53,15 @@ LabCephInit() {
   CEPH_MON_ADDRS=$(IFS=,; echo "${addrs[*]}")
   CEPH_MON_MEMBERS=$(IFS=,; echo "${members[*]}")
   CEPH_NETWORK=$LAB_SUBNET.0/24
-  # Replicas on different hosts (nodes); a failure is reported per host subtree, one report
-  # is enough (the other nodes' OSDs both see a dead one at once).
+  # Replicas on different hosts (nodes). Failure detection as Ceph ships it, so that the lab
+  # measures what a real cluster does: reports counted per host, two hosts must report an OSD
+  # (one lone node cannot take others down), pings every 6 s; the grace is
+  # --osd-heartbeat-grace. One exception: the grace is not stretched for "laggy" history
+  # (mon_osd_adjust_heartbeat_grace), so a fault repeated on one node meets the same grace.
   CEPH_CHOOSELEAF_TYPE=1
   CEPH_REPORTER_SUBTREE=host
+  CEPH_MIN_DOWN_REPORTERS=2
+  CEPH_HEARTBEAT_INTERVAL_S=6
   CEPH_HEARTBEAT_GRACE_S=$LAB_HB_GRACE_S
   CEPH_CONF_EXTRA=$extra
 }

@@ -5,26 +5,19 @@
 #   gluster  4 KiB randwrite + fdatasync, qd1, psync on the Gluster replica-3 FUSE mount; node 2's
 #            cable out at 3 s, in at 16 s. The client waits network.ping-timeout (the fixture's
 #            5 s) for the silent brick: the action's stall is checked against a window around it.
-#   ceph     the same on rbd://rep3/chaos-test (native rbd engine, a fresh image); node 2 powered off at 3 s, started
-#            at 22 s. Writes wait until osd.1 is marked down: osd_heartbeat_grace (6 s) plus
-#            the failure reports and, with mon.n2 gone too, a mon election.
-# Each checks the action's stall_ns window, first_completion_ns and recovery_ns not null, and the
-# undo's exit code. The faults/chaos JSON and a one-line table per scenario go to stdout (the
-# CTest log). An EXIT trap mends node 2 (node-start, which also brings its link up) and waits
-# until lab-up.sh DIR finds the lab healthy, whatever happened, so the next test finds it so.
-#
-# STATUS: not registered in CTest yet (tests/lab/CMakeLists.txt has the lines, commented out).
-# One run by hand (lab dbch): the Gluster scenario measured stall 6.18 s, first completion 6.44 s,
-# baseline 554 IOPS, no recovery after the cable-out (degraded rate ~60 %), recovery 2.0 s after
-# the cable-in. But that cable-out of node 2 left Ceph with all three OSDs marked down for 3+
-# minutes (lab-up.sh DIR timed out after 180 s). A second Gluster run on a Gluster-only lab:
-# stall 6.16 s, first completion 6.26 s, recovery 6.30 s after the fault, baseline 558 IOPS. The Ceph scenario, run by hand alone on a
-# Ceph-only lab (same command line): baseline 381 IOPS; the flush in flight at the power-off
-# stalled 30.0 s and failed with ETIMEDOUT (chaos.failed), first completion 30.27 s after the
-# fault, no recovery; the mons marked osd.1 down only ~31 s after the power-off (after a mon
-# election), not after the 6 s grace; node-start 2 (22 s) returned healthy at 28.7 s. So the
-# Ceph window below is unverified and the check fails today: a lab (or librbd resend) problem to
-# look into before this test is registered.
+#   ceph     the same on rbd://rep3/chaos-test (native rbd engine, a fresh image); node 2 powered
+#            off at 3 s, started at 45 s. Writes wait until osd.1 is marked down and its PGs
+#            have peered: the two mons left must elect a quorum first (~15 s), and both other
+#            OSDs must report osd.1 (osd_heartbeat_grace 6 s plus up to one 6 s heartbeat
+#            interval; an OSD whose mon session was with mon.n2 reports only after its mon
+#            client gives up on it, mon_client_ping_timeout 30 s). docs/chaos.md.
+# The power-off's command also checks that node 2's link is down (tests/lab/lab_actions_test.sh
+# leaves power-off to this test). Each checks the action's exit code and stall_ns window, first_completion_ns, recovery_ns not
+# null (Gluster: after the cable-in; Ceph: after the power-off, writing degraded), no failed
+# operation, and the undo's exit code. The faults/chaos JSON and a one-line table per scenario
+# go to stdout (the CTest log). An EXIT trap mends node 2 (node-start, which also brings its
+# link up) and waits until lab-up.sh DIR finds the lab healthy, whatever happened, so the next
+# test finds it so.
 #
 # Usage: lab_chaos_test.sh DIR DURABENCH   (exit 0 pass, 1 fail, 77 skip: the fixture could not run)
 # Environment: LAB_CHAOS_KEEP=1 keeps the result files (DIR/chaos-*.json) for a look afterwards.
@@ -45,15 +38,17 @@ set -a
 set +a
 command -v jq >/dev/null || { echo "[  SKIPPED ] lab: jq is not installed"; exit 77; }
 
-# Windows for the action's stall_ns (s). Measured here (2 cores, another build beside it):
-# Gluster: ping-timeout 5 s; one run measured a 6.18 s stall (first completion at 6.44 s after
-# the cable-out), so [4 s, 15 s] leaves room for a busy machine without admitting the 42 s default.
-# Ceph: NOT YET MEASURED by this script (see below); grace 6 s, and lab_actions saw osd.2 marked
-# down 11-21 s after a power-off (mon election included), hence the provisional [5 s, 30 s].
+# Windows for the action's stall_ns (s). Gluster: ping-timeout 5 s; measured 6.02-6.18 s (first
+# completion 6.25-6.44 s after the cable-out), so [4 s, 15 s] leaves room for a busy machine
+# without admitting the 42 s default. Ceph: grace 6 s, but the mon election bounds it below
+# (~15 s) and a report stuck on mon.n2's session above (~30 s): measured 16.7 s in a Ceph-only
+# lab (scripts/bench-chaos.sh), 17.1 s here, and 28.0 s and 29.9 s here when osd.0's report
+# came 30 s after the power-off (its mon session had been with mon.n2; ceph.log). Hence [5 s, 40 s]; the undo at 45 s leaves the 5 s that recovery
+# needs after a stall of up to 37 s.
 GLUSTER_STALL_MIN_S=${GLUSTER_STALL_MIN_S:-4}
 GLUSTER_STALL_MAX_S=${GLUSTER_STALL_MAX_S:-15}
 CEPH_STALL_MIN_S=${CEPH_STALL_MIN_S:-5}
-CEPH_STALL_MAX_S=${CEPH_STALL_MAX_S:-30}
+CEPH_STALL_MAX_S=${CEPH_STALL_MAX_S:-40}
 
 t0=$EPOCHREALTIME
 Step() { awk -v a="$t0" -v b="$EPOCHREALTIME" -v m="$*" 'BEGIN { printf "[%6.1fs] == %s\n", b - a, m }'; }
@@ -75,7 +70,7 @@ Mend() {
     echo "FAIL: the lab is not healthy after node-start 2 and lab-up.sh DIR"
     ((rc == 0)) && rc=1
   fi
-  [[ ${LAB_CHAOS_KEEP:-0} == 1 ]] || rm -f "$dir"/chaos-*.json "$GLUSTER_MOUNT/chaos.dat"
+  [[ ${LAB_CHAOS_KEEP:-0} == 1 ]] || rm -f "$dir"/chaos-*.json "$dir/chaos-lab-up.log" "$GLUSTER_MOUNT/chaos.dat"
   Step "$( ((rc == 0)) && echo PASS || echo "FAIL (exit $rc)")"
   exit "$rc"
 }
@@ -107,12 +102,9 @@ Check() {
   [[ $v == true ]] || Fail "$label: the action's stall_ns is not within [${min_s} s, ${max_s} s]"
   v=$(jq -r '.phases[0].faults[0].action.first_completion_ns' "$file")
   [[ $v != null ]] || Fail "$label: no completion after the fault (first_completion_ns null)"
-  # Recovery: after the action for Ceph (writes go on at full rate once the OSD is marked down);
-  # for Gluster only after the undo. With the full lab (Ceph too), node 2's cable-out also threw
-  # Ceph into marking every OSD down, and the Gluster mount wrote at ~55-70 % of its baseline
-  # (800-1150 ops/s against 1400-1800): action.recovery_ns null. On a Gluster-only lab the
-  # degraded rate was above the baseline (2000-2100 ops/s) and action.recovery_ns 6.30 s. Until
-  # the Ceph side is understood, action.recovery_ns is printed, not checked.
+  # Recovery: after the action for Ceph (degraded writes go on at least as fast as before);
+  # for Gluster after the undo: with the full lab, the Gluster mount wrote at ~55-70 % of its
+  # baseline while node 2's cable was out (on a Gluster-only lab above it).
   v=$(jq -r --arg k "$recovery_of" '.phases[0].faults[0][$k].recovery_ns' "$file")
   [[ $v != null ]] || Fail "$label: no recovery after the $recovery_of ($recovery_of.recovery_ns null: the rate never back to 90 % of the baseline for 5 s)"
   v=$(jq -r '.phases[0].chaos.failed | length' "$file")
@@ -139,14 +131,22 @@ if Run gluster "$dir/chaos-gluster.json" --target "$GLUSTER_MOUNT/chaos.dat" --c
   --fault "at=3s,run=$scripts/lab.sh $dir cable-out 2,undo_at=16s,undo=$scripts/lab.sh $dir cable-in 2"; then
   Check "$dir/chaos-gluster.json" gluster "$GLUSTER_STALL_MIN_S" "$GLUSTER_STALL_MAX_S" undone
 fi
+# The Ceph scenario wants a healthy lab. Node 2's cable-out also cut its Ceph daemons off for
+# 13 s; lab-up.sh DIR found the lab healthy 5-64 s later in most runs, but once not within 180 s
+# (what was missing was not kept then; it is printed now). That is the lab's business, not
+# durabench's measurement: a warning, and the Ceph scenario runs anyway (its own checks decide;
+# that once, it passed), and the EXIT trap's mend must still find the lab healthy.
 Step "gluster: lab-up.sh DIR waits until the lab is healthy again"
-"$scripts/lab-up.sh" "$dir" --timeout 180 >/dev/null || Fail "lab not healthy after the gluster run"
+if ! "$scripts/lab-up.sh" "$dir" --timeout 120 >"$dir/chaos-lab-up.log" 2>&1; then
+  echo "WARNING: the lab is not healthy 120 s after the gluster run; lab-up.sh said:"
+  grep -E 'waiting|ready|fail|timed out' "$dir/chaos-lab-up.log" | tail -8
+fi
 
 # A fresh image: durabench refuses to overwrite the lab's image ($CEPH_RBD_IMAGE) without
 # --destroy-data, and creates and removes an image that does not exist.
 if Run ceph "$dir/chaos-ceph.json" --target "rbd://$CEPH_POOL_REP3/chaos-test" \
-  --ceph-conf "$CEPH_CONF" "${common[@]}" --runtime 34s \
-  --fault "at=3s,run=$scripts/lab.sh $dir power-off 2,undo_at=22s,undo=$scripts/lab.sh $dir node-start 2"; then
+  --ceph-conf "$CEPH_CONF" "${common[@]}" --runtime 50s \
+  --fault "at=3s,run=$scripts/lab.sh $dir power-off 2 && ! ip link show $LAB_NODE2_VETH | grep -q 'state UP',undo_at=45s,undo=$scripts/lab.sh $dir node-start 2"; then
   Check "$dir/chaos-ceph.json" ceph "$CEPH_STALL_MIN_S" "$CEPH_STALL_MAX_S" action
 fi
 
