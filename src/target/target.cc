@@ -139,13 +139,16 @@ Status CheckFreeSpace(const std::string& dir, const std::string& path, uint64_t 
                                  " free (lower --jobs or --size, or use --no-layout-fill)");
 }
 
-// True when `dir` resolves to /dev or below: a missing /dev/sdX is a typo, never a file to create
-// (filling devtmpfs with a benchmark file is the classic dd mistake).
+// True when `dir` resolves to /dev or below and is on /dev's own filesystem: a missing /dev/sdX is
+// a typo, never a file to create (filling devtmpfs with a benchmark file is the classic dd
+// mistake). A filesystem mounted below /dev (/dev/shm, a tmpfs) holds files like any other.
 bool UnderDev(const std::string& dir) {
   char resolved[PATH_MAX];
   if (::realpath(dir.c_str(), resolved) == nullptr) return false;
   const std::string_view r = resolved;
-  return r == "/dev" || r.rfind("/dev/", 0) == 0;
+  if (r != "/dev" && r.rfind("/dev/", 0) != 0) return false;
+  struct stat d, dev;
+  return ::stat(resolved, &d) != 0 || ::stat("/dev", &dev) != 0 || d.st_dev == dev.st_dev;
 }
 
 // Whether the file carries durabench's owner xattr. A filesystem without user xattrs (ENOTSUP)

@@ -288,6 +288,28 @@ TEST_F(TargetTest, MissingDeviceNodeIsNotCreated) {
   EXPECT_FALSE(Exists(path));
 }
 
+// /dev/shm is a filesystem of its own below /dev: a missing file there is a file to create (with
+// --create), not a mistyped device name.
+TEST_F(TargetTest, AMissingFileOnDevShmIsCreatedWithCreate) {
+  struct stat shm, dev;
+  if (::stat("/dev/shm", &shm) != 0 || ::stat("/dev", &dev) != 0 || shm.st_dev == dev.st_dev) {
+    GTEST_SKIP() << "/dev/shm is not a filesystem of its own here";
+  }
+  const std::string path = "/dev/shm/durabench-target-test-" + std::to_string(::getpid());
+  Result<PreparedTarget> refused = PrepareTarget(Options(path), Layout(kMiB));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
+            "target " + path +
+                " does not exist; create the directory, or name a new file with "
+                "--create");
+  {
+    Result<PreparedTarget> t = PrepareTarget(Options(path).Create(), Layout(kMiB));
+    ASSERT_TRUE(t.ok()) << t.status().message();
+    EXPECT_TRUE(Exists(path));
+  }
+  EXPECT_FALSE(Exists(path)) << "the file it created is removed with the target";
+}
+
 TEST_F(TargetTest, CharacterDeviceRefused) {
   Result<PreparedTarget> t = PrepareTarget(Options("/dev/null"), Layout(kMiB));
   ASSERT_FALSE(t.ok());
