@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "util/units.h"
+
 namespace durabench {
 namespace {
 
@@ -117,6 +119,16 @@ FioCommand FioEquivalent(const PhaseSpec& p, const std::string& target_path,
     }
   }
   if (p.rate_iops != 0) args.push_back(fmt::format("--rate_iops={}", p.rate_iops));
+  // fio has nothing like a fault on the timeline: say what to run by hand, and when.
+  for (const FaultSpec& f : p.faults) {
+    std::string when = "fio runs no faults: run `" + f.run + "` yourself " +
+                       FormatDurationNs(f.at_ns) + " into the job";
+    if (!f.undo.empty()) {
+      when += ", then `" + f.undo + "` " +
+              (f.undo_at_ns != 0 ? "at " + FormatDurationNs(f.undo_at_ns) : "at its end");
+    }
+    out.caveats.push_back(when);
+  }
   switch (p.data.kind) {
     case DataKind::kRandom:
       break;  // fio's default (random, scrambled per write) is what durabench writes

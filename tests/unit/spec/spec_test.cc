@@ -259,6 +259,24 @@ TEST(FioEquivalent, EveryPhaseKeyReachesTheFioCommand) {
   }
 }
 
+// fio has no faults: the fio equivalent of a phase with faults says what to run by hand, when.
+TEST(FioEquivalent, FaultsBecomeANoteWithTheirCommandsAndTimes) {
+  PhaseSpec p;
+  p.faults.push_back({20'000'000'000, "lab.sh /tmp/lab power-off 2", 50'000'000'000,
+                      "lab.sh /tmp/lab node-start 2"});
+  p.faults.push_back({5'000'000'000, "kill -STOP 12", 0, "kill -CONT 12"});
+  p.faults.push_back({7'500'000'000, "true", 0, ""});
+  const FioCommand f = FioEquivalent(p, "/scratch", "directory");
+  EXPECT_THAT(f.caveats, ::testing::Contains(
+                             "fio runs no faults: run `lab.sh /tmp/lab power-off 2` yourself "
+                             "20.00s into the job, then `lab.sh /tmp/lab node-start 2` at 50.00s"));
+  EXPECT_THAT(f.caveats,
+              ::testing::Contains("fio runs no faults: run `kill -STOP 12` yourself "
+                                  "5.00s into the job, then `kill -CONT 12` at its end"));
+  EXPECT_THAT(f.caveats,
+              ::testing::Contains("fio runs no faults: run `true` yourself 7.50s into the job"));
+}
+
 TEST(FaultFlag, KeysInAnyOrderAndCommandsWithCommas) {
   Result<FaultSpec> f =
       ParseFaultFlag("run=echo a,b; kill -STOP 12,undo=kill -CONT 12,at=20s,undo_at=50s");
