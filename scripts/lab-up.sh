@@ -209,6 +209,11 @@ if ((LAB_CEPH)); then
   LabCephInit
   if [[ -e $CEPH_DONE_MARK ]]; then
     Log "ceph: existing cluster; starting whatever of it is not running"
+    # After lab-down.sh (without --purge) nothing runs: an OSD comes up only once a quorum of
+    # mons answers, and one mon alone is none. So every node's mon first, then the rest.
+    for ((n = 1; n <= LAB_NODES; n++)); do
+      LabStartCephDaemon "$n" "mon.n$n" noquorum || LabCephFail "node $n: mon.n$n did not start"
+    done
     for ((n = 1; n <= LAB_NODES; n++)); do LabStartCephNode "$n" || LabCephFail "node $n: Ceph daemons did not start"; done
   elif [[ -d $CEPH_DIR && -n $(ls -A "$CEPH_DIR") ]]; then
     Die "$CEPH_DIR holds a cluster whose build did not finish: lab-down.sh --purge $LAB_DIR, then again"

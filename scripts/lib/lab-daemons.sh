@@ -83,9 +83,10 @@ LabCephNodeOf() {
 # = the admin keyring) would otherwise make the daemon authenticate with the admin's key (the
 # mons log "failed to decode CephXAuthenticate: End of buffer", the daemon "failed to fetch mon
 # config"). Up to 6 tries: a try that has no pid file after 20 s is SIGKILLed (by its PID) and
-# started again.
+# started again. A third argument `noquorum` skips the wait for a mon's quorum (a cold start,
+# where no quorum can form until enough mons run).
 LabStartCephDaemon() {
-  local n=$1 name=$2 i try pid
+  local n=$1 name=$2 quorum=${3:-wait} i try pid
   CephNameAlive "$name" && return 0
   for ((try = 1; try <= 6; try++)); do
     ((try == 1)) || echo "  node $n: $name did not come up, try $try of 6"
@@ -104,7 +105,7 @@ LabStartCephDaemon() {
     sleep 1
   done
   CephNameAlive "$name" || { echo "node $n: $name did not start (see $CEPH_LOG_DIR/$name.out)" >&2; return 1; }
-  if [[ $name == mon.* ]]; then
+  if [[ $name == mon.* && $quorum == wait ]]; then
     for ((i = 0; i < 120; i++)); do
       timeout 5 ceph --admin-daemon "$CEPH_RUN_DIR/ceph-$name.asok" mon_status 2>/dev/null |
         grep -Eq '"state": "(leader|peon)"' && break
