@@ -515,18 +515,19 @@ std::string ComparisonMarkdown(const Comparison& c) {
       out += "\n";
     }
   }
-  std::vector<std::string> values;
-  std::vector<std::string> changes;
-  // A table: its title, header and a line per input (values with their change in brackets).
-  const auto table = [&](const std::string& title, const auto& header, size_t inputs,
-                         const auto& cells) {
+  // A table: its title, header and a line per input (values with their change in brackets);
+  // `cells` is Cells or ChaosCells, as for InputTable.
+  const auto table = [&out](const std::string& title, const auto& header, const auto& per_input,
+                            auto cells) {
     out += "\n**" + title + "**\n\n| # |";
     for (const char* h : header) out += fmt::format(" {} |", h);
     out += "\n|---|";
     for (size_t col = 0; col < std::size(header); ++col) out += "---:|";
     out += "\n";
-    for (size_t i = 0; i < inputs; ++i) {
-      cells(i);
+    std::vector<std::string> values;
+    std::vector<std::string> changes;
+    for (size_t i = 0; i < per_input.size(); ++i) {
+      cells(per_input[i], i == 0 ? std::nullopt : per_input[0], true, &values, &changes);
       out += fmt::format("| {} |", i);
       for (size_t col = 0; col < values.size(); ++col) {
         const std::string& ch = changes[col];
@@ -540,19 +541,12 @@ std::string ComparisonMarkdown(const Comparison& c) {
     for (size_t f = 0; f < places.size(); ++f) {
       if (places[f] != t) continue;
       const ChaosRow& row = c.chaos_rows[f];
-      table(row.phase + " / faults", kChaosColumns, row.per_input.size(), [&](size_t i) {
-        ChaosCells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], true, &values,
-                   &changes);
-      });
+      table(row.phase + " / faults", kChaosColumns, row.per_input, ChaosCells);
     }
   };
   for (size_t t = 0; t < c.rows.size(); ++t) {
     const CompareRow& row = c.rows[t];
-    table(row.phase + " / " + std::string(OpKindName(row.kind)), kHeader, row.per_input.size(),
-          [&](size_t i) {
-            Cells(row.per_input[i], i == 0 ? std::nullopt : row.per_input[0], true, &values,
-                  &changes);
-          });
+    table(row.phase + " / " + std::string(OpKindName(row.kind)), kHeader, row.per_input, Cells);
     chaos_after(t);
   }
   chaos_after(c.rows.size());
