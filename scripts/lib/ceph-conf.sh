@@ -114,8 +114,8 @@ CephCli() {
 # namespaces) overrides: CEPH_MON_MEMBERS (mon_initial_members), CEPH_NETWORK (public and
 # cluster network), CEPH_CHOOSELEAF_TYPE (1: replicas on different hosts),
 # CEPH_REPORTER_SUBTREE (host), CEPH_MIN_DOWN_REPORTERS, CEPH_HEARTBEAT_INTERVAL_S,
-# CEPH_HEARTBEAT_GRACE_S, CEPH_ADJUST_GRACE, and CEPH_CONF_EXTRA (sections appended at the end,
-# e.g. each OSD's crush_location).
+# CEPH_HEARTBEAT_GRACE_S, and CEPH_CONF_EXTRA (sections appended at the end, e.g. each OSD's
+# crush_location).
 CephWriteConf() {
   local fsid=$1 d=$CEPH_DIR
   cat >"$CEPH_CONF_PATH" <<EOF
@@ -169,7 +169,7 @@ mon_osd_min_down_reporters = ${CEPH_MIN_DOWN_REPORTERS:-1}
 osd_fast_fail_on_connection_refused = true
 osd_heartbeat_interval = ${CEPH_HEARTBEAT_INTERVAL_S:-2}
 osd_heartbeat_grace = ${CEPH_HEARTBEAT_GRACE_S:-10}
-mon_osd_adjust_heartbeat_grace = ${CEPH_ADJUST_GRACE:-false}
+mon_osd_adjust_heartbeat_grace = false
 # restful (a default) needs python modules we do not install; iostat is enough.
 mgr_initial_modules = iostat
 
