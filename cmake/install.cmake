@@ -9,9 +9,10 @@
 #   share/durabench/report.html.j2               its page, read from beside plot.py
 #   share/man/man1/durabench.1.gz                docs/durabench.1
 #   share/bash-completion/completions/durabench  scripts/durabench-completion.bash
-# and, in components `ceph` and `gluster` (cmake/modules.cmake), when they are built:
+# and, in components `ceph`, `gluster` and `mpi` (cmake/modules.cmake), when they are built:
 #   lib/durabench/durabench-ceph.so              \ found relative to the binary:
-#   lib/durabench/durabench-gluster.so           / backend/modules.h
+#   lib/durabench/durabench-gluster.so           | backend/modules.h
+#   lib/durabench/durabench-mpi.so               /
 # The prefix may be moved or copied as a whole afterwards: nothing in it names the prefix.
 
 install(DIRECTORY workloads/ DESTINATION ${DURABENCH_INSTALL_DATADIR}/workloads COMPONENT core
@@ -85,6 +86,15 @@ if(DURABENCH_HAVE_GFAPI)
   string(CONCAT CPACK_COMPONENT_GLUSTER_DESCRIPTION
       "durabench's Gluster module: the gfapi engine\n"
       "Benchmarks gluster://HOST/VOLUME/DIR targets through libgfapi, without FUSE.")
+endif()
+if(DURABENCH_HAVE_MPI)
+  list(APPEND CPACK_COMPONENTS_ALL mpi)
+  set(CPACK_DEBIAN_MPI_PACKAGE_NAME durabench-mpi)
+  set(CPACK_DEBIAN_MPI_PACKAGE_DEPENDS "durabench (= ${PROJECT_VERSION})")
+  string(CONCAT CPACK_COMPONENT_MPI_DESCRIPTION
+      "durabench's MPI module: multi-client runs\n"
+      "Lets `mpirun -np N durabench run ...` run N clients as one measurement,\n"
+      "through Open MPI.")
 endif()
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # <name>_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)

@@ -40,9 +40,9 @@ KNOWN: set = set()
 
 # Modules (src/backend/module.h) are leaves: folders under backend/ that use the core and that
 # nothing else includes or links; the binary reaches them only through dlopen.
-MODULES = {"backend/ceph", "backend/gluster"}
+MODULES = {"backend/ceph", "backend/gluster", "backend/mpi"}
 MODULE_INCLUDE = re.compile(r'^\s*#\s*include\s+"(backend/[a-z_]+)/', re.M)
-MODULE_LINK = re.compile(r"\bdurabench[-_](ceph|gluster)\b")
+MODULE_LINK = re.compile(r"\bdurabench[-_](ceph|gluster|mpi)\b")
 
 # Generated headers and the project-wide config are not layers.
 NOT_LAYERS = {"durabench"}

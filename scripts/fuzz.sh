@@ -41,7 +41,8 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DC
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" \
   -DDURABENCH_WERROR=ON -DDURABENCH_FUZZ=ON -DDURABENCH_BUILD_TESTS=OFF -DDURABENCH_BUILD_BENCH=OFF \
-  -DDURABENCH_CLUSTER_TESTS=OFF -DDURABENCH_ENABLE_CEPH=OFF -DDURABENCH_ENABLE_GLUSTER=OFF >/dev/null
+  -DDURABENCH_CLUSTER_TESTS=OFF -DDURABENCH_ENABLE_CEPH=OFF -DDURABENCH_ENABLE_GLUSTER=OFF \
+  -DDURABENCH_ENABLE_MPI=OFF >/dev/null
 targets=()
 for n in "${names[@]}"; do targets+=("fuzz_$n"); done
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}" >/dev/null

@@ -26,6 +26,9 @@ packages=(
   ceph-mon ceph-mgr ceph-osd ceph-mds ceph-fuse ceph-common librados-dev librbd-dev
   uuid-runtime iproute2 iputils-ping nftables
   glusterfs-server glusterfs-client libglusterfs-dev
+  # Multi-client runs under mpirun (docs/scale-out.md): Open MPI, and its headers for the
+  # durabench-mpi module.
+  openmpi-bin libopenmpi-dev
 )
 
 missing=()

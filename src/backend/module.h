@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/group.h"
 #include "backend/uri.h"
 #include "durabench/config.h"
 #include "engine/registry.h"
@@ -76,6 +77,11 @@ class Module {
   // mount's pool facts); leaves `r` as it is for other paths.
   virtual void ProbeMount(const std::string& path, const BackendOptions& options, ProbeResult* r) {
     (void)path, (void)options, (void)r;
+  }
+  // Joins the group of processes that a launcher (mpirun) started this one in (group.h); called
+  // at most once, by the main thread, before any other thread runs I/O.
+  virtual Result<std::unique_ptr<ProcessGroup>> JoinGroup() {
+    return Status::NotSupported("this module starts no group of processes");
   }
 };
 

@@ -38,6 +38,8 @@ const std::vector<KnownModule>& KnownModules() {
        {UriScheme::kRados, UriScheme::kRbd},
        "librados-dev and librbd-dev"},
       {"gluster", "durabench-gluster", {"gfapi"}, {UriScheme::kGluster}, "libglusterfs-dev"},
+      // No engine: the group of a multi-client run under mpirun (group.h, scale-out.md).
+      {"mpi", "durabench-mpi", {}, {}, "libopenmpi-dev"},
   };
   return kKnown;
 }

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <vector>
 
+#include "util/process_tag.h"
+
 namespace durabench {
 namespace {
 
@@ -46,7 +48,7 @@ bool LooksLikeTargetUri(std::string_view target) {
 }
 
 std::string UriJobName(uint32_t job) {
-  return "durabench-" + std::to_string(::getpid()) + "-" + std::to_string(job);
+  return "durabench-" + ProcessTag() + "-" + std::to_string(job);
 }
 
 const char* NativeEngineFor(UriScheme scheme) {

@@ -42,8 +42,9 @@ struct BackendOptions {
 bool LooksLikeTargetUri(std::string_view target);
 // The URI's parts, or InvalidArgument saying what a valid one looks like.
 Result<TargetUri> ParseTargetUri(std::string_view text);
-// The name of job `job`'s objects or file on a URI target: "durabench-<pid>-<job>", so that a
-// run writes only names it made itself (backend.h, "Safety").
+// The name of job `job`'s objects or file on a URI target: "durabench-<tag>-<job>" (the pid, and
+// the rank under mpirun: util/process_tag.h), so that a run writes only names it made itself
+// (backend.h, "Safety").
 std::string UriJobName(uint32_t job);
 // Whether `path` is a name the runs of `uri` make for a job (an object prefix UriJobName(J) in
 // the pool, the image itself, a UriJobName(J).dat file in the volume's directory): InvalidArgument

@@ -2,6 +2,7 @@
 // phase, prints the summary and writes the JSON result. The measuring is in workload/.
 // `durabench audit TARGET --witness W` is the same run with every write audited (audit/), its
 // files kept for `audit --verify` (audit_command.cc), and optionally a cut command at a time.
+#include <fmt/format.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -25,6 +26,7 @@
 #include "backend/uri.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/group_run.h"
 #include "cli/terminal.h"
 #include "durabench/config.h"
 #include "report/text.h"
@@ -32,6 +34,7 @@
 #include "spec/fio_command.h"
 #include "spec/spec.h"
 #include "target/target.h"
+#include "util/process_tag.h"
 #include "workload/runner.h"
 #include "workload/workload_file.h"
 
@@ -63,6 +66,8 @@ struct RunArgs {
   std::string audit_id;
   std::string cut_after;
   std::string cut_command;
+  // Under mpirun (cli/group_run.h): where rank 0 writes each rank's own result.
+  std::string rank_results;
 };
 
 extern "C" char** environ;
@@ -240,14 +245,87 @@ int PrintFioEquivalent(const WorkloadSpec& workload, const std::string& target) 
   return kExitOk;
 }
 
+// Under mpirun every rank needs files or objects of its own, named after its rank: a directory
+// (local or mounted), a rados:// pool or a gluster:// directory. A file, a device or an rbd://
+// image would be one target written by every rank at once.
+Status CheckRankTarget(const std::string& target) {
+  if (LooksLikeTargetUri(target)) {
+    Result<TargetUri> uri = ParseTargetUri(target);
+    if (!uri.ok() || uri->scheme != UriScheme::kRbd) return Status::Ok();
+  } else if (KindOfPath(target) == "directory") {
+    return Status::Ok();
+  }
+  return Status::NotSupported(
+      "under mpirun each rank needs files of its own: give a directory, a rados:// pool or a "
+      "gluster:// directory, not " +
+      target +
+      " (one file, device or image that every rank "
+      "would write; docs/scale-out.md)");
+}
+
+// The end of `run` under mpirun: every rank hands its result to rank 0, which prints and writes
+// the merged one with a row per rank (compare/ranks.h); --rank-results gets each rank's own.
+// Every rank exits with the worst of the ranks' statuses, so mpirun's says whether all went well.
+int FinishGroupRun(GroupRun& group, SessionOutcome outcome, const RunArgs& args,
+                   const std::optional<OutputPath>& output, bool human, bool csv) {
+  int worst = kExitOk;
+  Result<GroupOutcome> g = group.Finish(outcome.result, outcome.status, &worst);
+  if (!g.ok()) {
+    PrintError("rank " + std::to_string(group.rank()) + ": " + g.status().message());
+    return kExitRuntimeError;
+  }
+  if (!group.leader()) return worst;
+  Status written = Status::Ok();
+  if (!args.rank_results.empty()) {
+    for (const RankOutcome& r : g->ranks) {
+      if (r.result.target.path.empty()) continue;
+      const std::string path = args.rank_results + "/rank-" + std::to_string(r.rank) + ".json";
+      written = WriteOutputFile("--rank-results", path, RunResultToJson(r.result).dump(2) + "\n");
+      if (!written.ok()) break;
+    }
+  }
+  if (!g->aggregate.ok()) {
+    // Nothing to merge: the ranks' rows and errors still say what happened.
+    if (human) std::printf("%s", FormatRankTable(RunResult{}, g->ranks, g->rows).c_str());
+    PrintError(g->aggregate.status().message());
+    return worst != kExitOk ? worst : kExitRuntimeError;
+  }
+  RunResult& merged = *g->aggregate;
+  merged.command = args.command;
+  merged.run_id = NewRunId();
+  merged.merged_from.clear();
+  merged.merged_run_ids.clear();
+  for (const RankOutcome& r : g->ranks) {
+    if (r.result.run_id.empty()) continue;
+    merged.merged_from.push_back("rank " + std::to_string(r.rank) + " (host " + r.host +
+                                 ", started " + r.result.started_at + ")");
+    merged.merged_run_ids.push_back(r.result.run_id);
+  }
+  Json doc = RunResultToJson(merged);
+  doc["ranks"] = RanksToJson(g->ranks, g->rows, g->reduction_ns);
+  if (human) {
+    for (const PhaseResult& phase : merged.phases) {
+      std::printf("%s\n", FormatPhaseSummary(phase).c_str());
+    }
+    const std::string table = FormatRunTable(merged);
+    if (!table.empty()) std::printf("%s\n", table.c_str());
+    std::printf("%s\n", FormatRankTable(merged, g->ranks, g->rows).c_str());
+  }
+  if (written.ok()) written = EmitResult(doc, output, args.json, human);
+  if (csv && written.ok()) written = WriteStdout(FormatRunCsv(merged));
+  const Status status = worst == kExitOk ? Status::Ok()
+                                         : Status::IoError(
+                                               "a rank failed: the result holds the phases every "
+                                               "other rank finished");
+  return ExitFor(status, written);
+}
+
 int Run(RunArgs& args) {
   if (args.json && args.format != "text" && args.format != "json") {
     return UsageError("--json and --format " + args.format + " exclude each other");
   }
   if (args.format == "json") args.json = true;
   const bool csv = args.format == "csv";
-  // The summary, the header and the progress line: only when stdout is not for a program.
-  const bool human = !args.json && !csv && !args.quiet;
   Result<WorkloadSpec> workload = BuildWorkload(args);
   if (!workload.ok()) {
     PrintError(workload.status().message());
@@ -258,9 +336,32 @@ int Run(RunArgs& args) {
                                   ? Result<uint64_t>(uint64_t{0})
                                   : ParsePositiveDuration("--interval", args.interval);
   if (!interval.ok()) return ExitFor(interval.status());
+  // Under mpirun each process is one rank of one measurement; rank 0 speaks for all of them.
+  // A rank that fails a check below exits before joining, and mpirun then ends the job.
+  const bool ranked = LaunchedAsRank();
+  const bool follower = ranked && RankFromLauncher() != 0;
+  if (!args.rank_results.empty() && !ranked) {
+    return UsageError("--rank-results is for a run under mpirun (docs/scale-out.md)");
+  }
+  if (ranked && args.audit) {
+    return ExitFor(Status::NotSupported(
+        "an audit under mpirun is not supported: run one audit per client (docs/scale-out.md)"));
+  }
+  if (ranked) {
+    if (Status st = CheckRankTarget(args.target.path); !st.ok()) return ExitFor(st);
+  }
+  const bool human = !args.json && !csv && !args.quiet && !follower;
   // Before anything is measured: a result that cannot be written is known now, not at the end.
-  Result<std::optional<OutputPath>> output = CheckResultOutput(args.output, args.target.path);
+  Result<std::optional<OutputPath>> output =
+      follower ? Result<std::optional<OutputPath>>(std::optional<OutputPath>())
+               : CheckResultOutput(args.output, args.target.path);
   if (!output.ok()) return ExitFor(output.status());
+  if (!args.rank_results.empty() && !follower) {
+    struct stat st;
+    if (::stat(args.rank_results.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return UsageError("--rank-results " + args.rank_results + ": not a directory");
+    }
+  }
 
   uint64_t cut_after_ns = 0;
   if (!args.cut_command.empty() || !args.cut_after.empty()) {
@@ -289,19 +390,35 @@ int Run(RunArgs& args) {
   }
   options.target.layout_fill = !args.no_layout_fill;
   options.interval_ns = *interval;
+  std::unique_ptr<GroupRun> group;
+  if (ranked) {
+    Result<std::unique_ptr<GroupRun>> joined = GroupRun::Join();
+    if (!joined.ok()) return ExitFor(joined.status());
+    group = std::move(joined).value();
+    SetProcessTagRank(group->rank());
+  }
   // From here on a signal must not kill the process: files durabench creates must be removed.
   options.stop = InstallStopHandlers();
   CommandObserver observer(human && isatty(STDERR_FILENO), options.stop);
   options.observer = &observer;
+  if (group) {
+    observer.on_phase_ready = [&](size_t index) {
+      std::string why = group->PhaseReady(index, options.stop);
+      if (!why.empty()) observer.stop_reason = std::move(why);
+    };
+  }
   observer.on_phase = [&](const PhaseResult& phase) {
-    if (!human) return;
+    // Under mpirun the phases are shown merged, at the end.
+    if (!human || group) return;
     std::printf("%s\n", FormatPhaseSummary(phase).c_str());
     std::fflush(stdout);
   };
   observer.on_prepared = [&](const TargetInfo& target, const ProbeResult& probe) {
     if (!human) return;
-    std::printf("durabench %s: workload %s, target %s (%s)\n\n", DURABENCH_VERSION,
-                workload->name.c_str(), target.path.c_str(), DescribeTarget(target, probe).c_str());
+    std::printf(
+        "durabench %s: workload %s, target %s (%s)%s\n\n", DURABENCH_VERSION,
+        workload->name.c_str(), target.path.c_str(), DescribeTarget(target, probe).c_str(),
+        group ? fmt::format("; {} ranks, each with files of its own", group->size()).c_str() : "");
   };
   const AuditId audit_id = NewAuditId();
   std::unique_ptr<Cutter> cutter;
@@ -335,6 +452,9 @@ int Run(RunArgs& args) {
   SessionOutcome outcome = RunSession(*workload, options);
   if (cutter) cutter->Join();
   outcome.result.command = args.command;
+  if (group) {
+    return FinishGroupRun(*group, std::move(outcome), args, *output, human, csv);
+  }
   if (outcome.result.target.path.empty()) {
     // Refused or failed before any I/O: nothing to write.
     PrintError(outcome.status.message());
@@ -469,6 +589,10 @@ CommandAction RegisterRunCommand(CLI::App& app) {
   AddRunFlags(app, args);
   app.add_flag("--fio-equivalent", args->fio_equivalent,
                "Print the fio command line that runs the same work, per phase, and exit");
+  app.add_option("--rank-results", args->rank_results,
+                 "Under mpirun: rank 0 also writes each rank's own result to DIR/rank-N.json "
+                 "(docs/scale-out.md)")
+      ->type_name("DIR");
 
   app.footer(
       "Examples:\n"
@@ -484,6 +608,8 @@ CommandAction RegisterRunCommand(CLI::App& app) {
       "  durabench run backend-compare --target gluster://127.0.0.1/vol0/bench -o gfapi.json\n"
       "  durabench run ceph-wal --target rados://rep3 --runtime 10s   (native engine: rados)\n"
       "  durabench run node-loss /mnt/cephfs/bench   (faults from the lab: docs/chaos.md)\n"
+      "  mpirun -np 3 durabench run ceph-wal /mnt/cephfs/bench   (3 clients, one result: "
+      "docs/scale-out.md)\n"
       "  durabench run ./scratch --runtime 30s --fault 'at=10s,run=kill -STOP 1234,undo_at=15s,"
       "undo=kill -CONT 1234'\n"
       "Sizes, as fio reads them: 4k 4K 4KB 4KiB 64m 1g (k m g t, any case; powers of 1024).\n"

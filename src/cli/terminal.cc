@@ -161,6 +161,10 @@ void CommandObserver::Prepared(const TargetInfo& target, const ProbeResult& prob
 
 void CommandObserver::BeforePhase(size_t, const PhaseSpec&) { CheckStdout(); }
 
+void CommandObserver::PhaseReady(size_t index) {
+  if (on_phase_ready) on_phase_ready(index);
+}
+
 void CommandObserver::Progress(const ProgressSnapshot& snap) {
   CheckStdout();
   if (progress_) Show(FormatProgressLine(snap));
@@ -181,6 +185,7 @@ void CommandObserver::Warning(const std::string& text) {
 }
 
 std::string CommandObserver::StopReason() {
+  if (!stop_reason.empty()) return stop_reason;
   return stdout_gone_ ? "stopped: standard output was closed (its reader exited)"
                       : std::string("interrupted by ") + SignalName(StopSignal());
 }

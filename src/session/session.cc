@@ -172,6 +172,7 @@ SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& optio
       if (i == 0 && options.observer) options.observer->Prepared(result.target, result.probe);
     }
     const PreparedTarget& target = options.per_phase_layout ? *own : *shared;
+    if (options.observer) options.observer->PhaseReady(i);
     if (Stopped(options)) break;
     Result<PhaseResult> phase = RunPhaseCatching(spec, target, ForPhase(run, options, spec), i, n);
     if (options.observer) options.observer->ProgressEnd();

@@ -31,6 +31,9 @@ class SessionObserver {
   }
   // Before phase `index` starts (also a check point: the observer may set the stop flag).
   virtual void BeforePhase(size_t index, const PhaseSpec& spec) { (void)index, (void)spec; }
+  // Phase `index` is laid out and its I/O starts next: where the ranks of a multi-client run
+  // wait for each other (also a check point: the observer may set the stop flag).
+  virtual void PhaseReady(size_t index) { (void)index; }
   // About every 250 ms while a phase runs (from the runner; see ProgressSnapshot).
   virtual void Progress(const ProgressSnapshot& snap) { (void)snap; }
   // A layout or phase that reported Preparing or Progress has ended (done, failed or stopped).

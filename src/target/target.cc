@@ -21,6 +21,7 @@
 
 #include "target/blockdev.h"
 #include "util/errno_status.h"
+#include "util/process_tag.h"
 #include "util/sys.h"
 
 namespace durabench {
@@ -350,12 +351,13 @@ Status UseExistingFile(const std::string& path, const struct stat& seen, uint64_
   return CloseInto(&fd, path, std::move(status));
 }
 
-// One file per job in the directory, "durabench-<pid>-<job>.dat".
+// One file per job in the directory, "durabench-<tag>-<job>.dat" (util/process_tag.h: the pid,
+// with the rank before it under mpirun).
 Status LayOutDirectory(const TargetOptions& options, const LayoutRequest& layout,
                        std::vector<JobFile>* jobs, const Creation& c) {
-  const std::string pid = std::to_string(::getpid());
+  const std::string tag = ProcessTag();
   for (uint32_t j = 0; j < layout.jobs; ++j) {
-    const std::string name = "durabench-" + pid + "-" + std::to_string(j) + ".dat";
+    const std::string name = "durabench-" + tag + "-" + std::to_string(j) + ".dat";
     const std::string file = JoinPath(options.path, name);
     DURABENCH_RETURN_IF_ERROR(CreateOwnedFile(file, name, layout.size_bytes, layout, options, c));
     const internal::OwnedFile& owned = c.owned->back();

@@ -2,9 +2,10 @@
 # The Debian packages: `cpack -G DEB` with the build directory's CPackConfig.cmake builds
 # durabench_VERSION_ARCH.deb, which holds the binary, every preset, plot.py and its template
 # report.html.j2, the man page and the bash completion, with Depends computed by dpkg-shlibdeps
-# (libc6 among them, and no Ceph or Gluster library) and Recommends python3-matplotlib and
-# python3-jinja2; and, for each module the build made, durabench-ceph / durabench-gluster,
-# holding the module and depending on durabench of the same version and on its client library.
+# (libc6 among them, and no Ceph, Gluster or MPI library) and Recommends python3-matplotlib and
+# python3-jinja2; and, for each module the build made, durabench-ceph / durabench-gluster /
+# durabench-mpi, holding the module and depending on durabench of the same version and on its
+# client library.
 #
 # Usage: deb_test.sh SOURCE_DIR BUILD_DIR VERSION
 # The package is written to a temporary directory, not the build directory.
@@ -55,13 +56,13 @@ for pkg in python3-matplotlib python3-jinja2; do
   grep -qE "(^|, )$pkg(,|$)" <<<"$(field Recommends)" ||
     fail "Recommends lacks $pkg: $(field Recommends)"
 done
-if grep -qE 'librados|librbd|libgfapi|libglusterfs' <<<"$depends"; then
+if grep -qE 'librados|librbd|libgfapi|libglusterfs|libopenmpi|libmpi' <<<"$depends"; then
   fail "durabench depends on a cluster library (the modules should): $depends"
 fi
 
 # The module packages, one per module built (src/lib/durabench in the build tree).
 modules=""
-for pair in ceph:librados2 gluster:libgfapi0; do
+for pair in ceph:librados2 gluster:libgfapi0 mpi:libopenmpi3; do
   name=${pair%%:*}
   lib=${pair#*:}
   [[ -f $build/src/lib/durabench/durabench-$name.so ]] || continue

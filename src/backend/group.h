@@ -1,0 +1,41 @@
+// The processes of one multi-client run (docs/scale-out.md): `mpirun -np N durabench run ...`
+// starts N ranks, and each rank's durabench joins the group its launcher made. The group is what
+// the ranks need of each other and nothing more; the durabench-mpi module implements it on Open
+// MPI (backend/mpi/), so the binary itself links no MPI library and runs without one.
+//
+// Every method but rank(), size() and host() is collective: each rank calls it, in the same
+// order, or the ranks that did wait forever. Errors are those of the transport (a rank gone).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace durabench {
+
+// One rank's clock against rank 0's, measured by ping-pong (ClockOffsets).
+struct ClockOffset {
+  int64_t offset_ns = 0;  // this rank's CLOCK_REALTIME minus rank 0's at the same instant
+  int64_t rtt_ns = 0;     // round trip of the exchange the offset came from (its uncertainty)
+};
+
+class ProcessGroup {
+ public:
+  virtual ~ProcessGroup() = default;
+
+  virtual int rank() const = 0;  // 0 .. size() - 1
+  virtual int size() const = 0;
+  virtual std::string host() const = 0;  // the node the rank runs on, as the launcher names it
+
+  // The largest of every rank's `mine`: a barrier that also tells each rank the worst state.
+  virtual Result<int64_t> AllMax(int64_t mine) = 0;
+  // Rank 0 receives every rank's bytes in rank order (its own first); the others an empty list.
+  virtual Result<std::vector<std::string>> Gather(const std::string& mine) = 0;
+  // Rank 0 receives each rank's clock offset (its own is zero), the best of a few exchanges;
+  // the others an empty list.
+  virtual Result<std::vector<ClockOffset>> ClockOffsets() = 0;
+};
+
+}  // namespace durabench

@@ -1,0 +1,139 @@
+#include "cli/group_run.h"
+
+#include <time.h>
+
+#include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "backend/modules.h"
+#include "result/json.h"
+#include "result/result_reader.h"
+
+namespace durabench {
+namespace {
+
+// What a rank says at a phase's start: 0 "ready", or rank + 1 "I have left" (the largest wins,
+// so the others learn one rank that left).
+constexpr int64_t kReady = 0;
+
+int64_t RealtimeNs() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+int64_t MonotonicNowNs() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// One rank's outcome parsed back on rank 0; a payload it cannot read becomes the rank's error.
+RankOutcome ParseOutcome(int rank, const std::string& payload) {
+  RankOutcome out;
+  out.rank = rank;
+  Json j = Json::parse(payload, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    out.error = "its result could not be read";
+    return out;
+  }
+  out.host = j.value("host", "");
+  out.error = j.value("error", "");
+  out.stopped = j.value("stopped", false);
+  out.phase_start_ns = j.value("phase_start_ns", std::vector<int64_t>{});
+  if (j.contains("result")) {
+    Result<RunResult> r = RunResultFromJson(j["result"]);
+    if (r.ok()) {
+      out.result = std::move(r).value();
+    } else if (out.error.empty()) {
+      out.error = "its result could not be read: " + r.status().message();
+    }
+  } else if (out.error.empty()) {
+    out.error = "it sent no result";
+  }
+  return out;
+}
+
+}  // namespace
+
+bool LaunchedAsRank() {
+  return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMIX_RANK") != nullptr;
+}
+
+int RankFromLauncher() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK"}) {
+    if (const char* v = std::getenv(name); v != nullptr) return std::atoi(v);
+  }
+  return 0;
+}
+
+Result<std::unique_ptr<GroupRun>> GroupRun::Join() {
+  Result<Module*> module = LoadModule("mpi");
+  if (!module.ok()) {
+    return Status::NotSupported("started by an MPI launcher, but " + module.status().message());
+  }
+  Result<std::unique_ptr<ProcessGroup>> group = (*module)->JoinGroup();
+  if (!group.ok()) return group.status();
+  return std::unique_ptr<GroupRun>(new GroupRun(std::move(group).value()));
+}
+
+std::string GroupRun::PhaseReady(size_t index, std::atomic<bool>* stop) {
+  if (over_) return "";
+  Result<int64_t> all = group_->AllMax(kReady);
+  phase_start_ns_.push_back(RealtimeNs());
+  std::string why;
+  if (!all.ok()) {
+    why = "the ranks could not meet before phase " + std::to_string(index + 1) + ": " +
+          all.status().message();
+  } else if (*all != kReady) {
+    why = "rank " + std::to_string(*all - 1) + " stopped before phase " + std::to_string(index + 1);
+  }
+  if (!why.empty()) {
+    over_ = true;
+    stopped_ = true;
+    phase_start_ns_.pop_back();
+    if (stop != nullptr) stop->store(true);
+  }
+  return why;
+}
+
+Result<GroupOutcome> GroupRun::Finish(const RunResult& mine, const Status& status,
+                                      int* worst_exit) {
+  // A rank that is done meets the others at their next phase start (or their own end): they
+  // learn that it left, and every rank has waited the same number of times.
+  if (!over_) {
+    over_ = true;
+    Result<int64_t> all = group_->AllMax(rank() + 1);
+    if (!all.ok()) return all.status();
+  }
+  const int64_t done = MonotonicNowNs();
+  Result<int64_t> worst = group_->AllMax(status.ExitCode());
+  if (!worst.ok()) return worst.status();
+  *worst_exit = static_cast<int>(*worst);
+  Result<std::vector<ClockOffset>> clocks = group_->ClockOffsets();
+  if (!clocks.ok()) return clocks.status();
+
+  Json payload = {{"host", group_->host()}, {"phase_start_ns", phase_start_ns_}};
+  if (!status.ok()) payload["error"] = status.message();
+  if (stopped_) payload["stopped"] = true;
+  if (!mine.target.path.empty()) payload["result"] = RunResultToJson(mine);
+  Result<std::vector<std::string>> gathered = group_->Gather(payload.dump());
+  if (!gathered.ok()) return gathered.status();
+
+  GroupOutcome out;
+  if (!leader()) return out;
+  for (size_t r = 0; r < gathered->size(); ++r) {
+    RankOutcome o = ParseOutcome(static_cast<int>(r), (*gathered)[r]);
+    o.clock_offset_ns = (*clocks)[r].offset_ns;
+    o.clock_rtt_ns = (*clocks)[r].rtt_ns;
+    out.ranks.push_back(std::move(o));
+  }
+  out.aggregate = MergeRanks(out.ranks);
+  out.rows = RankRows(out.ranks);
+  out.reduction_ns = MonotonicNowNs() - done;
+  return out;
+}
+
+}  // namespace durabench

@@ -1,0 +1,262 @@
+// Multi-client runs under Open MPI (docs/scale-out.md), end to end: `mpirun -np 3 durabench run`
+// on tmpfs, oversubscribed on this machine's cores. The aggregate must be what `durabench merge`
+// makes of the ranks' own results, bin for bin; a rank whose writes fail must end the run for
+// all, with exit 3, a result of what the others finished, and no file left; a rank killed
+// outright must end the job with no process left, the others' files removed. Skipped, with the
+// reason, where mpirun or the durabench-mpi module is missing.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "durabench_runner.h"
+
+extern char** environ;
+
+namespace durabench::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+std::string MpiModulePath() {
+  return (fs::path(kBinary).parent_path().parent_path() / "lib/durabench/durabench-mpi.so")
+      .string();
+}
+
+std::string FindMpirun() {
+  for (const char* dir : {"/usr/bin", "/usr/local/bin"}) {
+    const std::string path = std::string(dir) + "/mpirun";
+    if (::access(path.c_str(), X_OK) == 0) return path;
+  }
+  return "";
+}
+
+#define SKIP_WITHOUT_MPI()                                                                    \
+  do {                                                                                        \
+    if (FindMpirun().empty()) GTEST_SKIP() << "mpirun not found (Debian: openmpi-bin)";       \
+    if (::access(MpiModulePath().c_str(), F_OK) != 0) {                                       \
+      GTEST_SKIP() << MpiModulePath() << " not built (Debian: libopenmpi-dev at build time)"; \
+    }                                                                                         \
+  } while (0)
+
+// mpirun's own settings, through its environment: root allowed (CI runs as root), more ranks
+// than cores, and every byte between the ranks on this host: shared memory, and the launcher's
+// control channel on the loopback interface only.
+std::map<std::string, std::string> MpiEnv() {
+  return {{"OMPI_ALLOW_RUN_AS_ROOT", "1"},
+          {"OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1"},
+          {"OMPI_MCA_rmaps_base_oversubscribe", "1"},
+          {"OMPI_MCA_btl", "self,vader"},
+          {"OMPI_MCA_btl_vader_single_copy_mechanism", "none"},
+          {"OMPI_MCA_oob_tcp_if_include", "lo"},
+          // In the ASan build: Open MPI does not free what MPI_Init allocates.
+          {"ASAN_OPTIONS", "detect_leaks=0:verify_asan_link_order=0"},
+          {"DURABENCH_WORKLOADS", DURABENCH_SOURCE_WORKLOADS}};
+}
+
+// `mpirun ARGS...` (each app context names the binary itself: kBinary).
+CommandResult MpiRun(const std::vector<std::string>& args, int timeout_s = 180) {
+  std::vector<std::string> argv = {FindMpirun()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, MpiEnv(), timeout_s);
+}
+
+// The data files durabench left in `dir` (durabench-PID-JOB.dat).
+std::vector<std::string> Leftovers(const std::string& dir) {
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.ends_with(".dat")) left.push_back(name);
+  }
+  return left;
+}
+
+// What a phase's op kinds hold, bin for bin (the histograms as the result file has them).
+Json OpsOf(const Json& phase) { return phase.at("ops"); }
+
+TEST(ScaleOut, ThreeRanksAddUpToWhatMergeMakesOfThem) {
+  SKIP_WITHOUT_MPI();
+  TempDir target{"/dev/shm"};
+  TempDir out;
+  const std::string ranks_dir = out.path() + "/ranks";
+  fs::create_directory(ranks_dir);
+  const std::string result = out.path() + "/all.json";
+  CommandResult r = MpiRun(
+      {"-np",       "3",         kBinary,     "run",    "--target",       target.path(), "--engine",
+       "psync",     "--pattern", "randwrite", "--sync", "fdatasync",      "--size",      "4MiB",
+       "--runtime", "2s",        "-o",        result,   "--rank-results", ranks_dir});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Only rank 0 speaks: one summary, with the ranks' table.
+  EXPECT_NE(r.out.find("3 ranks"), std::string::npos) << r.out;
+  EXPECT_EQ(Leftovers(target.path()), std::vector<std::string>{});
+
+  const Json all = LoadJson(result);
+  ExpectValidResult(all);
+  ASSERT_TRUE(all.contains("ranks")) << all.dump(2);
+  const Json& ranks = all["ranks"];
+  EXPECT_EQ(ranks["size"], 3);
+  ASSERT_EQ(ranks["ranks"].size(), 3u);
+  ASSERT_EQ(ranks["start_skew_ns"].size(), 1u);
+  EXPECT_GE(ranks["start_skew_ns"][0].get<int64_t>(), 0);
+  EXPECT_GE(ranks["reduction_ns"].get<int64_t>(), 0);
+  for (const Json& rank : ranks["ranks"]) {
+    EXPECT_FALSE(rank.contains("error")) << rank.dump();
+    EXPECT_EQ(rank["phase_start_ns"].size(), 1u);
+  }
+  EXPECT_EQ(ranks["ranks"][0]["clock_offset_ns"], 0);
+
+  // The rows add up to the aggregate's counts.
+  const Json& phase = all["phases"][0];
+  for (const char* op : {"write", "commit"}) {
+    uint64_t sum = 0;
+    int rows = 0;
+    for (const Json& row : ranks["rows"]) {
+      if (row["op"] != op) continue;
+      sum += row["count"].get<uint64_t>();
+      ++rows;
+    }
+    EXPECT_EQ(rows, 3) << op;
+    EXPECT_GT(sum, 0u) << op;
+    EXPECT_EQ(sum, phase["ops"][op]["count"].get<uint64_t>()) << op;
+  }
+
+  // ... and the aggregate is `durabench merge` of the ranks' own results, bin for bin.
+  std::vector<std::string> merge = {"merge"};
+  for (int i = 0; i < 3; ++i) merge.push_back(ranks_dir + "/rank-" + std::to_string(i) + ".json");
+  merge.insert(merge.end(), {"-o", out.path() + "/merged.json"});
+  CommandResult m = Durabench(merge);
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  const Json merged = LoadJson(out.path() + "/merged.json");
+  ASSERT_EQ(merged["phases"].size(), 1u);
+  EXPECT_EQ(OpsOf(merged["phases"][0]), OpsOf(phase));
+  EXPECT_EQ(merged["phases"][0]["measured_ns"], phase["measured_ns"]);
+}
+
+TEST(ScaleOut, ARankWhoseWritesFailEndsTheRunForAll) {
+  SKIP_WITHOUT_MPI();
+  TempDir target{"/dev/shm"};
+  TempDir out;
+  const std::string result = out.path() + "/all.json";
+  // ci-smoke has two phases: rank 2's writes fail in the first (the syscall shim, in its
+  // environment only: the layout's few writes pass), so the others learn it before the second
+  // and stop there.
+  const std::vector<std::string> run = {kBinary,  "run",  "ci-smoke", "--target", target.path(),
+                                        "--size", "4MiB", "-o",       result};
+  std::vector<std::string> args = {"-np", "2"};
+  args.insert(args.end(), run.begin(), run.end());
+  args.insert(args.end(),
+              {":", "-np", "1", "-x", "LD_PRELOAD=" + kShim, "-x", "SHIM_FAIL_WRITE_AFTER=300"});
+  args.insert(args.end(), run.begin(), run.end());
+  CommandResult r = MpiRun(args);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(Leftovers(target.path()), std::vector<std::string>{});
+  const Json all = LoadJson(result);
+  ASSERT_TRUE(all.contains("ranks")) << all.dump(2);
+  const Json& ranks = all["ranks"]["ranks"];
+  ASSERT_EQ(ranks.size(), 3u);
+  EXPECT_TRUE(ranks[2].contains("error")) << ranks.dump(2);
+  EXPECT_FALSE(ranks[2].value("stopped", false));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(ranks[i].value("stopped", false)) << ranks.dump(2);
+    EXPECT_NE(ranks[i]["error"].get<std::string>().find("rank 2 stopped"), std::string::npos)
+        << ranks[i].dump();
+  }
+  // The result holds the first phase, of ranks 0 and 1.
+  ASSERT_EQ(all["phases"].size(), 1u);
+  EXPECT_NE(r.err.find("a rank failed"), std::string::npos) << r.err;
+}
+
+// The pid in a rank's file name "durabench-rR-PID-0.dat"; 0 when that rank has no file yet.
+pid_t PidOfRank(const std::string& dir, int rank) {
+  const std::string prefix = "durabench-r" + std::to_string(rank) + "-";
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) == 0) return std::atoi(name.c_str() + prefix.size());
+  }
+  return 0;
+}
+
+// The state letter of /proc/PID/stat (R, S, D, Z, ...); 0 when there is no such process.
+char ProcessState(pid_t pid) {
+  const std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  const size_t paren = stat.rfind(')');
+  return paren == std::string::npos || paren + 2 >= stat.size() ? 0 : stat[paren + 2];
+}
+
+TEST(ScaleOut, ARankKilledOutrightEndsTheJobWithNoProcessLeft) {
+  SKIP_WITHOUT_MPI();
+  TempDir target{"/dev/shm"};
+  TempDir out;
+  std::vector<std::string> argv = {FindMpirun(),  "-np",    "3",    kBinary,     "run", "--target",
+                                   target.path(), "--size", "4MiB", "--runtime", "30s"};
+  std::vector<std::string> env_text;
+  for (char** e = environ; *e != nullptr; ++e) env_text.emplace_back(*e);
+  for (const auto& [k, v] : MpiEnv()) env_text.push_back(k + "=" + v);
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  std::vector<char*> env;
+  for (std::string& e : env_text) env.push_back(e.data());
+  env.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  const std::string log = out.path() + "/mpirun.log";
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t mpirun = 0;
+  ASSERT_EQ(posix_spawn(&mpirun, args[0], &fa, nullptr, args.data(), env.data()), 0);
+  posix_spawn_file_actions_destroy(&fa);
+
+  // Every rank's file is laid out: the phase is running.
+  std::vector<pid_t> ranks(3, 0);
+  for (int i = 0; i < 600 && (ranks[0] == 0 || ranks[1] == 0 || ranks[2] == 0); ++i) {
+    for (int r = 0; r < 3; ++r) ranks[r] = PidOfRank(target.path(), r);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ASSERT_NE(ranks[1], 0) << ReadFile(log);
+  ASSERT_EQ(::kill(ranks[1], SIGKILL), 0);
+
+  // mpirun ends the job well before the phase's 30 s.
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 400 && done == 0; ++i) {  // 20 s
+    done = ::waitpid(mpirun, &status, WNOHANG);
+    if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (done == 0) {
+    ::kill(mpirun, SIGKILL);
+    ::waitpid(mpirun, &status, 0);
+    FAIL() << "mpirun still ran 20 s after a rank was killed\n" << ReadFile(log);
+  }
+  EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(log);
+  for (int r : {0, 2}) {
+    // Gone, or a zombie that this sandbox's init has not reaped: no longer running. mpirun's
+    // own exit does not wait for its ranks' last steps: a second at most.
+    bool ended = false;
+    for (int i = 0; i < 100 && !ended; ++i) {
+      ended = ProcessState(ranks[r]) == 'Z' || ProcessState(ranks[r]) == 0;
+      if (!ended) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_TRUE(ended) << "rank " << r << " (pid " << ranks[r] << ") still runs, state "
+                       << ProcessState(ranks[r]);
+  }
+  // The killed rank's file stays, as after a SIGKILL of a single run; the others removed theirs.
+  std::vector<std::string> left = Leftovers(target.path());
+  ASSERT_EQ(left.size(), 1u) << ReadFile(log);
+  EXPECT_EQ(left[0].rfind("durabench-r1-", 0), 0u) << left[0];
+  fs::remove(target.path() + "/" + left[0]);
+}
+
+}  // namespace
+}  // namespace durabench::testing
