@@ -6,8 +6,8 @@
 #           (build/asan)
 #   tsan    the concurrent code (jobs > 1, open loop, io_uring, libaio, the native engines'
 #           completion hand-over) under ThreadSanitizer: the tests labelled `tsan` (build/tsan)
-#   fuzz    scripts/fuzz.sh, each libFuzzer target for a bounded time (build/fuzz), as many side
-#           by side as there are cores, when that script is there
+#   fuzz    scripts/fuzz.sh, each libFuzzer target for 30 s (FUZZ_SECONDS) (build/fuzz), as many
+#           side by side as there are cores, when that script is there
 #   normal  the whole suite in the normal build (build/test), cluster tests included: CTest
 #           fixtures start a Ceph and a Gluster cluster under build/test/clusters on their own
 #           ports, beside any developer cluster (docs/test-clusters.md, "Tests and CI")
@@ -26,6 +26,9 @@ mkdir -p "$logs"
 
 overview=()
 any_failed=0
+# The normal and tsan legs compile the tests' own code at -O0 (DURABENCH_TESTS_O0), the asan leg
+# without ASan and UBSan (DURABENCH_TESTS_UNSANITIZED; tests/CMakeLists.txt): what they test keeps
+# the leg's flags.
 # Line tables only (-g1) in the legs' builds: sanitizer reports and backtraces keep file:line,
 # and the optimised builds take a quarter to a third less (tsan: 374 s with -g in a clean-clone
 # run, 273 s with -g1; normal: about 650 s, 436 s); the Debug ASan build is no faster (535 s).
@@ -42,7 +45,8 @@ asan_leg() {
   # them (docs/test-clusters.md). The binary links no cluster library any more, so the Gluster
   # module, built here, costs a process nothing until it is loaded (`list`, the module tests).
   cmake -S . -B build/asan "${g1[@]}" -DCMAKE_BUILD_TYPE=Debug -DDURABENCH_WERROR=ON -DDURABENCH_SANITIZE=ON \
-    -DDURABENCH_BUILD_BENCH=OFF -DDURABENCH_ENABLE_CEPH=OFF -DDURABENCH_CLUSTER_TESTS=OFF >/dev/null
+    -DDURABENCH_BUILD_BENCH=OFF -DDURABENCH_ENABLE_CEPH=OFF -DDURABENCH_CLUSTER_TESTS=OFF \
+    -DDURABENCH_TESTS_UNSANITIZED=ON >/dev/null
   cmake --build build/asan -j"$jobs"
   cd build/asan
   # Without the report tests (label `report`, ≈ 140 s here): Python and matplotlib draw, the
@@ -63,7 +67,8 @@ tsan_leg() {
   # concurrency and run in the other legs. Without the cluster tests (run under TSan by hand,
   # docs/test-clusters.md): a third start of both clusters costs ≈ 3 min.
   cmake -S . -B build/tsan "${g1[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDURABENCH_WERROR=ON \
-    -DDURABENCH_TSAN=ON -DDURABENCH_BUILD_BENCH=OFF -DDURABENCH_CLUSTER_TESTS=OFF >/dev/null
+    -DDURABENCH_TSAN=ON -DDURABENCH_BUILD_BENCH=OFF -DDURABENCH_CLUSTER_TESTS=OFF \
+    -DDURABENCH_TESTS_O0=ON >/dev/null
   cmake --build build/tsan -j"$jobs" --target durabench_tsan_tests
   cd build/tsan
   # A race fails the process (exit 66) at the first report; the report goes to stderr, which
@@ -78,12 +83,14 @@ fuzz_leg() {
     echo "no executable scripts/fuzz.sh: fuzz leg skipped"
     return 0
   fi
-  # Two fuzzers side by side, 60 s each: three rounds on two cores, where one at a time took five.
-  FUZZ_JOBS=${FUZZ_JOBS:-$jobs} scripts/fuzz.sh
+  # Two fuzzers side by side, 30 s each: three rounds on two cores, where one at a time took five.
+  # (A smoke test of each target from its seeds; longer runs by hand: docs/testing.md.)
+  FUZZ_JOBS=${FUZZ_JOBS:-$jobs} scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 }
 
 normal_leg() {
-  cmake -S . -B build/test "${g1[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDURABENCH_WERROR=ON >/dev/null
+  cmake -S . -B build/test "${g1[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDURABENCH_WERROR=ON \
+    -DDURABENCH_TESTS_O0=ON >/dev/null
   cmake --build build/test -j"$jobs"
   cd build/test
   ctest --output-on-failure -j"$jobs" --timeout 600
