@@ -86,10 +86,11 @@ for engine in "${engine_list[@]}"; do
     p99=$(jq '.phases[0].ops.commit.lat_ns.percentiles["99"]' "$json")
     skew=$(jq '.ranks.start_skew_ns[0]' "$json")
     stragglers=$(jq '[.ranks.rows[] | select(.straggler) | .rank] | unique | length' "$json")
-    printf '| %s | %s | %.0f | %sx | %s ns | %s ns | %s µs | %s |\n' "$engine" "$np" "$iops" \
-      "$scale" "$p50" "$p99" "$(jq -n "$skew / 1000 | round")" "$stragglers" >>"$table"
+    printf '| %s | %s | %.0f | %sx | %.1f µs | %.1f µs | %.0f µs | %s |\n' "$engine" "$np" "$iops" \
+      "$scale" "$(jq -n "$p50 / 1000")" "$(jq -n "$p99 / 1000")" "$(jq -n "$skew / 1000")" \
+      "$stragglers" >>"$table"
     rows+=$(jq -r --arg e "$engine" --arg n "$np" '.ranks.rows[] | select(.op == "commit") |
-      "| \($e) | \($n) | \(.rank) | \(.host) | \(.count) | \(.iops | round) | \(.p50_ns) ns | \(.p99_ns) ns | \(.errors) | \(if .straggler then "yes" else "" end) |"' "$json")
+      "| \($e) | \($n) | \(.rank) | \(.host) | \(.count) | \(.iops | round) | \(.p50_ns / 100 | round / 10) µs | \(.p99_ns / 100 | round / 10) µs | \(.errors) | \(if .straggler then "yes" else "" end) |"' "$json")
     rows+=$'\n'
   done
 done

@@ -224,10 +224,19 @@ EOF
 CephWait() {
   "$CEPH_PY" - "$CEPH_CONF_PATH" "$1" "$2" "$CEPH_MNT" "${#CEPH_OSD_IDS[@]}" \
     "${CEPH_UP_ALLOW_WARN:-}" <<'EOF'
-import json, sys, time
+import json, os, sys, time
 import rados
 
 conf, what, timeout_s, mnt, want_osds, allow = sys.argv[1:7]
+
+
+def leave(code):
+    # Without the interpreter's teardown: librados' own at exit once died of SIGSEGV right after
+    # "ready", which failed a cluster that was up ("no active MDS").
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
 deadline = time.monotonic() + float(timeout_s)
 allowed = {a for a in allow.split(",") if a}
 
@@ -280,13 +289,13 @@ while time.monotonic() < deadline:
             "yes" if mounted(mnt) else "no")
         if all(ready.values()):
             print("  ready: " + state, flush=True)
-            sys.exit(0)
+            leave(0)
     if state != last:
         print("  waiting: " + state, flush=True)
         last = state
     time.sleep(0.5)
 print("  timed out after %s s; last state: %s" % (timeout_s, last), file=sys.stderr)
-sys.exit(1)
+leave(1)
 EOF
 }
 
