@@ -45,7 +45,7 @@ void Sample(uint64_t* tsc, uint64_t* ns) {
   uint64_t best = UINT64_MAX;
   for (int i = 0; i < 16; ++i) {
     const uint64_t a = internal::MonotonicNs();
-    const uint64_t t = __rdtsc();
+    const uint64_t t = internal::ReadTsc();
     const uint64_t b = internal::MonotonicNs();
     if (b - a < best) {
       best = b - a;

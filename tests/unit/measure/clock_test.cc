@@ -39,7 +39,8 @@ TEST(Clock, DoesNotGoBackwardsAcrossThreads) {
       for (int i = 0; i < 200000; ++i) {
         const uint64_t seen = latest.load();
         const uint64_t now = NowNs();
-        // RDTSC is not ordered against the load before it; a few ns of overlap is expected.
+        // The TSC is read in order (clock.h ReadTsc); the slack is for clocks whose readings on
+        // two CPUs differ by a little.
         if (now + 1000 < seen) {
           backwards.fetch_add(1);
           uint64_t w = worst.load();
