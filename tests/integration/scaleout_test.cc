@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "durabench_runner.h"
+#include "mpi_run.h"
 
 extern char** environ;
 
@@ -27,49 +28,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
-
-std::string MpiModulePath() {
-  return (fs::path(kBinary).parent_path().parent_path() / "lib/durabench/durabench-mpi.so")
-      .string();
-}
-
-std::string FindMpirun() {
-  for (const char* dir : {"/usr/bin", "/usr/local/bin"}) {
-    const std::string path = std::string(dir) + "/mpirun";
-    if (::access(path.c_str(), X_OK) == 0) return path;
-  }
-  return "";
-}
-
-#define SKIP_WITHOUT_MPI()                                                                    \
-  do {                                                                                        \
-    if (FindMpirun().empty()) GTEST_SKIP() << "mpirun not found (Debian: openmpi-bin)";       \
-    if (::access(MpiModulePath().c_str(), F_OK) != 0) {                                       \
-      GTEST_SKIP() << MpiModulePath() << " not built (Debian: libopenmpi-dev at build time)"; \
-    }                                                                                         \
-  } while (0)
-
-// mpirun's own settings, through its environment: root allowed (CI runs as root), more ranks
-// than cores, and every byte between the ranks on this host: shared memory, and the launcher's
-// control channel on the loopback interface only.
-std::map<std::string, std::string> MpiEnv() {
-  return {{"OMPI_ALLOW_RUN_AS_ROOT", "1"},
-          {"OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1"},
-          {"OMPI_MCA_rmaps_base_oversubscribe", "1"},
-          {"OMPI_MCA_btl", "self,vader"},
-          {"OMPI_MCA_btl_vader_single_copy_mechanism", "none"},
-          {"OMPI_MCA_oob_tcp_if_include", "lo"},
-          // In the ASan build: Open MPI does not free what MPI_Init allocates.
-          {"ASAN_OPTIONS", "detect_leaks=0:verify_asan_link_order=0"},
-          {"DURABENCH_WORKLOADS", DURABENCH_SOURCE_WORKLOADS}};
-}
-
-// `mpirun ARGS...` (each app context names the binary itself: kBinary).
-CommandResult MpiRun(const std::vector<std::string>& args, int timeout_s = 180) {
-  std::vector<std::string> argv = {FindMpirun()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, MpiEnv(), timeout_s);
-}
 
 // The data files durabench left in `dir` (durabench-PID-JOB.dat).
 std::vector<std::string> Leftovers(const std::string& dir) {
@@ -81,11 +39,8 @@ std::vector<std::string> Leftovers(const std::string& dir) {
   return left;
 }
 
-// What a phase's op kinds hold, bin for bin (the histograms as the result file has them).
-Json OpsOf(const Json& phase) { return phase.at("ops"); }
-
 TEST(ScaleOut, ThreeRanksAddUpToWhatMergeMakesOfThem) {
-  SKIP_WITHOUT_MPI();
+  DURABENCH_SKIP_WITHOUT_MPI();
   TempDir target{"/dev/shm"};
   TempDir out;
   const std::string ranks_dir = out.path() + "/ranks";
@@ -115,35 +70,16 @@ TEST(ScaleOut, ThreeRanksAddUpToWhatMergeMakesOfThem) {
   }
   EXPECT_EQ(ranks["ranks"][0]["clock_offset_ns"], 0);
 
-  // The rows add up to the aggregate's counts.
-  const Json& phase = all["phases"][0];
+  // The rows add up to the aggregate's counts, and the aggregate is `durabench merge` of the
+  // ranks' own results, bin for bin.
+  ExpectAggregateIsMerge(all, 3, ranks_dir, out.path());
   for (const char* op : {"write", "commit"}) {
-    uint64_t sum = 0;
-    int rows = 0;
-    for (const Json& row : ranks["rows"]) {
-      if (row["op"] != op) continue;
-      sum += row["count"].get<uint64_t>();
-      ++rows;
-    }
-    EXPECT_EQ(rows, 3) << op;
-    EXPECT_GT(sum, 0u) << op;
-    EXPECT_EQ(sum, phase["ops"][op]["count"].get<uint64_t>()) << op;
+    EXPECT_GT(all["phases"][0]["ops"][op]["count"].get<uint64_t>(), 0u) << op;
   }
-
-  // ... and the aggregate is `durabench merge` of the ranks' own results, bin for bin.
-  std::vector<std::string> merge = {"merge"};
-  for (int i = 0; i < 3; ++i) merge.push_back(ranks_dir + "/rank-" + std::to_string(i) + ".json");
-  merge.insert(merge.end(), {"-o", out.path() + "/merged.json"});
-  CommandResult m = Durabench(merge);
-  ASSERT_EQ(m.exit_code, 0) << m.err;
-  const Json merged = LoadJson(out.path() + "/merged.json");
-  ASSERT_EQ(merged["phases"].size(), 1u);
-  EXPECT_EQ(OpsOf(merged["phases"][0]), OpsOf(phase));
-  EXPECT_EQ(merged["phases"][0]["measured_ns"], phase["measured_ns"]);
 }
 
 TEST(ScaleOut, ARankWhoseWritesFailEndsTheRunForAll) {
-  SKIP_WITHOUT_MPI();
+  DURABENCH_SKIP_WITHOUT_MPI();
   TempDir target{"/dev/shm"};
   TempDir out;
   const std::string result = out.path() + "/all.json";
@@ -194,7 +130,7 @@ char ProcessState(pid_t pid) {
 }
 
 TEST(ScaleOut, ARankKilledOutrightEndsTheJobWithNoProcessLeft) {
-  SKIP_WITHOUT_MPI();
+  DURABENCH_SKIP_WITHOUT_MPI();
   TempDir target{"/dev/shm"};
   TempDir out;
   std::vector<std::string> argv = {FindMpirun(),  "-np",    "3",    kBinary,     "run", "--target",

@@ -1,0 +1,87 @@
+// Three clients under mpirun against the fixture's replicated clusters (docs/scale-out.md):
+// gluster:// on the replica-3 volume (DURABENCH_TEST_GLUSTER) or rados:// on the pool rep3
+// (DURABENCH_TEST_CEPH), one binary each. The result must hold every rank, its aggregate must be
+// `durabench merge` of the ranks' own results, and nothing of the ranks may be left on the
+// cluster. Skipped, with the reason, without mpirun or the durabench-mpi module.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cluster_env.h"
+#include "mpi_run.h"
+#include "native_checks.h"
+#ifdef DURABENCH_TEST_GLUSTER
+#include "gluster_native.h"
+#endif
+
+namespace durabench::testing {
+namespace {
+
+// Runs 3 ranks on `target` (plus `more`), checks the result as the file header says, and
+// returns it.
+nlohmann::json RunThreeRanks(const std::string& target, const std::vector<std::string>& more,
+                             const std::string& engine) {
+  TempDir local;
+  const std::string ranks_dir = local.path() + "/ranks";
+  std::filesystem::create_directory(ranks_dir);
+  std::vector<std::string> args = {"-np",
+                                   "3",
+                                   kBinary,
+                                   "run",
+                                   "--target",
+                                   target,
+                                   "--size",
+                                   "8MiB",
+                                   "--sync",
+                                   "fdatasync",
+                                   "--runtime",
+                                   "3s",
+                                   "-o",
+                                   local.File("all.json"),
+                                   "--rank-results",
+                                   ranks_dir};
+  args.insert(args.end(), more.begin(), more.end());
+  CommandResult r = MpiRun(args);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  if (r.exit_code != 0) return {};
+  nlohmann::json all = LoadJson(local.File("all.json"));
+  ExpectValidResult(all);
+  EXPECT_EQ(PhaseEngine(all), engine);
+  ExpectAggregateIsMerge(all, 3, ranks_dir, local.path());
+  return all;
+}
+
+#ifdef DURABENCH_TEST_GLUSTER
+class GlusterScaleOutTest : public GlusterNativeTest {};
+
+TEST_F(GlusterScaleOutTest, ThreeClientsOnReplica3AreOneResult) {
+  DURABENCH_SKIP_WITHOUT_MPI();
+  const std::string mount = cluster_.Get("GLUSTER_MNT_REP3");
+  TempDir dir(mount);
+  RunThreeRanks(Uri(cluster_.Get("GLUSTER_VOL_REP3"), dir.path().substr(mount.size())), {},
+                "gfapi");
+  std::string left;
+  Shell("ls -A '" + dir.path() + "'", &left);
+  EXPECT_EQ(left, "") << "files left on the volume";
+}
+#endif
+
+#ifdef DURABENCH_TEST_CEPH
+class CephScaleOutTest : public ClusterTest {};
+
+TEST_F(CephScaleOutTest, ThreeClientsOnRep3AreOneResult) {
+  DURABENCH_SKIP_WITHOUT_MPI();
+  RunThreeRanks("rados://rep3", {"--ceph-conf", cluster_.Get("CEPH_CONF")}, "rados");
+  // The ranks' objects are named durabench-rRANK-PID-...; no other test makes such names.
+  std::string objects;
+  EXPECT_EQ(
+      Shell("timeout 60 rados -p rep3 ls -c '" + cluster_.Get("CEPH_CONF") + "' 2>&1", &objects), 0)
+      << objects;
+  EXPECT_EQ(objects.find("durabench-r"), std::string::npos) << "objects left:\n" << objects;
+}
+#endif
+
+}  // namespace
+}  // namespace durabench::testing
