@@ -1,12 +1,13 @@
 #include "audit/writer.h"
 
 #include <fmt/format.h>
-#include <time.h>
 
 #include <charconv>
 #include <chrono>
 #include <initializer_list>
 #include <system_error>
+
+#include "util/clock_ns.h"
 
 namespace durabench {
 namespace {
@@ -15,12 +16,6 @@ namespace {
 // of them wait. The witness thread also wakes at least this often.
 constexpr uint64_t kAckPeriodNs = 1'000'000;
 constexpr size_t kAckBytes = 8192;
-
-uint64_t ClockNs(clockid_t clock) {
-  timespec ts;
-  clock_gettime(clock, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 // xorshift64*: the block choice needs speed and spread, not quality.
 uint64_t NextRandom(uint64_t* state) {

@@ -1,7 +1,5 @@
 #include "cli/group_run.h"
 
-#include <time.h>
-
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -10,6 +8,7 @@
 #include "backend/modules.h"
 #include "result/json.h"
 #include "result/result_reader.h"
+#include "util/clock_ns.h"
 
 namespace durabench {
 namespace {
@@ -18,17 +17,8 @@ namespace {
 // so the others learn one rank that left).
 constexpr int64_t kReady = 0;
 
-int64_t RealtimeNs() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-int64_t MonotonicNowNs() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
+int64_t RealtimeNs() { return static_cast<int64_t>(ClockNs(CLOCK_REALTIME)); }
+int64_t MonotonicNowNs() { return static_cast<int64_t>(ClockNs(CLOCK_MONOTONIC)); }
 
 // One rank's outcome parsed back on rank 0; a payload it cannot read becomes the rank's error.
 RankOutcome ParseOutcome(int rank, const std::string& payload) {

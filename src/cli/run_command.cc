@@ -255,12 +255,11 @@ Status CheckRankTarget(const std::string& target) {
   } else if (KindOfPath(target) == "directory") {
     return Status::Ok();
   }
-  return Status::NotSupported(
+  return Status::NotSupported(fmt::format(
       "under mpirun each rank needs files of its own: give a directory, a rados:// pool or a "
-      "gluster:// directory, not " +
-      target +
-      " (one file, device or image that every rank "
-      "would write; docs/scale-out.md)");
+      "gluster:// directory, not {} (one file, device or image that every rank would write; "
+      "docs/scale-out.md)",
+      target));
 }
 
 // The end of `run` under mpirun: every rank hands its result to rank 0, which prints and writes

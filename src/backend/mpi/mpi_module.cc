@@ -3,7 +3,6 @@
 // calls MPI (MPI_THREAD_FUNNELED); errors come back as codes (MPI_ERRORS_RETURN), not as an
 // abort of the job, so the caller can still clean up its files.
 #include <mpi.h>
-#include <time.h>
 
 #include <algorithm>
 #include <climits>
@@ -14,6 +13,7 @@
 
 #include "backend/group.h"
 #include "backend/module.h"
+#include "util/clock_ns.h"
 
 namespace durabench {
 namespace {
@@ -25,11 +25,7 @@ Status MpiError(const char* what, int code) {
   return Status::IoError(std::string("MPI ") + what + ": " + std::string(text, len));
 }
 
-int64_t RealtimeNs() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
+int64_t RealtimeNs() { return static_cast<int64_t>(ClockNs(CLOCK_REALTIME)); }
 
 class MpiGroup final : public ProcessGroup {
  public:
