@@ -69,35 +69,54 @@ Result<std::unique_ptr<GroupRun>> GroupRun::Join() {
   return std::unique_ptr<GroupRun>(new GroupRun(std::move(group).value()));
 }
 
-std::string GroupRun::PhaseReady(size_t index, std::atomic<bool>* stop) {
+std::string GroupRun::Meet(int64_t mine, const std::string& where, std::atomic<bool>* stop) {
   if (over_) return "";
-  Result<int64_t> all = group_->AllMax(kReady);
-  phase_start_ns_.push_back(RealtimeNs());
+  Result<int64_t> all = group_->AllMax(mine);
   std::string why;
   if (!all.ok()) {
-    why = "the ranks could not meet before phase " + std::to_string(index + 1) + ": " +
-          all.status().message();
-  } else if (*all != kReady) {
-    why = "rank " + std::to_string(*all - 1) + " stopped before phase " + std::to_string(index + 1);
+    why = "the ranks could not meet before " + where + ": " + all.status().message();
+  } else if (*all != kReady && *all != mine) {
+    why = "rank " + std::to_string(*all - 1) + " stopped before " + where;
   }
+  if (mine != kReady) over_ = true;
   if (!why.empty()) {
     over_ = true;
-    stopped_ = true;
-    phase_start_ns_.pop_back();
+    stopped_ = mine == kReady;
     if (stop != nullptr) stop->store(true);
   }
   return why;
+}
+
+void GroupRun::Leave() {
+  if (over_) return;
+  over_ = true;
+  Result<int64_t> all = group_->AllMax(rank() + 1);
+  if (!all.ok()) left_ = all.status();
+}
+
+std::string GroupRun::PhaseReady(size_t index, std::atomic<bool>* stop) {
+  if (over_) return "";
+  std::string why = Meet(kReady, "phase " + std::to_string(index + 1), stop);
+  if (why.empty()) phase_start_ns_.push_back(RealtimeNs());
+  return why;
+}
+
+std::string GroupRun::PrepareTurn(bool before, bool prepared, std::atomic<bool>* stop) {
+  if (!shared_ || before != (rank() != 0)) return "";
+  // Rank 0 that could not prepare the target leaves: the others learn it here.
+  return Meet(before || prepared ? kReady : rank() + 1, "the shared target was ready", stop);
+}
+
+void GroupRun::CleanupTurn(bool before) {
+  if (shared_ && before == (rank() == 0)) Leave();
 }
 
 Result<GroupOutcome> GroupRun::Finish(const RunResult& mine, const Status& status,
                                       int* worst_exit) {
   // A rank that is done meets the others at their next phase start (or their own end): they
   // learn that it left, and every rank has waited the same number of times.
-  if (!over_) {
-    over_ = true;
-    Result<int64_t> all = group_->AllMax(rank() + 1);
-    if (!all.ok()) return all.status();
-  }
+  Leave();
+  if (!left_.ok()) return left_;
   const int64_t done = MonotonicNowNs();
   Result<int64_t> worst = group_->AllMax(status.ExitCode());
   if (!worst.ok()) return worst.status();

@@ -42,9 +42,22 @@ class GroupRun {
   int size() const { return group_->size(); }
   bool leader() const { return group_->rank() == 0; }
 
+  // --shared-target: the ranks share one target (TargetOptions::share_index is the rank), which
+  // rank 0 prepares before the others join it and removes after they are done with it.
+  void ShareTarget() { shared_ = true; }
+  bool shares_target() const { return shared_; }
+
   // The session's PhaseReady: waits for every rank. When a rank has left, sets *stop and
   // returns why ("rank 2 stopped before phase 2"); else returns "".
   std::string PhaseReady(size_t index, std::atomic<bool>* stop);
+  // The session's BeforePrepare and AfterPrepare: with a shared target, rank 0 meets the others
+  // after preparing it (or leaves, when it could not), the others meet it before they join the
+  // target. Returns why this rank stops, as PhaseReady does.
+  std::string PrepareTurn(bool before, bool prepared, std::atomic<bool>* stop);
+  // The session's BeforeCleanup and AfterCleanup: with a shared target, the ranks tell the others
+  // they are done (as Finish does otherwise), rank 0 before it removes the target, the others
+  // after they have let go of it, so that rank 0 removes it only once nobody uses it.
+  void CleanupTurn(bool before);
 
   // After the session: tells the others this rank is done, measures the clock offsets, and
   // gathers every rank's result to rank 0, which merges them. On the other ranks the outcome's
@@ -54,7 +67,15 @@ class GroupRun {
  private:
   explicit GroupRun(std::unique_ptr<ProcessGroup> group) : group_(std::move(group)) {}
 
+  // Waits for every rank with `mine` (kReady, or rank + 1 when this rank leaves); returns why
+  // this rank stops ("rank 2 stopped before `where`"), setting *stop, or "".
+  std::string Meet(int64_t mine, const std::string& where, std::atomic<bool>* stop);
+  // Tells the others this rank is done: its last wait (an error stays in left_ for Finish).
+  void Leave();
+
   std::unique_ptr<ProcessGroup> group_;
+  bool shared_ = false;
+  Status left_;           // an error of Leave()
   bool over_ = false;     // a rank has left: no more phase waits
   bool stopped_ = false;  // this rank stopped because another had left
   std::vector<int64_t> phase_start_ns_;

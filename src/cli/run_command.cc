@@ -66,8 +66,10 @@ struct RunArgs {
   std::string audit_id;
   std::string cut_after;
   std::string cut_command;
-  // Under mpirun (cli/group_run.h): where rank 0 writes each rank's own result.
+  // Under mpirun (cli/group_run.h): where rank 0 writes each rank's own result, and whether the
+  // ranks share the one target (TargetOptions::share_count).
   std::string rank_results;
+  bool shared_target = false;
 };
 
 extern "C" char** environ;
@@ -247,20 +249,49 @@ int PrintFioEquivalent(const WorkloadSpec& workload, const std::string& target) 
 
 // Under mpirun every rank needs files or objects of its own, named after its rank: a directory
 // (local or mounted), a rados:// pool or a gluster:// directory. A file, a device or an rbd://
-// image would be one target written by every rank at once.
-Status CheckRankTarget(const std::string& target) {
+// image is one target, which the ranks share only with --shared-target, each in its own regions;
+// a directory, pool or gluster:// directory then is refused (its ranks have files of their own).
+Status CheckRankTarget(const std::string& target, bool shared) {
+  bool own_files = KindOfPath(target) == "directory";
   if (LooksLikeTargetUri(target)) {
     Result<TargetUri> uri = ParseTargetUri(target);
-    if (!uri.ok() || uri->scheme != UriScheme::kRbd) return Status::Ok();
-  } else if (KindOfPath(target) == "directory") {
-    return Status::Ok();
+    own_files = !uri.ok() || uri->scheme != UriScheme::kRbd;
   }
+  if (own_files && shared) {
+    return Status::InvalidArgument(fmt::format(
+        "--shared-target: {} gives each rank files or objects of its own; share a file, a block "
+        "device or an rbd:// image (docs/scale-out.md)",
+        target));
+  }
+  if (own_files || shared) return Status::Ok();
   return Status::NotSupported(fmt::format(
       "under mpirun each rank needs files of its own: give a directory, a rados:// pool or a "
-      "gluster:// directory, not {} (one file, device or image that every rank would write; "
-      "docs/scale-out.md)",
+      "gluster:// directory, not {}; or pass --shared-target, and each rank writes regions of "
+      "its own of that one file, device or image (docs/scale-out.md)",
       target));
 }
+
+// The session's observer on a rank: the ranks meet at the start of each phase and, with a
+// shared target, take turns to prepare and remove it (cli/group_run.h).
+class RankObserver final : public CommandObserver {
+ public:
+  RankObserver(bool progress, std::atomic<bool>* stop, GroupRun* group)
+      : CommandObserver(progress, stop), stop_(stop), group_(group) {}
+
+  void BeforePrepare() override { Note(group_->PrepareTurn(true, false, stop_)); }
+  void AfterPrepare(bool prepared) override { Note(group_->PrepareTurn(false, prepared, stop_)); }
+  void PhaseReady(size_t index) override { Note(group_->PhaseReady(index, stop_)); }
+  void BeforeCleanup() override { group_->CleanupTurn(true); }
+  void AfterCleanup() override { group_->CleanupTurn(false); }
+
+ private:
+  void Note(std::string why) {
+    if (!why.empty()) stop_reason = std::move(why);
+  }
+
+  std::atomic<bool>* stop_;
+  GroupRun* group_;
+};
 
 // The end of `run` under mpirun: every rank hands its result to rank 0, which prints and writes
 // the merged one with a row per rank (compare/ranks.h); --rank-results gets each rank's own.
@@ -347,7 +378,11 @@ int Run(RunArgs& args) {
         "an audit under mpirun is not supported: run one audit per client (docs/scale-out.md)"));
   }
   if (ranked) {
-    if (Status st = CheckRankTarget(args.target.path); !st.ok()) return ExitFor(st);
+    if (Status st = CheckRankTarget(args.target.path, args.shared_target); !st.ok()) {
+      return ExitFor(st);
+    }
+  } else if (args.shared_target) {
+    return UsageError("--shared-target is for a run under mpirun (docs/scale-out.md)");
   }
   const bool human = !args.json && !csv && !args.quiet && !follower;
   // Before anything is measured: a result that cannot be written is known now, not at the end.
@@ -395,29 +430,36 @@ int Run(RunArgs& args) {
     if (!joined.ok()) return ExitFor(joined.status());
     group = std::move(joined).value();
     SetProcessTagRank(group->rank());
+    if (args.shared_target) {
+      group->ShareTarget();
+      options.target.share_index = static_cast<uint32_t>(group->rank());
+      options.target.share_count = static_cast<uint32_t>(group->size());
+    }
   }
   // From here on a signal must not kill the process: files durabench creates must be removed.
   options.stop = InstallStopHandlers();
-  CommandObserver observer(human && isatty(STDERR_FILENO), options.stop);
+  std::unique_ptr<CommandObserver> observing =
+      group ? std::make_unique<RankObserver>(human && isatty(STDERR_FILENO), options.stop,
+                                             group.get())
+            : std::make_unique<CommandObserver>(human && isatty(STDERR_FILENO), options.stop);
+  CommandObserver& observer = *observing;
   options.observer = &observer;
-  if (group) {
-    observer.on_phase_ready = [&](size_t index) {
-      std::string why = group->PhaseReady(index, options.stop);
-      if (!why.empty()) observer.stop_reason = std::move(why);
-    };
-  }
   observer.on_phase = [&](const PhaseResult& phase) {
     // Under mpirun the phases are shown merged, at the end.
     if (!human || group) return;
     std::printf("%s\n", FormatPhaseSummary(phase).c_str());
     std::fflush(stdout);
   };
+  const std::string ranks =
+      !group ? ""
+      : group->shares_target()
+          ? fmt::format("; {} ranks, each in regions of its own", group->size())
+          : fmt::format("; {} ranks, each with files of its own", group->size());
   observer.on_prepared = [&](const TargetInfo& target, const ProbeResult& probe) {
     if (!human) return;
-    std::printf(
-        "durabench %s: workload %s, target %s (%s)%s\n\n", DURABENCH_VERSION,
-        workload->name.c_str(), target.path.c_str(), DescribeTarget(target, probe).c_str(),
-        group ? fmt::format("; {} ranks, each with files of its own", group->size()).c_str() : "");
+    std::printf("durabench %s: workload %s, target %s (%s)%s\n\n", DURABENCH_VERSION,
+                workload->name.c_str(), target.path.c_str(), DescribeTarget(target, probe).c_str(),
+                ranks.c_str());
   };
   const AuditId audit_id = NewAuditId();
   std::unique_ptr<Cutter> cutter;
@@ -588,6 +630,10 @@ CommandAction RegisterRunCommand(CLI::App& app) {
   AddRunFlags(app, args);
   app.add_flag("--fio-equivalent", args->fio_equivalent,
                "Print the fio command line that runs the same work, per phase, and exit");
+  app.add_flag("--shared-target", args->shared_target,
+               "Under mpirun: the ranks share the one file, block device or rbd:// image given, "
+               "each writing regions of its own (rank r, job j: region r x jobs + j; rank 0 "
+               "prepares and removes it)");
   app.add_option("--rank-results", args->rank_results,
                  "Under mpirun: rank 0 also writes each rank's own result to DIR/rank-N.json "
                  "(docs/scale-out.md)")

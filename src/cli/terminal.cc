@@ -161,10 +161,6 @@ void CommandObserver::Prepared(const TargetInfo& target, const ProbeResult& prob
 
 void CommandObserver::BeforePhase(size_t, const PhaseSpec&) { CheckStdout(); }
 
-void CommandObserver::PhaseReady(size_t index) {
-  if (on_phase_ready) on_phase_ready(index);
-}
-
 void CommandObserver::Progress(const ProgressSnapshot& snap) {
   CheckStdout();
   if (progress_) Show(FormatProgressLine(snap));

@@ -40,14 +40,12 @@ class CommandObserver : public SessionObserver {
 
   std::function<void(const TargetInfo&, const ProbeResult&)> on_prepared;
   std::function<void(const PhaseResult&)> on_phase;
-  std::function<void(size_t)> on_phase_ready;
   // When not empty, what StopReason says (a multi-client run stopped by another rank).
   std::string stop_reason;
 
   void Preparing(const std::string& path) override;
   void Prepared(const TargetInfo& target, const ProbeResult& probe) override;
   void BeforePhase(size_t index, const PhaseSpec& spec) override;
-  void PhaseReady(size_t index) override;
   void Progress(const ProgressSnapshot& snap) override;
   void ProgressEnd() override;
   void PhaseDone(const PhaseResult& phase) override;

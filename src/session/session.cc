@@ -143,7 +143,9 @@ SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& optio
                                          [](const PhaseSpec& p) { return p.fill; });
   Result<PreparedTarget> shared = Status::Internal("not prepared");
   if (!options.per_phase_layout && !Stopped(options)) {
-    shared = Prepare(options, workload.phases, !all_unfilled);
+    if (options.observer) options.observer->BeforePrepare();
+    if (!Stopped(options)) shared = Prepare(options, workload.phases, !all_unfilled);
+    if (options.observer) options.observer->AfterPrepare(shared.ok());
     if (shared.ok()) {
       FillTargetInfo(*shared, &result.target);
       if (options.observer) options.observer->Prepared(result.target, result.probe);
@@ -197,11 +199,13 @@ SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& optio
       break;
     }
   }
+  if (!options.per_phase_layout && options.observer) options.observer->BeforeCleanup();
   if (stuck) {
     LeaveBehind(&shared, options.observer);
   } else if (shared.ok()) {
     shared->Cleanup();
   }
+  if (!options.per_phase_layout && options.observer) options.observer->AfterCleanup();
   if (Stopped(options)) {
     const std::string why = options.observer ? options.observer->StopReason() : "stopped";
     result.errors.push_back(why);

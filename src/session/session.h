@@ -29,6 +29,15 @@ class SessionObserver {
   virtual void Prepared(const TargetInfo& target, const ProbeResult& probe) {
     (void)target, (void)probe;
   }
+  // Around preparing the target and around removing it (the session's one layout, not a
+  // per-phase one): where the processes sharing a target (TargetOptions::share_count) take
+  // turns, the first preparing it before the others join it and removing it after they are done
+  // (also check points: the observer may set the stop flag). AfterPrepare comes whether or not
+  // preparing succeeded; the cleanup pair at the session's end unless preparing failed.
+  virtual void BeforePrepare() {}
+  virtual void AfterPrepare(bool prepared) { (void)prepared; }
+  virtual void BeforeCleanup() {}
+  virtual void AfterCleanup() {}
   // Before phase `index` starts (also a check point: the observer may set the stop flag).
   virtual void BeforePhase(size_t index, const PhaseSpec& spec) { (void)index, (void)spec; }
   // Phase `index` is laid out and its I/O starts next: where the ranks of a multi-client run

@@ -317,8 +317,10 @@ Status ClaimBlockDevice(const std::string& path, const TargetOptions& options,
 
   // O_EXCL on a block device claims it: this fails with EBUSY while a filesystem (in any mount
   // namespace), swap, device-mapper, MD or another O_EXCL opener holds it, and keeps all of them
-  // out for as long as the descriptor stays open.
-  const int fd = SysOpen(path.c_str(), O_RDONLY | O_EXCL | O_CLOEXEC);
+  // out for as long as the descriptor stays open. A process joining a shared device cannot: the
+  // one that prepared it holds it so (on this host, or on another that sees the same device).
+  const int fd =
+      SysOpen(path.c_str(), O_RDONLY | (options.joins_shared() ? 0 : O_EXCL) | O_CLOEXEC);
   if (fd == -EBUSY) {
     return Refuse(path,
                   "it is in use: a filesystem, a virtual device or a program holds it exclusively "
@@ -330,6 +332,10 @@ Status ClaimBlockDevice(const std::string& path, const TargetOptions& options,
   if (!status.ok()) {
     SysClose(fd);
     return status;
+  }
+  if (options.joins_shared()) {
+    SysClose(fd);
+    return Status::Ok();
   }
   claim->fd = fd;
   return Status::Ok();

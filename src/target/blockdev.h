@@ -22,7 +22,8 @@ struct BlockDeviceClaim {
 
 // Runs the checks of CheckBlockDeviceSafe() in order (destroy_data, mounted, swap, holders,
 // read-only, O_EXCL open, signatures) and returns at the first refusal; on success fills *claim.
-// Writes nothing. On failure no descriptor is left open.
+// Writes nothing. On failure no descriptor is left open. A process that joins a shared device
+// (options.joins_shared()) runs every check but the O_EXCL open and holds nothing (claim->fd -1).
 Status ClaimBlockDevice(const std::string& path, const TargetOptions& options,
                         BlockDeviceClaim* claim, const SystemRoots& roots = {});
 

@@ -351,6 +351,29 @@ Status UseExistingFile(const std::string& path, const struct stat& seen, uint64_
   return CloseInto(&fd, path, std::move(status));
 }
 
+// A regular file another process of the run prepared for all of them (TargetOptions::share_index
+// > 0): durabench's (owner xattr) or allowed by allow_overwrite, as for the process that prepared
+// it, since on another host the same path may name another file; and already as large as every
+// process's regions need. Opened only to check that it is the file checked; nothing is written.
+Status JoinExistingFile(const std::string& path, const struct stat& seen, uint64_t total,
+                        const TargetOptions& options) {
+  const Result<bool> ours = HasOwnerXattr(path);
+  if (!ours.ok()) return ours.status();
+  if (!*ours && !options.allow_overwrite) {
+    return Status::Refused("refusing to write " + path +
+                           ": a shared file not created by durabench (pass --allow-overwrite to "
+                           "use it)");
+  }
+  if (static_cast<uint64_t>(seen.st_size) < total) {
+    return Status::InvalidArgument("shared file " + path + " holds " +
+                                   std::to_string(seen.st_size) + " bytes, not the " +
+                                   std::to_string(total) +
+                                   " its first process laid out: is it the same file on every "
+                                   "host?");
+  }
+  return Status::Ok();
+}
+
 // One file per job in the directory, "durabench-<tag>-<job>.dat" (util/process_tag.h: the pid,
 // with the rank before it under mpirun).
 Status LayOutDirectory(const TargetOptions& options, const LayoutRequest& layout,
@@ -366,12 +389,14 @@ Status LayOutDirectory(const TargetOptions& options, const LayoutRequest& layout
   return Status::Ok();
 }
 
-// Job j uses [j * size_bytes, (j + 1) * size_bytes) of one file or device. `st`: the file's
-// identity for a regular file, nullptr for a device.
-void Regions(const std::string& path, const LayoutRequest& layout, const struct stat* st,
-             std::vector<JobFile>* jobs) {
+// Job j uses [base + j * size_bytes, base + (j + 1) * size_bytes) of one file or device, where
+// base is where this process's regions of a shared target begin (0 when unshared). `st`: the
+// file's identity for a regular file, nullptr for a device.
+void Regions(const std::string& path, const LayoutRequest& layout, const TargetOptions& options,
+             const struct stat* st, std::vector<JobFile>* jobs) {
+  const uint64_t base = uint64_t{options.share_index} * layout.jobs * layout.size_bytes;
   for (uint32_t j = 0; j < layout.jobs; ++j) {
-    JobFile job{path, uint64_t{j} * layout.size_bytes, layout.size_bytes, st == nullptr};
+    JobFile job{path, base + uint64_t{j} * layout.size_bytes, layout.size_bytes, st == nullptr};
     if (st != nullptr) {
       job.dev = static_cast<uint64_t>(st->st_dev);
       job.ino = static_cast<uint64_t>(st->st_ino);
@@ -388,6 +413,19 @@ const char* FileTypeName(mode_t mode) {
 }
 
 }  // namespace
+
+Result<uint64_t> SharedBytes(const TargetOptions& options, uint64_t bytes) {
+  if (options.share_count == 0 || options.share_index >= options.share_count) {
+    return Status::InvalidArgument("process " + std::to_string(options.share_index) + " of " +
+                                   std::to_string(options.share_count) + " sharing a target");
+  }
+  if (bytes > std::numeric_limits<uint64_t>::max() / options.share_count) {
+    return Status::InvalidArgument(std::to_string(options.share_count) + " x " +
+                                   std::to_string(bytes) +
+                                   " bytes of a shared target is too large");
+  }
+  return bytes * options.share_count;
+}
 
 Result<uint64_t> TotalBytes(const LayoutRequest& layout) {
   if (layout.size_bytes > std::numeric_limits<uint64_t>::max() / layout.jobs) {
@@ -499,7 +537,10 @@ Result<PreparedTarget> PrepareTarget(const TargetOptions& options, const LayoutR
   if (layout.jobs == 0) return Status::InvalidArgument("layout needs at least 1 job");
   if (layout.size_bytes == 0) return Status::InvalidArgument("layout size must be > 0 bytes");
   if (layout.block_size_bytes == 0) return Status::InvalidArgument("block size must be > 0");
-  const Result<uint64_t> total = TotalBytes(layout);
+  const Result<uint64_t> mine = TotalBytes(layout);
+  if (!mine.ok()) return mine.status();
+  // What is created, laid out and checked: every sharing process's regions.
+  const Result<uint64_t> total = SharedBytes(options, *mine);
   if (!total.ok()) return total.status();
 
   // Until the layout succeeded keep_ stays false, so an early return removes what was created.
@@ -511,6 +552,11 @@ Result<PreparedTarget> PrepareTarget(const TargetOptions& options, const LayoutR
   if (::stat(path.c_str(), &st) != 0) {
     if (errno != ENOENT) return ErrnoStatus("stat", path, errno);
     if (path.back() == '/') return Status::NotFound("target directory " + path + " does not exist");
+    if (options.joins_shared()) {
+      return Status::NotFound("shared target " + path +
+                              " does not exist here, though the first process prepared it: "
+                              "every process must see the same file (a shared filesystem)");
+    }
     const std::string parent = DirName(path);
     struct stat parent_st;
     if (::stat(parent.c_str(), &parent_st) != 0 || !S_ISDIR(parent_st.st_mode)) {
@@ -539,9 +585,14 @@ Result<PreparedTarget> PrepareTarget(const TargetOptions& options, const LayoutR
       struct stat created;
       created.st_dev = static_cast<dev_t>(target.owned_.back().dev);
       created.st_ino = static_cast<ino_t>(target.owned_.back().ino);
-      Regions(path, layout, &created, &target.jobs_);
+      Regions(path, layout, options, &created, &target.jobs_);
     }
   } else if (S_ISDIR(st.st_mode)) {
+    if (options.share_count > 1) {
+      return Status::InvalidArgument(
+          "a directory is no shared target: each process gets files "
+          "of its own there; share a file or a block device");
+    }
     target.kind_ = TargetKind::kDirectory;
     DURABENCH_RETURN_IF_ERROR(RefusePseudoFilesystem(path, path));
     if (options.layout_fill) DURABENCH_RETURN_IF_ERROR(CheckFreeSpace(path, path, *total));
@@ -553,8 +604,9 @@ Result<PreparedTarget> PrepareTarget(const TargetOptions& options, const LayoutR
   } else if (S_ISREG(st.st_mode)) {
     target.kind_ = TargetKind::kFile;
     DURABENCH_RETURN_IF_ERROR(RefusePseudoFilesystem(DirName(path), path));
-    status = UseExistingFile(path, st, *total, options, layout);
-    if (status.ok()) Regions(path, layout, &st, &target.jobs_);
+    status = options.joins_shared() ? JoinExistingFile(path, st, *total, options)
+                                    : UseExistingFile(path, st, *total, options, layout);
+    if (status.ok()) Regions(path, layout, options, &st, &target.jobs_);
   } else if (S_ISBLK(st.st_mode)) {
     target.kind_ = TargetKind::kBlockDevice;
     internal::BlockDeviceClaim claim;
@@ -565,10 +617,12 @@ Result<PreparedTarget> PrepareTarget(const TargetOptions& options, const LayoutR
     if (*total > claim.size_bytes) {
       return Status::InvalidArgument(
           "block device " + path + " holds " + std::to_string(claim.size_bytes) + " bytes; " +
-          std::to_string(layout.jobs) + " jobs x " + std::to_string(layout.size_bytes) +
-          " bytes need " + std::to_string(*total));
+          std::to_string(layout.jobs) + " jobs x " + std::to_string(layout.size_bytes) + " bytes" +
+          (options.share_count > 1 ? " x " + std::to_string(options.share_count) + " processes"
+                                   : std::string()) +
+          " need " + std::to_string(*total));
     }
-    Regions(path, layout, nullptr, &target.jobs_);
+    Regions(path, layout, options, nullptr, &target.jobs_);
   } else {
     return Status::Refused("refusing to write " + path + ": it is " + FileTypeName(st.st_mode) +
                            "; a target must be a directory, a regular file or a block device");

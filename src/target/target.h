@@ -49,7 +49,21 @@ struct TargetOptions {
   // When it becomes true (a stop signal), the layout stops between chunks and PrepareTarget
   // fails with "interrupted"; what was created is removed. Not owned; may be null.
   const std::atomic<bool>* stop = nullptr;
+  // One file, block device or rbd:// image shared by `share_count` processes (the ranks of
+  // `mpirun ... run --shared-target`), each with `jobs` regions of its own: this process is
+  // `share_index` and its job j uses region share_index x jobs + j. Index 0 prepares the whole
+  // target, sized for every process (the checks, the creation and layout, the O_EXCL hold of a
+  // device), and removes what it created; the others join what index 0 prepared, after it
+  // did: the same safety checks, but nothing created, laid out, held or removed. A directory,
+  // rados:// pool or gluster:// directory gives each process files of its own and is refused.
+  uint32_t share_index = 0;
+  uint32_t share_count = 1;
+  bool joins_shared() const { return share_index > 0; }
 };
+
+// The bytes of a target shared by options.share_count processes (TargetOptions), or
+// InvalidArgument when that overflows 64 bits; `bytes` for an unshared target.
+Result<uint64_t> SharedBytes(const TargetOptions& options, uint64_t bytes);
 
 // What to lay out: `jobs` files (or device regions) of `size_bytes` each.
 struct LayoutRequest {

@@ -1,8 +1,9 @@
 // Three clients under mpirun against the fixture's replicated clusters (docs/scale-out.md):
 // gluster:// on the replica-3 volume (DURABENCH_TEST_GLUSTER) or rados:// on the pool rep3
-// (DURABENCH_TEST_CEPH), one binary each. The result must hold every rank, its aggregate must be
-// `durabench merge` of the ranks' own results, and nothing of the ranks may be left on the
-// cluster. Skipped, with the reason, without mpirun or the durabench-mpi module.
+// (DURABENCH_TEST_CEPH), one binary each, and one rbd:// image the three share (--shared-target).
+// The result must hold every rank, its aggregate must be `durabench merge` of the ranks' own
+// results, and nothing of the ranks may be left on the cluster. Skipped, with the reason, without
+// mpirun or the durabench-mpi module.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -80,6 +81,23 @@ TEST_F(CephScaleOutTest, ThreeClientsOnRep3AreOneResult) {
       Shell("timeout 60 rados -p rep3 ls -c '" + cluster_.Get("CEPH_CONF") + "' 2>&1", &objects), 0)
       << objects;
   EXPECT_EQ(objects.find("durabench-r"), std::string::npos) << "objects left:\n" << objects;
+}
+
+// --shared-target: rank 0 creates the image for all three, each rank writes its own regions of
+// it, and rank 0 removes it once the others have closed it.
+TEST_F(CephScaleOutTest, ThreeClientsShareOneRbdImage) {
+  DURABENCH_SKIP_WITHOUT_MPI();
+  const std::string image = UniqueName("shared");
+  nlohmann::json all = RunThreeRanks(
+      "rbd://rep3/" + image, {"--ceph-conf", cluster_.Get("CEPH_CONF"), "--shared-target"}, "rbd");
+  if (!all.empty()) {
+    EXPECT_EQ(all["target"]["kind"], "rbd-image");
+  }
+  std::string images;
+  EXPECT_EQ(Shell("timeout 60 rbd -p rep3 ls -c '" + cluster_.Get("CEPH_CONF") + "' 2>&1", &images),
+            0)
+      << images;
+  EXPECT_EQ(images.find(image), std::string::npos) << "image left:\n" << images;
 }
 #endif
 

@@ -2,8 +2,9 @@
 // on tmpfs, oversubscribed on this machine's cores. The aggregate must be what `durabench merge`
 // makes of the ranks' own results, bin for bin; a rank whose writes fail must end the run for
 // all, with exit 3, a result of what the others finished, and no file left; a rank killed
-// outright must end the job with no process left, the others' files removed. Skipped, with the
-// reason, where mpirun or the durabench-mpi module is missing.
+// outright must end the job with no process left, the others' files removed. With
+// --shared-target the ranks write regions of their own of one file or device, and together cover
+// it exactly. Skipped, with the reason, where mpirun or the durabench-mpi module is missing.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -192,6 +193,108 @@ TEST(ScaleOut, ARankKilledOutrightEndsTheJobWithNoProcessLeft) {
   ASSERT_EQ(left.size(), 1u) << ReadFile(log);
   EXPECT_EQ(left[0].rfind("durabench-r1-", 0), 0u) << left[0];
   fs::remove(target.path() + "/" + left[0]);
+}
+
+// The 4 KiB blocks of [0, bytes) of `path` that hold only zeros, as offsets in MiB.
+std::vector<double> ZeroBlocksMiB(const std::string& path, uint64_t bytes) {
+  const std::string data = ReadFile(path);
+  std::vector<double> zero;
+  const std::string zeros(4096, '\0');
+  for (uint64_t off = 0; off + 4096 <= bytes; off += 4096) {
+    if (off + 4096 > data.size() || data.compare(off, 4096, zeros) == 0) {
+      zero.push_back(static_cast<double>(off) / (1 << 20));
+    }
+  }
+  return zero;
+}
+
+// The ranks' shared write pattern: one sequential pass per job over its region, of a target
+// that is not laid out first (so a region nobody wrote stays zeros) and is kept for the check.
+std::vector<std::string> OnePassEach(const std::string& target) {
+  return {"-np",
+          "3",
+          kBinary,
+          "run",
+          "--target",
+          target,
+          "--shared-target",
+          "--jobs",
+          "2",
+          "--size",
+          "1MiB",
+          "--pattern",
+          "write",
+          "--runtime",
+          "0s",
+          "--sync",
+          "none",
+          "--no-layout-fill"};
+}
+
+// --shared-target on a file: rank 0 creates it for all three ranks, each rank's two jobs write
+// regions of their own, and together they cover the file exactly: every block written once.
+TEST(ScaleOut, ThreeRanksShareOneFileEachInRegionsOfItsOwn) {
+  DURABENCH_SKIP_WITHOUT_MPI();
+  TempDir dir{"/dev/shm"};
+  TempDir out;
+  const std::string file = dir.path() + "/shared.dat";
+  std::vector<std::string> args = OnePassEach(file);
+  args.insert(args.end(), {"--create", "--keep", "-o", out.File("all.json")});
+  CommandResult r = MpiRun(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("3 ranks, each in regions of its own"), std::string::npos) << r.out;
+  const Json all = LoadJson(out.File("all.json"));
+  ExpectValidResult(all);
+  EXPECT_EQ(all["target"]["kind"], "file");
+  // 3 ranks x 2 jobs x 256 blocks of 4 KiB, each written once.
+  EXPECT_EQ(all["phases"][0]["ops"]["write"]["count"], 3 * 2 * 256);
+  EXPECT_EQ(fs::file_size(file), 6u << 20);
+  EXPECT_EQ(ZeroBlocksMiB(file, 6u << 20), std::vector<double>{}) << "regions overlap";
+
+  // Without --keep the file rank 0 created is removed once every rank is done.
+  const std::string fresh = dir.path() + "/fresh.dat";
+  args = OnePassEach(fresh);
+  args.push_back("--create");
+  r = MpiRun(args);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_FALSE(fs::exists(fresh));
+}
+
+// --shared-target on a raw device: rank 0 checks and holds it (O_EXCL), the others run the same
+// checks without the hold, and the three write its first 6 MiB, each its own third.
+TEST(ScaleOut, ThreeRanksShareOneBlockDevice) {
+  DURABENCH_SKIP_WITHOUT_MPI();
+  TempDir dir;
+  LoopDevice loop(dir.path(), 16ull << 20);
+  if (!loop.ok()) GTEST_SKIP() << "skipped: " << loop.skip_reason();
+  std::vector<std::string> args = OnePassEach(loop.device());
+  args.insert(args.end(), {"--destroy-data=" + loop.device(), "--direct"});
+  CommandResult r = MpiRun(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<double> zero = ZeroBlocksMiB(loop.backing_file(), 16u << 20);
+  ASSERT_FALSE(zero.empty());
+  EXPECT_EQ(zero.front(), 6.0) << "the ranks' regions must cover [0, 6 MiB) and nothing more";
+  EXPECT_EQ(zero.size(), (10u << 20) / 4096);
+}
+
+// What --shared-target refuses: a directory (each rank has files of its own there), a run not
+// under mpirun; and without it, one file for every rank.
+TEST(ScaleOut, SharedTargetRefusals) {
+  DURABENCH_SKIP_WITHOUT_MPI();
+  TempDir dir{"/dev/shm"};
+  CommandResult r = MpiRun(
+      {"-np", "2", kBinary, "run", "--target", dir.path(), "--shared-target", "--runtime", "1s"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("gives each rank files or objects of its own"), std::string::npos) << r.err;
+  r = Durabench(
+      {"run", "--target", dir.path() + "/x.dat", "--create", "--shared-target", "--runtime", "1s"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--shared-target is for a run under mpirun"), std::string::npos) << r.err;
+  r = MpiRun({"-np", "2", kBinary, "run", "--target", dir.path() + "/x.dat", "--create",
+              "--runtime", "1s"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("pass --shared-target"), std::string::npos) << r.err;
+  EXPECT_EQ(Leftovers(dir.path()), std::vector<std::string>{});
 }
 
 }  // namespace

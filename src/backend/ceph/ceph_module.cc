@@ -189,9 +189,41 @@ Status FillImage(rados_ioctx_t io, const TargetUri& uri, uint64_t bytes) {
   return Status::Ok();
 }
 
+// A process joining an image the first process of the run prepared (TargetOptions::share_index
+// > 0): it must be there, durabench's (created by that process) or named by --destroy-data as
+// for the first, and large enough. Its watchers are the other processes: not checked.
+Status JoinSharedImage(rados_ioctx_t io, const TargetUri& uri, const TargetOptions& target,
+                       uint64_t total) {
+  rbd_image_t image = nullptr;
+  int r = rbd_open_read_only(io, uri.image.c_str(), &image, nullptr);
+  if (r == -ENOENT) {
+    return Status::NotFound("shared image " + uri.text +
+                            " does not exist, though the first process prepared it");
+  }
+  if (r < 0) return Status::IoError("rbd: cannot open " + uri.text + ": " + CephErrorText(r));
+  uint64_t size = 0;
+  r = rbd_get_size(image, &size);
+  const bool ours = ImageMarkedCreated(image);
+  rbd_close(image);
+  if (r < 0) return Status::IoError("rbd: cannot read the size of " + uri.text);
+  if (!ours && target.destroy_data != uri.text) {
+    return Status::Refused("refusing to write " + uri.text +
+                           ": a shared image not created by durabench (pass --destroy-data=" +
+                           uri.text + " if it holds nothing you need)");
+  }
+  if (size < total) {
+    return Status::InvalidArgument("shared image " + uri.text + " holds " + std::to_string(size) +
+                                   " bytes, not the " + std::to_string(total) + " needed");
+  }
+  return Status::Ok();
+}
+
 Result<PreparedTarget> PrepareRbd(const TargetUri& uri, const TargetOptions& target,
                                   const LayoutRequest& layout, const BackendOptions& options) {
-  Result<uint64_t> total = TotalBytes(layout);
+  Result<uint64_t> mine = TotalBytes(layout);
+  if (!mine.ok()) return mine.status();
+  // Every sharing process's regions (TargetOptions::share_count).
+  Result<uint64_t> total = SharedBytes(target, *mine);
   if (!total.ok()) return total.status();
   Result<std::shared_ptr<CephConnection>> connected = ConnectPool(uri, options);
   if (!connected.ok()) return connected.status();
@@ -199,9 +231,12 @@ Result<PreparedTarget> PrepareRbd(const TargetUri& uri, const TargetOptions& tar
 
   uint64_t size = 0;
   bool exists = false;
-  Status st = CheckImageUnwatched(conn->ioctx(), uri, &exists, &size);
+  Status st = target.joins_shared() ? JoinSharedImage(conn->ioctx(), uri, target, *total)
+                                    : CheckImageUnwatched(conn->ioctx(), uri, &exists, &size);
   if (!st.ok()) return st;
-  if (exists) {
+  if (target.joins_shared()) {
+    // Prepared by the first process, which removes it.
+  } else if (exists) {
     if (target.destroy_data != uri.text) {
       return Status::Refused("refusing to write " + uri.text +
                              ": the image exists and its data would be destroyed; pass "
@@ -218,7 +253,13 @@ Result<PreparedTarget> PrepareRbd(const TargetUri& uri, const TargetOptions& tar
     }
   } else {
     int order = kRbdOrder;
-    const int r = rbd_create(conn->ioctx(), uri.image.c_str(), *total, &order);
+    // An image several clients write at once gets no exclusive lock (nor what needs one: object
+    // map, fast diff): with it the lock moves to each writer in turn, and a shared run measured
+    // 75 IOPS at 29 ms commit p50 on the test cluster, against 531 at 1.8 ms for one client.
+    const int r =
+        target.share_count > 1
+            ? rbd_create2(conn->ioctx(), uri.image.c_str(), *total, RBD_FEATURE_LAYERING, &order)
+            : rbd_create(conn->ioctx(), uri.image.c_str(), *total, &order);
     if (r < 0) return Status::IoError("rbd: cannot create " + uri.text + ": " + CephErrorText(r));
     conn->SetCreatedImage(uri.image);
     st = MarkImageCreated(conn->ioctx(), uri);
@@ -232,7 +273,7 @@ Result<PreparedTarget> PrepareRbd(const TargetUri& uri, const TargetOptions& tar
   for (uint32_t j = 0; j < layout.jobs; ++j) {
     JobFile job;
     job.path = uri.image;
-    job.offset_bytes = static_cast<uint64_t>(j) * layout.size_bytes;
+    job.offset_bytes = (uint64_t{target.share_index} * layout.jobs + j) * layout.size_bytes;
     job.size_bytes = layout.size_bytes;
     jobs.push_back(std::move(job));
   }

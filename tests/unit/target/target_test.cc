@@ -310,6 +310,69 @@ TEST_F(TargetTest, AMissingFileOnDevShmIsCreatedWithCreate) {
   EXPECT_FALSE(Exists(path)) << "the file it created is removed with the target";
 }
 
+// A file shared by 3 processes with 2 jobs each: the first creates it for all (6 regions) and
+// gets regions 0-1; the last joins it and gets regions 4-5, creating nothing and removing
+// nothing; the first removes it.
+TEST_F(TargetTest, ASharedFileIsCreatedByTheFirstAndJoinedByTheOthers) {
+  const std::string path = dir_.File("shared.dat");
+  Result<PreparedTarget> missing =
+      PrepareTarget(Options(path).Create().Share(2, 3), Layout(kMiB, 2));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("every process must see the same file"),
+            std::string::npos)
+      << missing.status().message();
+  EXPECT_FALSE(Exists(path)) << "only the first process creates a shared file";
+  {
+    Result<PreparedTarget> first =
+        PrepareTarget(Options(path).Create().Share(0, 3), Layout(kMiB, 2));
+    ASSERT_TRUE(first.ok()) << first.status().message();
+    EXPECT_EQ(StatOf(path).st.st_size, static_cast<off_t>(6 * kMiB));
+    ASSERT_EQ(first->jobs().size(), 2u);
+    EXPECT_EQ(first->jobs()[0].offset_bytes, 0u);
+    EXPECT_EQ(first->jobs()[1].offset_bytes, kMiB);
+    {
+      Result<PreparedTarget> last = PrepareTarget(Options(path).Share(2, 3), Layout(kMiB, 2));
+      ASSERT_TRUE(last.ok()) << last.status().message();
+      EXPECT_EQ(last->kind(), TargetKind::kFile);
+      ASSERT_EQ(last->jobs().size(), 2u);
+      EXPECT_EQ(last->jobs()[0].offset_bytes, 4 * kMiB);
+      EXPECT_EQ(last->jobs()[1].offset_bytes, 5 * kMiB);
+      EXPECT_EQ(last->jobs()[1].size_bytes, kMiB);
+      EXPECT_EQ(last->jobs()[0].ino, first->jobs()[0].ino);
+      EXPECT_TRUE(last->created_files().empty());
+      // Larger regions than the first laid out: not the same file.
+      Result<PreparedTarget> larger = PrepareTarget(Options(path).Share(1, 3), Layout(2 * kMiB, 2));
+      ASSERT_FALSE(larger.ok());
+      EXPECT_NE(larger.status().message().find("is it the same file on every host?"),
+                std::string::npos)
+          << larger.status().message();
+    }
+    EXPECT_TRUE(Exists(path)) << "a process that joined removes nothing";
+  }
+  EXPECT_FALSE(Exists(path)) << "the first process removes what it created";
+}
+
+// A file durabench did not create is joined only with --allow-overwrite, as it is used; a
+// directory is no shared target.
+TEST_F(TargetTest, ASharedTargetIsCheckedByEveryProcess) {
+  const std::string path = dir_.File("user.dat");
+  WriteFile(path, std::string(4 * kMiB, 'u'));
+  Result<PreparedTarget> refused = PrepareTarget(Options(path).Share(1, 2), Layout(kMiB));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kRefused);
+  EXPECT_NE(refused.status().message().find("--allow-overwrite"), std::string::npos);
+  Result<PreparedTarget> allowed =
+      PrepareTarget(Options(path).AllowOverwrite().Share(1, 2), Layout(kMiB));
+  ASSERT_TRUE(allowed.ok()) << allowed.status().message();
+  EXPECT_EQ(allowed->jobs()[0].offset_bytes, kMiB);
+
+  Result<PreparedTarget> dir = PrepareTarget(Options(dir_.path()).Share(0, 2), Layout(kMiB));
+  ASSERT_FALSE(dir.ok());
+  EXPECT_NE(dir.status().message().find("a directory is no shared target"), std::string::npos);
+  TargetOptions bad = Options(path).AllowOverwrite().Share(2, 2);
+  EXPECT_EQ(PrepareTarget(bad, Layout(kMiB)).status().code(), Status::Code::kInvalidArgument);
+}
+
 TEST_F(TargetTest, CharacterDeviceRefused) {
   Result<PreparedTarget> t = PrepareTarget(Options("/dev/null"), Layout(kMiB));
   ASSERT_FALSE(t.ok());

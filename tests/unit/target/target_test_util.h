@@ -46,6 +46,11 @@ class Options {
     o_.layout_fill = false;
     return *this;
   }
+  Options& Share(uint32_t index, uint32_t count) {
+    o_.share_index = index;
+    o_.share_count = count;
+    return *this;
+  }
   operator TargetOptions() const { return o_; }  // NOLINT: implicit by design
 
  private:
