@@ -3,8 +3,9 @@
 // the ranks need of each other and nothing more; the durabench-mpi module implements it on Open
 // MPI (backend/mpi/), so the binary itself links no MPI library and runs without one.
 //
-// Every method but rank(), size() and host() is collective: each rank calls it, in the same
-// order, or the ranks that did wait forever. Errors are those of the transport (a rank gone).
+// Every method but rank(), size(), host(), Announce() and Announced() is collective: each rank
+// calls it, in the same order, or the ranks that did wait forever. Errors are those of the
+// transport (a rank gone).
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,13 @@ class ProcessGroup {
   // Rank 0 receives each rank's clock offset (its own is zero), the best of a few exchanges;
   // the others an empty list.
   virtual Result<std::vector<ClockOffset>> ClockOffsets() = 0;
+
+  // Stonewalling (docs/scale-out.md): tells every other rank, without waiting for any, that this
+  // one has finished the work of phase `phase`.
+  virtual Status Announce(int64_t phase) = 0;
+  // Whether another rank has announced `phase`, without waiting: takes every announcement that
+  // has arrived, and drops those of earlier phases.
+  virtual Result<bool> Announced(int64_t phase) = 0;
 };
 
 }  // namespace durabench

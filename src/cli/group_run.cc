@@ -107,6 +107,18 @@ std::string GroupRun::PrepareTurn(bool before, bool prepared, std::atomic<bool>*
   return Meet(before || prepared ? kReady : rank() + 1, "the shared target was ready", stop);
 }
 
+bool GroupRun::EndPhaseEarly(size_t index) {
+  if (!stonewall_ || over_ || !announce_.ok()) return false;
+  Result<bool> announced = group_->Announced(static_cast<int64_t>(index));
+  if (!announced.ok()) announce_ = announced.status();
+  return announced.ok() && *announced;
+}
+
+void GroupRun::PhaseDone(size_t index, const PhaseResult& phase) {
+  if (!stonewall_ || over_ || !announce_.ok() || phase.stonewalled || phase.interrupted) return;
+  announce_ = group_->Announce(static_cast<int64_t>(index));
+}
+
 void GroupRun::CleanupTurn(bool before) {
   if (shared_ && before == (rank() == 0)) Leave();
 }
@@ -120,6 +132,8 @@ Result<GroupOutcome> GroupRun::Finish(const RunResult& mine, const Status& statu
   const int64_t done = MonotonicNowNs();
   Result<int64_t> worst = group_->AllMax(status.ExitCode());
   if (!worst.ok()) return worst.status();
+  // Every rank has sent what it announced: take what has arrived of it (no phase is -1).
+  if (stonewall_ && announce_.ok()) group_->Announced(-1);
   *worst_exit = static_cast<int>(*worst);
   Result<std::vector<ClockOffset>> clocks = group_->ClockOffsets();
   if (!clocks.ok()) return clocks.status();

@@ -47,6 +47,15 @@ class GroupRun {
   void ShareTarget() { shared_ = true; }
   bool shares_target() const { return shared_; }
 
+  // --stonewall: a phase ends on every rank once the first rank has finished its work (IOR's
+  // stonewalling), instead of each rank doing all of its own.
+  void Stonewall() { stonewall_ = true; }
+  // The session's EndPhaseEarly: whether another rank has finished phase `index` (stonewall).
+  bool EndPhaseEarly(size_t index);
+  // The session's PhaseDone: a rank whose phase ended by itself (its work done, its runtime over,
+  // or an error), not stonewalled nor interrupted, tells the others (stonewall).
+  void PhaseDone(size_t index, const PhaseResult& phase);
+
   // The session's PhaseReady: waits for every rank. When a rank has left, sets *stop and
   // returns why ("rank 2 stopped before phase 2"); else returns "".
   std::string PhaseReady(size_t index, std::atomic<bool>* stop);
@@ -75,6 +84,8 @@ class GroupRun {
 
   std::unique_ptr<ProcessGroup> group_;
   bool shared_ = false;
+  bool stonewall_ = false;
+  Status announce_;       // the first error of the stonewall's messages, for Finish
   Status left_;           // an error of Leave()
   bool over_ = false;     // a rank has left: no more phase waits
   bool stopped_ = false;  // this rank stopped because another had left

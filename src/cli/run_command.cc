@@ -70,6 +70,7 @@ struct RunArgs {
   // ranks share the one target (TargetOptions::share_count).
   std::string rank_results;
   bool shared_target = false;
+  bool stonewall = false;
 };
 
 extern "C" char** environ;
@@ -271,8 +272,9 @@ Status CheckRankTarget(const std::string& target, bool shared) {
       target));
 }
 
-// The session's observer on a rank: the ranks meet at the start of each phase and, with a
-// shared target, take turns to prepare and remove it (cli/group_run.h).
+// The session's observer on a rank: the ranks meet at the start of each phase, tell each other
+// when one has finished a phase under --stonewall and, with a shared target, take turns to
+// prepare and remove it (cli/group_run.h).
 class RankObserver final : public CommandObserver {
  public:
   RankObserver(bool progress, std::atomic<bool>* stop, GroupRun* group)
@@ -280,7 +282,15 @@ class RankObserver final : public CommandObserver {
 
   void BeforePrepare() override { Note(group_->PrepareTurn(true, false, stop_)); }
   void AfterPrepare(bool prepared) override { Note(group_->PrepareTurn(false, prepared, stop_)); }
-  void PhaseReady(size_t index) override { Note(group_->PhaseReady(index, stop_)); }
+  void PhaseReady(size_t index) override {
+    phase_ = index;
+    Note(group_->PhaseReady(index, stop_));
+  }
+  bool EndPhaseEarly(size_t index) override { return group_->EndPhaseEarly(index); }
+  void PhaseDone(const PhaseResult& phase) override {
+    group_->PhaseDone(phase_, phase);
+    CommandObserver::PhaseDone(phase);
+  }
   void BeforeCleanup() override { group_->CleanupTurn(true); }
   void AfterCleanup() override { group_->CleanupTurn(false); }
 
@@ -291,6 +301,7 @@ class RankObserver final : public CommandObserver {
 
   std::atomic<bool>* stop_;
   GroupRun* group_;
+  size_t phase_ = 0;  // the phase running
 };
 
 // The end of `run` under mpirun: every rank hands its result to rank 0, which prints and writes
@@ -381,8 +392,9 @@ int Run(RunArgs& args) {
     if (Status st = CheckRankTarget(args.target.path, args.shared_target); !st.ok()) {
       return ExitFor(st);
     }
-  } else if (args.shared_target) {
-    return UsageError("--shared-target is for a run under mpirun (docs/scale-out.md)");
+  } else if (args.shared_target || args.stonewall) {
+    return UsageError(std::string(args.shared_target ? "--shared-target" : "--stonewall") +
+                      " is for a run under mpirun (docs/scale-out.md)");
   }
   const bool human = !args.json && !csv && !args.quiet && !follower;
   // Before anything is measured: a result that cannot be written is known now, not at the end.
@@ -430,6 +442,7 @@ int Run(RunArgs& args) {
     if (!joined.ok()) return ExitFor(joined.status());
     group = std::move(joined).value();
     SetProcessTagRank(group->rank());
+    if (args.stonewall) group->Stonewall();
     if (args.shared_target) {
       group->ShareTarget();
       options.target.share_index = static_cast<uint32_t>(group->rank());
@@ -634,6 +647,10 @@ CommandAction RegisterRunCommand(CLI::App& app) {
                "Under mpirun: the ranks share the one file, block device or rbd:// image given, "
                "each writing regions of its own (rank r, job j: region r x jobs + j; rank 0 "
                "prepares and removes it)");
+  app.add_flag("--stonewall", args->stonewall,
+               "Under mpirun: a phase ends on every rank as soon as one rank has finished it "
+               "(its --ops, its pass over --size, or its runtime), as IOR's stonewalling; the "
+               "others' phases are marked stonewalled");
   app.add_option("--rank-results", args->rank_results,
                  "Under mpirun: rank 0 also writes each rank's own result to DIR/rank-N.json "
                  "(docs/scale-out.md)")

@@ -99,6 +99,7 @@ Status MergePhase(const PhaseResult& in, const std::string& label, MergeTime tim
   out->queue.ordering_violations += in.queue.ordering_violations;
   for (const std::string& e : in.errors) out->errors.push_back(label + ": " + e);
   out->interrupted = out->interrupted || in.interrupted;
+  out->stonewalled = out->stonewalled || in.stonewalled;
   if (out->faults.empty()) out->faults = in.faults;
   MergeChaos(in.chaos, time, inputs_before, &out->chaos);
   return Status::Ok();

@@ -49,6 +49,7 @@ std::vector<RankOpRow> RankRows(const std::vector<RankOutcome>& ranks) {
         row.p50_ns = op.histogram.Percentile(50);
         row.p99_ns = op.histogram.Percentile(99);
         row.errors = op.errors;
+        row.stonewalled = phase.stonewalled;
         rows.push_back(row);
       }
       if (rows.size() - first < 3) continue;
@@ -137,6 +138,7 @@ Json RanksToJson(const std::vector<RankOutcome>& ranks, const std::vector<RankOp
                      {"p99_ns", row.p99_ns},
                      {"errors", row.errors},
                      {"straggler", row.straggler}});
+    if (row.stonewalled) table.back()["stonewalled"] = true;
   }
   out["rows"] = std::move(table);
   return out;
@@ -160,10 +162,10 @@ std::string FormatRankTable(const RunResult& aggregate, const std::vector<RankOu
       out += fmt::format("\n  {:>4}  {:<{}}  {:<6}  {:>10}  {:>10}  {:>9}  {:>9}  {:>6}\n", "rank",
                          "host", host_width, "op", "count", "IOPS", "p50", "p99", "errors");
     }
-    out += fmt::format("  {:>4}  {:<{}}  {:<6}  {:>10}  {:>10.1f}  {:>9}  {:>9}  {:>6}{}\n",
+    out += fmt::format("  {:>4}  {:<{}}  {:<6}  {:>10}  {:>10.1f}  {:>9}  {:>9}  {:>6}{}{}\n",
                        row.rank, row.host, host_width, OpKindName(row.kind), row.count, row.iops,
                        FormatDurationNs(row.p50_ns), FormatDurationNs(row.p99_ns), row.errors,
-                       row.straggler ? "  straggler" : "");
+                       row.straggler ? "  straggler" : "", row.stonewalled ? "  stonewalled" : "");
   }
   for (const RankOutcome& r : ranks) {
     if (!r.error.empty()) {

@@ -41,7 +41,8 @@ struct RankOpRow {
   uint64_t p50_ns = 0;
   uint64_t p99_ns = 0;
   uint64_t errors = 0;
-  bool straggler = false;  // p99 > kStragglerP99Factor x the median rank's (this phase and kind)
+  bool straggler = false;    // p99 > kStragglerP99Factor x the median rank's (this phase and kind)
+  bool stonewalled = false;  // the rank's phase was ended by another's finishing (--stonewall)
 };
 
 // One row per rank, phase and op kind that occurred, in phase, kind and rank order; stragglers

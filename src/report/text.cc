@@ -130,9 +130,11 @@ std::string FormatFaults(const PhaseResult& phase) {
 std::string FormatPhaseSummary(const PhaseResult& phase) {
   std::string out = fmt::format("phase {}: {}\n", phase.spec.name, DescribePhase(phase.spec));
   const double seconds = static_cast<double>(phase.measured_ns) / 1e9;
-  out +=
-      fmt::format("  {:.0f} IOPS, {:.2f} MB/s over {:.2f} s{}\n", phase.Iops(),
-                  phase.BytesPerSecond() / 1e6, seconds, phase.interrupted ? " (interrupted)" : "");
+  out += fmt::format("  {:.0f} IOPS, {:.2f} MB/s over {:.2f} s{}\n", phase.Iops(),
+                     phase.BytesPerSecond() / 1e6, seconds,
+                     phase.interrupted   ? " (interrupted)"
+                     : phase.stonewalled ? " (stonewalled: a rank had finished its work)"
+                                         : "");
   const bool open_loop = phase.spec.rate_iops != 0;
   if (open_loop) {
     const double target = static_cast<double>(phase.spec.rate_iops) * phase.spec.jobs;

@@ -80,6 +80,7 @@ Json PhaseToJson(const PhaseResult& phase, const TargetInfo& target) {
   j["bytes_per_s"] = phase.BytesPerSecond();
   j["interrupted"] = phase.interrupted;
   j["timed_out"] = phase.timed_out;
+  if (phase.stonewalled) j["stonewalled"] = true;
   const double seconds = static_cast<double>(phase.measured_ns) / 1e9;
   Json ops = Json::object();
   for (int k = 0; k < kOpKindCount; ++k) {

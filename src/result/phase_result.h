@@ -43,7 +43,10 @@ struct PhaseResult {
   std::vector<std::string> errors;  // one line per failed operation that ended a job
   Status status;                    // first error, mapped (NotSupported for EOPNOTSUPP, ...)
   bool interrupted = false;         // ended early by RunOptions::stop
-  bool timed_out = false;           // ended by the op timeout (RunOptions::op_timeout_ns)
+  // Ended early by RunOptions::end_early: under `run --stonewall` another rank of a multi-client
+  // run had finished its work (docs/scale-out.md); what was done until then is sound.
+  bool stonewalled = false;
+  bool timed_out = false;  // ended by the op timeout (RunOptions::op_timeout_ns)
   // Jobs still stuck in the engine when the phase ended (timed out): their threads and engines
   // are left behind, so the target must not be cleaned up (its connection may hang).
   uint32_t abandoned_jobs = 0;

@@ -441,6 +441,7 @@ Status ReadPhase(const Json& j, const std::string& where, PhaseResult* p) {
   f.Get("measured_ns", &p->measured_ns);
   f.Get("interrupted", &p->interrupted);
   if (j.contains("timed_out")) f.Get("timed_out", &p->timed_out);
+  if (j.contains("stonewalled")) f.Get("stonewalled", &p->stonewalled);
   f.Read("ops", [p](const Json& ops, const std::string& at) {
     return ForEachKind(ops, at, [p](OpKind kind, const Json& v, const std::string& path) {
       return ReadOpStats(v, path, &p->ops[static_cast<int>(kind)]);

@@ -176,7 +176,11 @@ SessionOutcome RunSession(const WorkloadSpec& given, const SessionOptions& optio
     const PreparedTarget& target = options.per_phase_layout ? *own : *shared;
     if (options.observer) options.observer->PhaseReady(i);
     if (Stopped(options)) break;
-    Result<PhaseResult> phase = RunPhaseCatching(spec, target, ForPhase(run, options, spec), i, n);
+    RunOptions phase_run = ForPhase(run, options, spec);
+    if (options.observer) {
+      phase_run.end_early = [observer = options.observer, i] { return observer->EndPhaseEarly(i); };
+    }
+    Result<PhaseResult> phase = RunPhaseCatching(spec, target, phase_run, i, n);
     if (options.observer) options.observer->ProgressEnd();
     if (phase.ok() && phase->abandoned_jobs > 0) stuck = true;
     if (options.per_phase_layout) {

@@ -43,6 +43,9 @@ class SessionObserver {
   // Phase `index` is laid out and its I/O starts next: where the ranks of a multi-client run
   // wait for each other (also a check point: the observer may set the stop flag).
   virtual void PhaseReady(size_t index) { (void)index; }
+  // Every few milliseconds while phase `index` runs (from the runner): true ends the phase as it
+  // stands, without error (RunOptions::end_early, PhaseResult::stonewalled).
+  virtual bool EndPhaseEarly(size_t index) { return (void)index, false; }
   // About every 250 ms while a phase runs (from the runner; see ProgressSnapshot).
   virtual void Progress(const ProgressSnapshot& snap) { (void)snap; }
   // A layout or phase that reported Preparing or Progress has ended (done, failed or stopped).

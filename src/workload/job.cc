@@ -454,6 +454,7 @@ uint64_t Job::AwaitStart(PhaseControl* control) {
 
 bool Job::KeepIssuing(const Plan& plan, uint64_t now) const {
   return !failed_ && !control_->abort.load(std::memory_order_relaxed) &&
+         !control_->end_early.load(std::memory_order_relaxed) &&
          !(control_->user_stop && control_->user_stop->load(std::memory_order_relaxed)) &&
          !(plan.op_limit && measured_issued_ >= plan.op_limit) && now < plan.deadline_ns;
 }

@@ -59,6 +59,7 @@ struct PhaseControl {
   // back from the engine after that leaves at once, touching nothing the runner reads.
   std::atomic<bool> abandoned{false};
   const std::atomic<bool>* user_stop = nullptr;
+  std::atomic<bool> end_early{false};  // RunOptions::end_early said so: stop, no error
 };
 
 // Queue statistics of one job (merged over jobs by the runner).

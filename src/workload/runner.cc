@@ -320,6 +320,10 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
       }
     }
     if (timeout_at_ns != 0 && now - timeout_at_ns > kAbandonAfterNs) break;
+    if (options.end_early && !control->end_early.load(std::memory_order_relaxed) &&
+        options.end_early()) {
+      control->end_early.store(true, std::memory_order_relaxed);
+    }
     if (!options.progress || now < next_report) continue;
     next_report = now + options.progress_period_ns;
     snap.elapsed_ns = now > start_ns ? now - start_ns : 0;
@@ -382,6 +386,7 @@ Result<PhaseResult> RunPhase(const PhaseSpec& spec, const PreparedTarget& target
   result.spec = spec;
   result.interval_ns = options.interval_ns;
   result.interrupted = options.stop && options.stop->load();
+  result.stonewalled = control->end_early.load(std::memory_order_relaxed);
   result.timed_out = !timeout_error.empty();
   result.abandoned_jobs = abandoned;
   if (result.timed_out) {

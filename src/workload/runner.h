@@ -85,6 +85,10 @@ struct RunOptions {
   // A job with requests in flight and none completed for this long has timed out: the phase
   // ends with a timeout error and the partial result (0: no limit).
   uint64_t op_timeout_ns = 30'000'000'000;
+  // Polled by the runner's thread every few milliseconds while the jobs run: true ends the phase
+  // as it stands (the jobs issue nothing more and complete what is in flight), no error; the
+  // result is marked stonewalled. A multi-client run's stonewall (docs/scale-out.md).
+  std::function<bool()> end_early;
   // Set: the phase is a durability audit; every write goes where the job's WriteAudit plans it,
   // carries its audit block, and is acknowledged to the witness once durable (writes only).
   AuditFactory audit;

@@ -113,6 +113,50 @@ TEST(ScaleOut, ARankWhoseWritesFailEndsTheRunForAll) {
   EXPECT_NE(r.err.find("a rank failed"), std::string::npos) << r.err;
 }
 
+// --stonewall: ranks 0 and 1 write through the syscall shim at 2 ms a write, rank 2 at tmpfs
+// speed; each is to do 20,000 writes (40 s for the slow ones). Rank 2 finishes first and the
+// others' phase ends then: they did far fewer, their rows and the aggregate say stonewalled,
+// and the run is over in seconds.
+TEST(ScaleOut, StonewallEndsThePhaseOfEveryRankWhenTheFirstIsDone) {
+  DURABENCH_SKIP_WITHOUT_MPI();
+  TempDir target{"/dev/shm"};
+  TempDir out;
+  const std::string result = out.path() + "/all.json";
+  const std::vector<std::string> run = {
+      kBinary, "run",    "--target", target.path(), "--ops", "20000", "--runtime",
+      "0s",    "--size", "4MiB",     "--stonewall", "-o",    result};
+  std::vector<std::string> args = {
+      "-np", "2", "-x", "LD_PRELOAD=" + kShim, "-x", "SHIM_WRITE_DELAY_NS=2000000"};
+  args.insert(args.end(), run.begin(), run.end());
+  args.insert(args.end(), {":", "-np", "1"});
+  args.insert(args.end(), run.begin(), run.end());
+  const auto t0 = std::chrono::steady_clock::now();
+  CommandResult r = MpiRun(args);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_LT(seconds, 30) << "the slow ranks did not stop when rank 2 was done";
+  EXPECT_NE(r.out.find("stonewalled"), std::string::npos) << r.out;
+  const Json all = LoadJson(result);
+  ExpectValidResult(all);
+  EXPECT_TRUE(all["phases"][0].value("stonewalled", false)) << all["phases"][0].dump();
+  int rows = 0;
+  for (const Json& row : all["ranks"]["rows"]) {
+    if (row["op"] != "write") continue;
+    ++rows;
+    const uint64_t count = row["count"];
+    if (row["rank"] == 2) {
+      EXPECT_EQ(count, 20000u);
+      EXPECT_FALSE(row.value("stonewalled", false)) << row.dump();
+    } else {
+      EXPECT_LT(count, 20000u) << row.dump();
+      EXPECT_TRUE(row.value("stonewalled", false)) << row.dump();
+    }
+  }
+  EXPECT_GE(rows, 1);
+  EXPECT_EQ(Leftovers(target.path()), std::vector<std::string>{});
+}
+
 // The pid in a rank's file name "durabench-rR-PID-0.dat"; 0 when that rank has no file yet.
 pid_t PidOfRank(const std::string& dir, int rank) {
   const std::string prefix = "durabench-r" + std::to_string(rank) + "-";
@@ -278,7 +322,7 @@ TEST(ScaleOut, ThreeRanksShareOneBlockDevice) {
 }
 
 // What --shared-target refuses: a directory (each rank has files of its own there), a run not
-// under mpirun; and without it, one file for every rank.
+// under mpirun (as --stonewall does); and without it, one file for every rank.
 TEST(ScaleOut, SharedTargetRefusals) {
   DURABENCH_SKIP_WITHOUT_MPI();
   TempDir dir{"/dev/shm"};
@@ -290,6 +334,9 @@ TEST(ScaleOut, SharedTargetRefusals) {
       {"run", "--target", dir.path() + "/x.dat", "--create", "--shared-target", "--runtime", "1s"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--shared-target is for a run under mpirun"), std::string::npos) << r.err;
+  r = Durabench({"run", "--target", dir.path(), "--stonewall", "--runtime", "1s"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--stonewall is for a run under mpirun"), std::string::npos) << r.err;
   r = MpiRun({"-np", "2", kBinary, "run", "--target", dir.path() + "/x.dat", "--create",
               "--runtime", "1s"});
   EXPECT_NE(r.exit_code, 0);

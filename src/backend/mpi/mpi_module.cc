@@ -133,7 +133,42 @@ class MpiGroup final : public ProcessGroup {
     return out;
   }
 
+  // An announcement is one int64 (the phase) with its own tag: a message that small goes out at
+  // once (eagerly), so MPI_Send returns without the receiver having asked for it.
+  Status Announce(int64_t phase) override {
+    for (int peer = 0; peer < size_; ++peer) {
+      if (peer == rank_) continue;
+      if (int rc = MPI_Send(&phase, 1, MPI_INT64_T, peer, kAnnounceTag, MPI_COMM_WORLD);
+          rc != MPI_SUCCESS) {
+        return MpiError("send", rc);
+      }
+    }
+    return Status::Ok();
+  }
+
+  Result<bool> Announced(int64_t phase) override {
+    bool announced = false;
+    for (;;) {
+      int arrived = 0;
+      MPI_Status status;
+      if (int rc = MPI_Iprobe(MPI_ANY_SOURCE, kAnnounceTag, MPI_COMM_WORLD, &arrived, &status);
+          rc != MPI_SUCCESS) {
+        return MpiError("probe", rc);
+      }
+      if (!arrived) return announced;
+      int64_t theirs = -1;
+      if (int rc = MPI_Recv(&theirs, 1, MPI_INT64_T, status.MPI_SOURCE, kAnnounceTag,
+                            MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+          rc != MPI_SUCCESS) {
+        return MpiError("receive", rc);
+      }
+      announced = announced || theirs == phase;
+    }
+  }
+
  private:
+  static constexpr int kAnnounceTag = 7102;
+
   MpiGroup() = default;
 
   int rank_ = 0;

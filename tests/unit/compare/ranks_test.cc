@@ -89,5 +89,29 @@ TEST(Ranks, TheTableNamesEachRankAndWhyOneFailed) {
   EXPECT_EQ(j["ranks"][3]["error"], "open: Permission denied");
 }
 
+// --stonewall: the ranks whose phase another's finishing ended are marked in their rows (text and
+// JSON), and the aggregate says the phase was stonewalled.
+TEST(Ranks, StonewalledRanksAreMarked) {
+  std::vector<RankOutcome> ranks = {Rank(0, 100'000), Rank(1, 100'000), Rank(2, 100'000)};
+  ranks[0].result.phases[0].stonewalled = true;
+  ranks[2].result.phases[0].stonewalled = true;
+  Result<RunResult> all = MergeRanks(ranks);
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  EXPECT_TRUE(all->phases[0].stonewalled);
+  const std::vector<RankOpRow> rows = RankRows(ranks);
+  for (const RankOpRow& row : rows) EXPECT_EQ(row.stonewalled, row.rank != 1) << row.rank;
+  const std::string text = FormatRankTable(*all, ranks, rows);
+  size_t marks = 0;
+  for (size_t at = text.find("stonewalled"); at != std::string::npos;
+       at = text.find("stonewalled", at + 1)) {
+    ++marks;
+  }
+  EXPECT_EQ(marks, 2 * rows.size() / 3) << text;
+  const Json j = RanksToJson(ranks, rows, 0);
+  for (const Json& row : j["rows"]) {
+    EXPECT_EQ(row.value("stonewalled", false), row["rank"] != 1) << row.dump();
+  }
+}
+
 }  // namespace
 }  // namespace durabench
