@@ -13,7 +13,7 @@ _durabench_options_common='-h --help'
 _durabench_options_clusters='--ceph-conf --ceph-keyring --ceph-id --gluster-port --connect-timeout'
 _durabench_options_target='--create --keep --allow-overwrite --destroy-data --ignore-signatures --op-timeout'
 declare -A _durabench_options=(
-  [run]="-t --target -o --output --json --format -q --quiet --interval --fault --fio-equivalent --rank-results --shared-target --stonewall --no-layout-fill
+  [run]="-t --target -o --output --json --format -q --quiet --interval --fault --fio-equivalent --rank-results --shared-target --stonewall --progress --no-layout-fill
          --engine --pattern --read-percent --block-size --size --runtime --ops --ramp --iodepth
          --jobs --direct --no-direct --sync --fsync-every --rate-iops --data --sqpoll --no-sqpoll
          --fill --no-fill --cpus $_durabench_options_target $_durabench_options_clusters"
@@ -28,7 +28,7 @@ declare -A _durabench_options=(
   [merge]="-o --output --sequential"
   [report]="-o --output --title --force --data-only --python"
   [audit]="-t --target -w --witness --verify --audit-id --workload --cut-after --cut-command
-           -o --output --json --format -q --quiet --interval --fault --no-layout-fill
+           -o --output --json --format -q --quiet --progress --interval --fault --no-layout-fill
            --engine --pattern --read-percent --block-size --size --runtime --ops --ramp --iodepth
            --jobs --direct --no-direct --sync --fsync-every --rate-iops --data --sqpoll --no-sqpoll
            --fill --no-fill --cpus $_durabench_options_target $_durabench_options_clusters"

@@ -3,9 +3,9 @@
 // the ranks need of each other and nothing more; the durabench-mpi module implements it on Open
 // MPI (backend/mpi/), so the binary itself links no MPI library and runs without one.
 //
-// Every method but rank(), size(), host(), Announce() and Announced() is collective: each rank
-// calls it, in the same order, or the ranks that did wait forever. Errors are those of the
-// transport (a rank gone).
+// Every method but rank(), size(), host(), Announce(), Announced(), SendProgress() and
+// ReceiveProgress() is collective: each rank calls it, in the same order, or the ranks that did
+// wait forever. Errors are those of the transport (a rank gone).
 #pragma once
 
 #include <cstdint>
@@ -20,6 +20,14 @@ namespace durabench {
 struct ClockOffset {
   int64_t offset_ns = 0;  // this rank's CLOCK_REALTIME minus rank 0's at the same instant
   int64_t rtt_ns = 0;     // round trip of the exchange the offset came from (its uncertainty)
+};
+
+// Where one rank is in a phase, for rank 0's progress line of the whole run.
+struct RankProgress {
+  int64_t phase = -1;  // the phase's index; -1: nothing heard from the rank
+  int64_t ops = 0;     // measured reads and writes so far
+  int64_t iops = 0;    // over the rank's last progress period
+  int64_t p99_ns = 0;  // its jobs' highest p99 of the last interval (ProgressSnapshot)
 };
 
 class ProcessGroup {
@@ -44,6 +52,12 @@ class ProcessGroup {
   // Whether another rank has announced `phase`, without waiting: takes every announcement that
   // has arrived, and drops those of earlier phases.
   virtual Result<bool> Announced(int64_t phase) = 0;
+
+  // Any rank but 0: sends rank 0 where it is, without waiting.
+  virtual Status SendProgress(const RankProgress& progress) = 0;
+  // Rank 0: what each rank sent since the last call (index: the rank), the latest of each;
+  // phase -1 for a rank that sent nothing. Does not wait.
+  virtual Result<std::vector<RankProgress>> ReceiveProgress() = 0;
 };
 
 }  // namespace durabench

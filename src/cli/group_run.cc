@@ -1,5 +1,6 @@
 #include "cli/group_run.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -119,6 +120,30 @@ void GroupRun::PhaseDone(size_t index, const PhaseResult& phase) {
   announce_ = group_->Announce(static_cast<int64_t>(index));
 }
 
+void GroupRun::Progress(ProgressSnapshot* snap) {
+  if (over_ || size() < 2) return;
+  const auto phase = static_cast<int64_t>(snap->phase_index);
+  if (!leader()) {
+    group_->SendProgress({phase, static_cast<int64_t>(snap->ops), static_cast<int64_t>(snap->iops),
+                          static_cast<int64_t>(snap->p99_ns)});
+    return;
+  }
+  Result<std::vector<RankProgress>> heard = group_->ReceiveProgress();
+  if (!heard.ok()) return;
+  progress_.resize(heard->size());
+  for (size_t r = 0; r < heard->size(); ++r) {
+    if ((*heard)[r].phase >= 0) progress_[r] = (*heard)[r];
+  }
+  for (size_t r = 1; r < progress_.size(); ++r) {
+    const RankProgress& p = progress_[r];
+    if (p.phase != phase) continue;
+    snap->ops += static_cast<uint64_t>(p.ops);
+    if (!snap->ramping) snap->iops += static_cast<double>(p.iops);
+    snap->p99_ns = std::max(snap->p99_ns, static_cast<uint64_t>(p.p99_ns));
+  }
+  snap->ranks = static_cast<uint32_t>(size());
+}
+
 void GroupRun::CleanupTurn(bool before) {
   if (shared_ && before == (rank() == 0)) Leave();
 }
@@ -134,6 +159,7 @@ Result<GroupOutcome> GroupRun::Finish(const RunResult& mine, const Status& statu
   if (!worst.ok()) return worst.status();
   // Every rank has sent what it announced: take what has arrived of it (no phase is -1).
   if (stonewall_ && announce_.ok()) group_->Announced(-1);
+  if (leader() && size() > 1) group_->ReceiveProgress();
   *worst_exit = static_cast<int>(*worst);
   Result<std::vector<ClockOffset>> clocks = group_->ClockOffsets();
   if (!clocks.ok()) return clocks.status();

@@ -15,6 +15,7 @@
 #include "compare/ranks.h"
 #include "result/run_result.h"
 #include "util/status.h"
+#include "workload/runner.h"
 
 namespace durabench {
 
@@ -56,6 +57,11 @@ class GroupRun {
   // or an error), not stonewalled nor interrupted, tells the others (stonewall).
   void PhaseDone(size_t index, const PhaseResult& phase);
 
+  // The session's Progress: rank 0 turns its own snapshot into the whole run's (the ranks' ops
+  // and IOPS added up, the highest p99, from what each rank last sent in this phase); the
+  // others send theirs to rank 0. Nothing waits.
+  void Progress(ProgressSnapshot* snap);
+
   // The session's PhaseReady: waits for every rank. When a rank has left, sets *stop and
   // returns why ("rank 2 stopped before phase 2"); else returns "".
   std::string PhaseReady(size_t index, std::atomic<bool>* stop);
@@ -85,10 +91,11 @@ class GroupRun {
   std::unique_ptr<ProcessGroup> group_;
   bool shared_ = false;
   bool stonewall_ = false;
-  Status announce_;       // the first error of the stonewall's messages, for Finish
-  Status left_;           // an error of Leave()
-  bool over_ = false;     // a rank has left: no more phase waits
-  bool stopped_ = false;  // this rank stopped because another had left
+  std::vector<RankProgress> progress_;  // rank 0: the latest each rank sent
+  Status announce_;                     // the first error of the stonewall's messages, for Finish
+  Status left_;                         // an error of Leave()
+  bool over_ = false;                   // a rank has left: no more phase waits
+  bool stopped_ = false;                // this rank stopped because another had left
   std::vector<int64_t> phase_start_ns_;
 };
 

@@ -49,6 +49,7 @@ struct RunArgs {
   std::string output;
   bool json = false;
   bool quiet = false;
+  bool progress = false;        // the progress line even when stderr is no terminal
   std::string format = "text";  // --format: text, json or csv
   bool no_layout_fill = false;
   bool fio_equivalent = false;
@@ -287,6 +288,11 @@ class RankObserver final : public CommandObserver {
     Note(group_->PhaseReady(index, stop_));
   }
   bool EndPhaseEarly(size_t index) override { return group_->EndPhaseEarly(index); }
+  void Progress(const ProgressSnapshot& snap) override {
+    ProgressSnapshot all = snap;
+    group_->Progress(&all);
+    CommandObserver::Progress(all);
+  }
   void PhaseDone(const PhaseResult& phase) override {
     group_->PhaseDone(phase_, phase);
     CommandObserver::PhaseDone(phase);
@@ -451,10 +457,11 @@ int Run(RunArgs& args) {
   }
   // From here on a signal must not kill the process: files durabench creates must be removed.
   options.stop = InstallStopHandlers();
+  // Under mpirun rank 0's stderr is a pipe to mpirun whatever mpirun's own is: --progress.
+  const bool show_progress = human && (args.progress || isatty(STDERR_FILENO));
   std::unique_ptr<CommandObserver> observing =
-      group ? std::make_unique<RankObserver>(human && isatty(STDERR_FILENO), options.stop,
-                                             group.get())
-            : std::make_unique<CommandObserver>(human && isatty(STDERR_FILENO), options.stop);
+      group ? std::make_unique<RankObserver>(show_progress, options.stop, group.get())
+            : std::make_unique<CommandObserver>(show_progress, options.stop);
   CommandObserver& observer = *observing;
   options.observer = &observer;
   observer.on_phase = [&](const PhaseResult& phase) {
@@ -595,6 +602,9 @@ void AddRunFlags(CLI::App& app, const std::shared_ptr<RunArgs>& args) {
                  "and op kind: count, IOPS, MB/s, percentiles in ns)")
       ->check(CLI::IsMember({"text", "json", "csv"}));
   app.add_flag("-q,--quiet", args->quiet, "No progress line and no summary");
+  app.add_flag("--progress", args->progress,
+               "The progress line on stderr even when it is no terminal (under mpirun, where "
+               "rank 0's stderr is a pipe: the line then shows every rank's I/O)");
   app.add_option("--interval", args->interval,
                  "Time-series interval (default 100ms for a phase with a runtime under 30s, "
                  "else 1s; 100ms for a phase with faults)");

@@ -29,6 +29,7 @@ std::string FormatProgressLine(const ProgressSnapshot& snap) {
     out += "  ramping";
   } else {
     out += fmt::format("  {:.0f} IOPS", snap.iops);
+    if (snap.ranks > 0) out += fmt::format(" ({} ranks)", snap.ranks);
     if (snap.p99_ns)
       out += fmt::format("  {} p99 {}", snap.p99_kind, FormatDurationNs(snap.p99_ns));
   }

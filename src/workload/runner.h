@@ -48,6 +48,9 @@ struct ProgressSnapshot {
   double iops = 0;                  // reads + writes per second since the previous snapshot
   uint64_t p99_ns = 0;              // p99 of the last closed interval of `p99_kind`; 0 = none yet
   const char* p99_kind = "commit";  // "commit", else "write" (sync none), else "read"
+  // Set by a multi-client run's rank 0 (cli/group_run.h): ops, iops and p99 are then those of
+  // all `ranks` (the sums, and the highest p99), as far as each has reported.
+  uint32_t ranks = 0;
 };
 
 // Bounds on what a phase may ask of the machine (CheckPhaseRunnable), each with its reason.

@@ -47,13 +47,17 @@ TEST(ScaleOut, ThreeRanksAddUpToWhatMergeMakesOfThem) {
   const std::string ranks_dir = out.path() + "/ranks";
   fs::create_directory(ranks_dir);
   const std::string result = out.path() + "/all.json";
-  CommandResult r = MpiRun(
-      {"-np",       "3",         kBinary,     "run",    "--target",       target.path(), "--engine",
-       "psync",     "--pattern", "randwrite", "--sync", "fdatasync",      "--size",      "4MiB",
-       "--runtime", "2s",        "-o",        result,   "--rank-results", ranks_dir});
+  CommandResult r = MpiRun({"-np",       "3",           kBinary,          "run",
+                            "--target",  target.path(), "--engine",       "psync",
+                            "--pattern", "randwrite",   "--sync",         "fdatasync",
+                            "--size",    "4MiB",        "--runtime",      "2s",
+                            "-o",        result,        "--rank-results", ranks_dir,
+                            "--progress"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  // Only rank 0 speaks: one summary, with the ranks' table.
+  // Only rank 0 speaks: one summary, with the ranks' table; and with --progress (its stderr is
+  // no terminal under mpirun) the progress line of all three ranks' I/O.
   EXPECT_NE(r.out.find("3 ranks"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find(" IOPS (3 ranks)"), std::string::npos) << r.err;
   EXPECT_EQ(Leftovers(target.path()), std::vector<std::string>{});
 
   const Json all = LoadJson(result);

@@ -166,8 +166,40 @@ class MpiGroup final : public ProcessGroup {
     }
   }
 
+  Status SendProgress(const RankProgress& p) override {
+    const int64_t values[4] = {p.phase, p.ops, p.iops, p.p99_ns};
+    if (int rc = MPI_Send(values, 4, MPI_INT64_T, 0, kProgressTag, MPI_COMM_WORLD);
+        rc != MPI_SUCCESS) {
+      return MpiError("send", rc);
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<RankProgress>> ReceiveProgress() override {
+    std::vector<RankProgress> latest(static_cast<size_t>(size_));
+    for (;;) {
+      int arrived = 0;
+      MPI_Status status;
+      if (int rc = MPI_Iprobe(MPI_ANY_SOURCE, kProgressTag, MPI_COMM_WORLD, &arrived, &status);
+          rc != MPI_SUCCESS) {
+        return MpiError("probe", rc);
+      }
+      if (!arrived) return latest;
+      int64_t v[4] = {};
+      if (int rc = MPI_Recv(v, 4, MPI_INT64_T, status.MPI_SOURCE, kProgressTag, MPI_COMM_WORLD,
+                            MPI_STATUS_IGNORE);
+          rc != MPI_SUCCESS) {
+        return MpiError("receive", rc);
+      }
+      if (status.MPI_SOURCE >= 0 && status.MPI_SOURCE < size_) {
+        latest[static_cast<size_t>(status.MPI_SOURCE)] = {v[0], v[1], v[2], v[3]};
+      }
+    }
+  }
+
  private:
   static constexpr int kAnnounceTag = 7102;
+  static constexpr int kProgressTag = 7103;
 
   MpiGroup() = default;
 
