@@ -13,7 +13,7 @@ _durabench_options_common='-h --help'
 _durabench_options_clusters='--ceph-conf --ceph-keyring --ceph-id --gluster-port --connect-timeout'
 _durabench_options_target='--create --keep --allow-overwrite --destroy-data --ignore-signatures --op-timeout'
 declare -A _durabench_options=(
-  [run]="-t --target -o --output --json --format -q --quiet --interval --fault --fio-equivalent --rank-results --shared-target --stonewall --progress --no-layout-fill
+  [run]="-t --target -o --output --json --format -q --quiet --interval --fault --fio-equivalent --rank-results --shared-target --stonewall --progress --rank-netns --no-layout-fill
          --engine --pattern --read-percent --block-size --size --runtime --ops --ramp --iodepth
          --jobs --direct --no-direct --sync --fsync-every --rate-iops --data --sqpoll --no-sqpoll
          --fill --no-fill --cpus $_durabench_options_target $_durabench_options_clusters"
@@ -36,7 +36,7 @@ declare -A _durabench_options=(
 )
 # Options that take a value, per command (compare's --markdown is a flag, gate's takes a file).
 declare -A _durabench_valued=(
-  [run]="-t --target -o --output --format --interval --fault --rank-results --destroy-data --op-timeout --engine --pattern
+  [run]="-t --target -o --output --format --interval --fault --rank-results --rank-netns --destroy-data --op-timeout --engine --pattern
          --read-percent --block-size --size --runtime --ops --ramp --iodepth --jobs --sync
          --fsync-every --rate-iops --data --cpus $_durabench_options_clusters"
   [list]=""

@@ -10,6 +10,7 @@
 #include "result/json.h"
 #include "result/result_reader.h"
 #include "util/clock_ns.h"
+#include "util/netns.h"
 
 namespace durabench {
 namespace {
@@ -68,6 +69,16 @@ Result<std::unique_ptr<GroupRun>> GroupRun::Join() {
   Result<std::unique_ptr<ProcessGroup>> group = (*module)->JoinGroup();
   if (!group.ok()) return group.status();
   return std::unique_ptr<GroupRun>(new GroupRun(std::move(group).value()));
+}
+
+Status GroupRun::Place(const std::vector<std::string>& namespaces) {
+  if (namespaces.empty()) return Status::Ok();
+  const std::string& ns = namespaces[static_cast<size_t>(rank()) % namespaces.size()];
+  if (Status st = EnterNetworkNamespace(ns); !st.ok()) {
+    return st.WithContext("rank " + std::to_string(rank()));
+  }
+  host_ += "/" + ns;
+  return Status::Ok();
 }
 
 std::string GroupRun::Meet(int64_t mine, const std::string& where, std::atomic<bool>* stop) {
@@ -164,7 +175,7 @@ Result<GroupOutcome> GroupRun::Finish(const RunResult& mine, const Status& statu
   Result<std::vector<ClockOffset>> clocks = group_->ClockOffsets();
   if (!clocks.ok()) return clocks.status();
 
-  Json payload = {{"host", group_->host()}, {"phase_start_ns", phase_start_ns_}};
+  Json payload = {{"host", host_}, {"phase_start_ns", phase_start_ns_}};
   if (!status.ok()) payload["error"] = status.message();
   if (stopped_) payload["stopped"] = true;
   if (!mine.target.path.empty()) payload["result"] = RunResultToJson(mine);

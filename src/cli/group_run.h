@@ -43,6 +43,11 @@ class GroupRun {
   int size() const { return group_->size(); }
   bool leader() const { return group_->rank() == 0; }
 
+  // --rank-netns: this rank enters network namespace namespaces[rank mod their count] (a node of
+  // the lab, docs/lab.md) and is reported as host "HOST/NAMESPACE". Call before anything
+  // connects to the target: the launcher's connections stay where they are.
+  Status Place(const std::vector<std::string>& namespaces);
+
   // --shared-target: the ranks share one target (TargetOptions::share_index is the rank), which
   // rank 0 prepares before the others join it and removes after they are done with it.
   void ShareTarget() { shared_ = true; }
@@ -80,7 +85,8 @@ class GroupRun {
   Result<GroupOutcome> Finish(const RunResult& mine, const Status& status, int* worst_exit);
 
  private:
-  explicit GroupRun(std::unique_ptr<ProcessGroup> group) : group_(std::move(group)) {}
+  explicit GroupRun(std::unique_ptr<ProcessGroup> group)
+      : group_(std::move(group)), host_(group_->host()) {}
 
   // Waits for every rank with `mine` (kReady, or rank + 1 when this rank leaves); returns why
   // this rank stops ("rank 2 stopped before `where`"), setting *stop, or "".
@@ -89,6 +95,7 @@ class GroupRun {
   void Leave();
 
   std::unique_ptr<ProcessGroup> group_;
+  std::string host_;  // group_->host(), and "/NAMESPACE" once placed
   bool shared_ = false;
   bool stonewall_ = false;
   std::vector<RankProgress> progress_;  // rank 0: the latest each rank sent

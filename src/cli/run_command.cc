@@ -72,6 +72,7 @@ struct RunArgs {
   std::string rank_results;
   bool shared_target = false;
   bool stonewall = false;
+  std::vector<std::string> rank_netns;  // network namespaces the ranks enter, in turn
 };
 
 extern "C" char** environ;
@@ -398,8 +399,10 @@ int Run(RunArgs& args) {
     if (Status st = CheckRankTarget(args.target.path, args.shared_target); !st.ok()) {
       return ExitFor(st);
     }
-  } else if (args.shared_target || args.stonewall) {
-    return UsageError(std::string(args.shared_target ? "--shared-target" : "--stonewall") +
+  } else if (args.shared_target || args.stonewall || !args.rank_netns.empty()) {
+    return UsageError(std::string(args.shared_target ? "--shared-target"
+                                  : args.stonewall   ? "--stonewall"
+                                                     : "--rank-netns") +
                       " is for a run under mpirun (docs/scale-out.md)");
   }
   const bool human = !args.json && !csv && !args.quiet && !follower;
@@ -448,6 +451,8 @@ int Run(RunArgs& args) {
     if (!joined.ok()) return ExitFor(joined.status());
     group = std::move(joined).value();
     SetProcessTagRank(group->rank());
+    // Each rank a client on its own node of the lab: from here on its sockets are made there.
+    if (Status st = group->Place(args.rank_netns); !st.ok()) return ExitFor(st);
     if (args.stonewall) group->Stonewall();
     if (args.shared_target) {
       group->ShareTarget();
@@ -661,6 +666,12 @@ CommandAction RegisterRunCommand(CLI::App& app) {
                "Under mpirun: a phase ends on every rank as soon as one rank has finished it "
                "(its --ops, its pass over --size, or its runtime), as IOR's stonewalling; the "
                "others' phases are marked stonewalled");
+  app.add_option("--rank-netns", args->rank_netns,
+                 "Under mpirun, as root: rank r enters network namespace NS[r mod count] after "
+                 "joining, so that its storage connections come from there (the lab's nodes: "
+                 "docs/lab.md); its host is shown as HOST/NS")
+      ->delimiter(',')
+      ->type_name("NS[,NS...]");
   app.add_option("--rank-results", args->rank_results,
                  "Under mpirun: rank 0 also writes each rank's own result to DIR/rank-N.json "
                  "(docs/scale-out.md)")
