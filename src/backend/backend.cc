@@ -31,10 +31,10 @@ Result<PreparedTarget> PrepareBackendTarget(const TargetOptions& target,
   if (layout.jobs == 0 || layout.size_bytes == 0 || layout.block_size_bytes == 0) {
     return Status::InvalidArgument("layout needs jobs, size and block size > 0");
   }
-  if (target.share_count > 1 && uri->scheme != UriScheme::kRbd) {
+  if (target.share_count > 1 && uri->scheme == UriScheme::kRados) {
     return Status::InvalidArgument(uri->text +
-                                   " is no shared target: each process gets objects or files of "
-                                   "its own there; share an rbd:// image");
+                                   " is no shared target: each process gets objects of its own "
+                                   "there; share an rbd:// image or a gluster:// file");
   }
   return (*module)->Prepare(*uri, target, layout, options);
 }

@@ -253,17 +253,19 @@ int PrintFioEquivalent(const WorkloadSpec& workload, const std::string& target) 
 // Under mpirun every rank needs files or objects of its own, named after its rank: a directory
 // (local or mounted), a rados:// pool or a gluster:// directory. A file, a device or an rbd://
 // image is one target, which the ranks share only with --shared-target, each in its own regions;
-// a directory, pool or gluster:// directory then is refused (its ranks have files of their own).
+// a directory or a pool then is refused (its ranks have files of their own), and a gluster://
+// path names one file on the volume.
 Status CheckRankTarget(const std::string& target, bool shared) {
   bool own_files = KindOfPath(target) == "directory";
   if (LooksLikeTargetUri(target)) {
     Result<TargetUri> uri = ParseTargetUri(target);
-    own_files = !uri.ok() || uri->scheme != UriScheme::kRbd;
+    own_files = !uri.ok() || uri->scheme == UriScheme::kRados ||
+                (uri->scheme == UriScheme::kGluster && !shared);
   }
   if (own_files && shared) {
     return Status::InvalidArgument(fmt::format(
         "--shared-target: {} gives each rank files or objects of its own; share a file, a block "
-        "device or an rbd:// image (docs/scale-out.md)",
+        "device, an rbd:// image or a gluster:// file (docs/scale-out.md)",
         target));
   }
   if (own_files || shared) return Status::Ok();
@@ -659,9 +661,9 @@ CommandAction RegisterRunCommand(CLI::App& app) {
   app.add_flag("--fio-equivalent", args->fio_equivalent,
                "Print the fio command line that runs the same work, per phase, and exit");
   app.add_flag("--shared-target", args->shared_target,
-               "Under mpirun: the ranks share the one file, block device or rbd:// image given, "
-               "each writing regions of its own (rank r, job j: region r x jobs + j; rank 0 "
-               "prepares and removes it)");
+               "Under mpirun: the ranks share the one file, block device, rbd:// image or "
+               "gluster:// file given, each writing regions of its own (rank r, job j: region "
+               "r x jobs + j; rank 0 prepares and removes it)");
   app.add_flag("--stonewall", args->stonewall,
                "Under mpirun: a phase ends on every rank as soon as one rank has finished it "
                "(its --ops, its pass over --size, or its runtime), as IOR's stonewalling; the "

@@ -449,6 +449,8 @@ const char* TargetKindName(TargetKind kind) {
       return "rbd-image";
     case TargetKind::kGlusterDirectory:
       return "gluster-directory";
+    case TargetKind::kGlusterFile:
+      return "gluster-file";
   }
   return "unknown";
 }

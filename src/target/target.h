@@ -73,12 +73,22 @@ struct LayoutRequest {
 };
 
 // A URI target (rados://POOL, rbd://POOL/IMAGE, gluster://HOST/VOLUME/PATH) is a kRadosPool,
-// kRbdImage or kGlusterDirectory; src/backend prepares it (PrepareBackendTarget).
+// kRbdImage or kGlusterDirectory (a kGlusterFile when several processes share it:
+// TargetOptions::share_count); src/backend prepares it (PrepareBackendTarget).
 // jobs x size_bytes, or InvalidArgument when it overflows 64 bits (jobs must be > 0).
 Result<uint64_t> TotalBytes(const LayoutRequest& layout);
 
-enum class TargetKind { kDirectory, kFile, kBlockDevice, kRadosPool, kRbdImage, kGlusterDirectory };
-// "directory", "file", "block-device", "rados-pool", "rbd-image", "gluster-directory"
+enum class TargetKind {
+  kDirectory,
+  kFile,
+  kBlockDevice,
+  kRadosPool,
+  kRbdImage,
+  kGlusterDirectory,
+  kGlusterFile,
+};
+// "directory", "file", "block-device", "rados-pool", "rbd-image", "gluster-directory",
+// "gluster-file"
 const char* TargetKindName(TargetKind kind);
 
 // One job's data: a path to open, and the byte range [offset, offset + size) it may use.

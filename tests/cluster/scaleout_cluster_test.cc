@@ -1,6 +1,7 @@
 // Three clients under mpirun against the fixture's replicated clusters (docs/scale-out.md):
 // gluster:// on the replica-3 volume (DURABENCH_TEST_GLUSTER) or rados:// on the pool rep3
-// (DURABENCH_TEST_CEPH), one binary each, and one rbd:// image the three share (--shared-target).
+// (DURABENCH_TEST_CEPH), one binary each, and one gluster:// file or rbd:// image the three share
+// (--shared-target).
 // The result must hold every rank, its aggregate must be `durabench merge` of the ranks' own
 // results, and nothing of the ranks may be left on the cluster. Skipped, with the reason, without
 // mpirun or the durabench-mpi module.
@@ -66,6 +67,23 @@ TEST_F(GlusterScaleOutTest, ThreeClientsOnReplica3AreOneResult) {
   std::string left;
   Shell("ls -A '" + dir.path() + "'", &left);
   EXPECT_EQ(left, "") << "files left on the volume";
+}
+
+// --shared-target: gluster://.../DIR/shared.dat names one file, which rank 0 creates (--create)
+// for the three, each writing regions of its own, and removes at the end.
+TEST_F(GlusterScaleOutTest, ThreeClientsShareOneFileOnReplica3) {
+  DURABENCH_SKIP_WITHOUT_MPI();
+  const std::string mount = cluster_.Get("GLUSTER_MNT_REP3");
+  TempDir dir(mount);
+  nlohmann::json all = RunThreeRanks(
+      Uri(cluster_.Get("GLUSTER_VOL_REP3"), dir.path().substr(mount.size())) + "/shared.dat",
+      {"--create", "--shared-target"}, "gfapi");
+  if (!all.empty()) {
+    EXPECT_EQ(all["target"]["kind"], "gluster-file");
+  }
+  std::string left;
+  Shell("ls -A '" + dir.path() + "'", &left);
+  EXPECT_EQ(left, "") << "the shared file was left on the volume";
 }
 #endif
 

@@ -3,7 +3,10 @@
 //
 // Safety (DESIGN.md "Targets and safety", backend/backend.h): gluster://HOST/VOLUME/DIR: DIR
 // must exist; durabench creates its own files there (O_EXCL) and removes them afterwards unless
-// --keep.
+// --keep. Shared by the ranks of a multi-client run (TargetOptions::share_count, --shared-target),
+// gluster://HOST/VOLUME/PATH names one file instead, each rank using regions of its own: as a
+// local file, a new one (--create) is created by the first rank, laid out for all and removed
+// afterwards; an existing one is written only with --allow-overwrite and never removed.
 #include <fcntl.h>
 #include <glusterfs/api/glfs.h>
 #include <sys/stat.h>
@@ -49,10 +52,79 @@ Status CreateVolumeFile(GlusterConnection* conn, const std::string& path, uint64
   return Status::Ok();
 }
 
+// A file on the volume that share_count processes share (TargetOptions), each in regions of its
+// own: process 0 creates it (--create) or checks an existing one (--allow-overwrite), sized for
+// all; the others find it so. Files a process did not create here are never removed by it.
+Result<PreparedTarget> PrepareSharedGlusterFile(glfs_t* fs, const TargetUri& uri,
+                                                const TargetOptions& target,
+                                                const LayoutRequest& layout) {
+  Result<uint64_t> mine = TotalBytes(layout);
+  if (!mine.ok()) return mine.status();
+  Result<uint64_t> total = SharedBytes(target, *mine);
+  if (!total.ok()) return total.status();
+  auto conn = std::make_shared<GlusterConnection>(fs);
+  struct stat st;
+  const bool exists = glfs_stat(fs, uri.path.c_str(), &st) == 0;
+  if (!exists && errno != ENOENT) {
+    return ErrnoStatus("stat on volume '" + uri.volume + "'", uri.path, errno);
+  }
+  if (exists && !S_ISREG(st.st_mode)) {
+    return Status::InvalidArgument("shared target " + uri.text + ": " + uri.path +
+                                   " is not a regular file on the volume (the ranks share one "
+                                   "file; a directory gives each rank files of its own)");
+  }
+  if (!target.joins_shared()) {
+    if (!exists && !target.create) {
+      return Status::NotFound("shared target " + uri.text +
+                              " does not exist; name a new file with --create");
+    }
+    if (exists && !target.allow_overwrite) {
+      return Status::Refused("refusing to write " + uri.text +
+                             ": existing file on the volume (pass --allow-overwrite to use it)");
+    }
+    if (!exists) {
+      Status s = CreateVolumeFile(conn.get(), uri.path, *total, target.layout_fill);
+      if (!s.ok()) {
+        conn->RemoveCreated(false);
+        return s;
+      }
+    } else if (static_cast<uint64_t>(st.st_size) < *total) {
+      return Status::InvalidArgument("file " + uri.text + " holds " + std::to_string(st.st_size) +
+                                     " bytes; the ranks' regions need " + std::to_string(*total));
+    }
+  } else {
+    // Created by the first process under --create, or allowed by --allow-overwrite as there.
+    if (!exists) {
+      return Status::NotFound("shared file " + uri.text +
+                              " does not exist, though the first process prepared it");
+    }
+    if (!target.create && !target.allow_overwrite) {
+      return Status::Refused("refusing to write " + uri.text +
+                             ": existing file on the volume (pass --allow-overwrite to use it)");
+    }
+    if (static_cast<uint64_t>(st.st_size) < *total) {
+      return Status::InvalidArgument("shared file " + uri.text + " holds " +
+                                     std::to_string(st.st_size) + " bytes, not the " +
+                                     std::to_string(*total) + " its first process laid out");
+    }
+  }
+  std::vector<JobFile> jobs;
+  for (uint32_t j = 0; j < layout.jobs; ++j) {
+    JobFile job;
+    job.path = uri.path;
+    job.offset_bytes = (uint64_t{target.share_index} * layout.jobs + j) * layout.size_bytes;
+    job.size_bytes = layout.size_bytes;
+    jobs.push_back(std::move(job));
+  }
+  return PreparedTarget::ForBackend(TargetKind::kGlusterFile, uri.text, std::move(jobs),
+                                    std::move(conn), target.keep);
+}
+
 Result<PreparedTarget> PrepareGluster(const TargetUri& uri, const TargetOptions& target,
                                       const LayoutRequest& layout, const BackendOptions& options) {
   Result<glfs_t*> fs = GlusterFor(uri, options);
   if (!fs.ok()) return fs.status();
+  if (target.share_count > 1) return PrepareSharedGlusterFile(*fs, uri, target, layout);
   struct stat st;
   if (glfs_stat(*fs, uri.path.c_str(), &st) != 0) {
     return ErrnoStatus("stat on volume '" + uri.volume + "'", uri.path, errno);
