@@ -9,7 +9,8 @@
 #   scripts/bench-scaleout.sh rados://rep3 --engines rados --ceph-conf /path/ceph.conf
 #
 # TARGET: a directory, a rados:// pool or a gluster:// directory (what a rank may write;
-# docs/scale-out.md). Each run: 4 KiB randwrite, fdatasync after each write, qd1, one job per
+# docs/scale-out.md); or, with --shared-target among the further arguments, a file, a block
+# device, an rbd:// image or a gluster:// file the ranks share. Each run: 4 KiB randwrite, fdatasync after each write, qd1, one job per
 # rank, --size (16MiB) per rank, --runtime (5s).
 # Options: --engines LIST (comma-separated; default null,psync; a URI target's native engine is
 #   used whatever is given), --ranks "N..." (default "1 2 3"), --runtime, --size, --out DIR
