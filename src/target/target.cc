@@ -320,6 +320,19 @@ Result<int> OpenDirectory(const std::string& dir) {
   return fd;
 }
 
+// An existing file is written only when durabench made it (its owner xattr: an earlier --keep
+// run) or allow_overwrite says so; `what` names it in the refusal ("existing file").
+Status CheckOursOrAllowed(const std::string& path, const TargetOptions& options,
+                          const std::string& what) {
+  const Result<bool> ours = HasOwnerXattr(path);
+  if (!ours.ok()) return ours.status();
+  if (!*ours && !options.allow_overwrite) {
+    return Status::Refused("refusing to write " + path + ": " + what +
+                           " not created by durabench (pass --allow-overwrite to use it)");
+  }
+  return Status::Ok();
+}
+
 // An existing regular file (`seen` is its stat): ours (owner xattr, left by an earlier --keep
 // run) or allowed by allow_overwrite, decided before it is opened for writing. Grown to `total` if
 // shorter, never truncated, never removed afterwards.
@@ -329,13 +342,7 @@ Status UseExistingFile(const std::string& path, const struct stat& seen, uint64_
     DURABENCH_RETURN_IF_ERROR(
         CheckFreeSpace(DirName(path), path, total - static_cast<uint64_t>(seen.st_size)));
   }
-  const Result<bool> ours = HasOwnerXattr(path);
-  if (!ours.ok()) return ours.status();
-  if (!*ours && !options.allow_overwrite) {
-    return Status::Refused("refusing to write " + path +
-                           ": existing file not created by durabench (pass --allow-overwrite to "
-                           "use it)");
-  }
+  DURABENCH_RETURN_IF_ERROR(CheckOursOrAllowed(path, options, "existing file"));
   // O_NONBLOCK: should the path have been replaced by a FIFO meanwhile, open fails instead of
   // waiting for a reader; fstat() then checks that the file opened is the one checked.
   const int rc = SysOpen(path.c_str(), O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -354,16 +361,11 @@ Status UseExistingFile(const std::string& path, const struct stat& seen, uint64_
 // A regular file another process of the run prepared for all of them (TargetOptions::share_index
 // > 0): durabench's (owner xattr) or allowed by allow_overwrite, as for the process that prepared
 // it, since on another host the same path may name another file; and already as large as every
-// process's regions need. Opened only to check that it is the file checked; nothing is written.
+// process's regions need. Nothing is opened or written here: each job checks, when it opens the
+// file, that it is still the one seen (JobFile's dev and ino).
 Status JoinExistingFile(const std::string& path, const struct stat& seen, uint64_t total,
                         const TargetOptions& options) {
-  const Result<bool> ours = HasOwnerXattr(path);
-  if (!ours.ok()) return ours.status();
-  if (!*ours && !options.allow_overwrite) {
-    return Status::Refused("refusing to write " + path +
-                           ": a shared file not created by durabench (pass --allow-overwrite to "
-                           "use it)");
-  }
+  DURABENCH_RETURN_IF_ERROR(CheckOursOrAllowed(path, options, "a shared file"));
   if (static_cast<uint64_t>(seen.st_size) < total) {
     return Status::InvalidArgument("shared file " + path + " holds " +
                                    std::to_string(seen.st_size) + " bytes, not the " +
@@ -389,14 +391,12 @@ Status LayOutDirectory(const TargetOptions& options, const LayoutRequest& layout
   return Status::Ok();
 }
 
-// Job j uses [base + j * size_bytes, base + (j + 1) * size_bytes) of one file or device, where
-// base is where this process's regions of a shared target begin (0 when unshared). `st`: the
-// file's identity for a regular file, nullptr for a device.
+// RegionJobs of one file or device: `st` is the file's identity for a regular file, nullptr for a
+// device.
 void Regions(const std::string& path, const LayoutRequest& layout, const TargetOptions& options,
              const struct stat* st, std::vector<JobFile>* jobs) {
-  const uint64_t base = uint64_t{options.share_index} * layout.jobs * layout.size_bytes;
-  for (uint32_t j = 0; j < layout.jobs; ++j) {
-    JobFile job{path, base + uint64_t{j} * layout.size_bytes, layout.size_bytes, st == nullptr};
+  for (JobFile& job : RegionJobs(path, layout, options)) {
+    job.is_block_device = st == nullptr;
     if (st != nullptr) {
       job.dev = static_cast<uint64_t>(st->st_dev);
       job.ino = static_cast<uint64_t>(st->st_ino);
@@ -413,6 +413,19 @@ const char* FileTypeName(mode_t mode) {
 }
 
 }  // namespace
+
+std::vector<JobFile> RegionJobs(const std::string& path, const LayoutRequest& layout,
+                                const TargetOptions& options) {
+  std::vector<JobFile> jobs;
+  for (uint32_t j = 0; j < layout.jobs; ++j) {
+    JobFile job;
+    job.path = path;
+    job.offset_bytes = (uint64_t{options.share_index} * layout.jobs + j) * layout.size_bytes;
+    job.size_bytes = layout.size_bytes;
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
+}
 
 Result<uint64_t> SharedBytes(const TargetOptions& options, uint64_t bytes) {
   if (options.share_count == 0 || options.share_index >= options.share_count) {

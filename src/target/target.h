@@ -107,6 +107,12 @@ struct JobFile {
   uint64_t ino = 0;
 };
 
+// The jobs' regions of one file, device, image or volume file at `path`: job j gets `size_bytes`
+// at region options.share_index x jobs + j (region j when unshared). Identity fields are left
+// for the caller.
+std::vector<JobFile> RegionJobs(const std::string& path, const LayoutRequest& layout,
+                                const TargetOptions& options);
+
 namespace internal {
 // A file a PreparedTarget created: its name in the directory it holds open, and its identity at
 // creation (what Cleanup() checks before removing it).

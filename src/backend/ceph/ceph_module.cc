@@ -269,16 +269,9 @@ Result<PreparedTarget> PrepareRbd(const TargetUri& uri, const TargetOptions& tar
       return st;
     }
   }
-  std::vector<JobFile> jobs;
-  for (uint32_t j = 0; j < layout.jobs; ++j) {
-    JobFile job;
-    job.path = uri.image;
-    job.offset_bytes = (uint64_t{target.share_index} * layout.jobs + j) * layout.size_bytes;
-    job.size_bytes = layout.size_bytes;
-    jobs.push_back(std::move(job));
-  }
-  return PreparedTarget::ForBackend(TargetKind::kRbdImage, uri.text, std::move(jobs),
-                                    std::move(conn), target.keep);
+  return PreparedTarget::ForBackend(TargetKind::kRbdImage, uri.text,
+                                    RegionJobs(uri.image, layout, target), std::move(conn),
+                                    target.keep);
 }
 
 // An audit's jobs on rados://POOL (object-name prefixes, checked by CheckUriJobPath): at least

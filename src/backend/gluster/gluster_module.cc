@@ -108,16 +108,9 @@ Result<PreparedTarget> PrepareSharedGlusterFile(glfs_t* fs, const TargetUri& uri
                                      std::to_string(*total) + " its first process laid out");
     }
   }
-  std::vector<JobFile> jobs;
-  for (uint32_t j = 0; j < layout.jobs; ++j) {
-    JobFile job;
-    job.path = uri.path;
-    job.offset_bytes = (uint64_t{target.share_index} * layout.jobs + j) * layout.size_bytes;
-    job.size_bytes = layout.size_bytes;
-    jobs.push_back(std::move(job));
-  }
-  return PreparedTarget::ForBackend(TargetKind::kGlusterFile, uri.text, std::move(jobs),
-                                    std::move(conn), target.keep);
+  return PreparedTarget::ForBackend(TargetKind::kGlusterFile, uri.text,
+                                    RegionJobs(uri.path, layout, target), std::move(conn),
+                                    target.keep);
 }
 
 Result<PreparedTarget> PrepareGluster(const TargetUri& uri, const TargetOptions& target,

@@ -148,22 +148,11 @@ class MpiGroup final : public ProcessGroup {
 
   Result<bool> Announced(int64_t phase) override {
     bool announced = false;
-    for (;;) {
-      int arrived = 0;
-      MPI_Status status;
-      if (int rc = MPI_Iprobe(MPI_ANY_SOURCE, kAnnounceTag, MPI_COMM_WORLD, &arrived, &status);
-          rc != MPI_SUCCESS) {
-        return MpiError("probe", rc);
-      }
-      if (!arrived) return announced;
-      int64_t theirs = -1;
-      if (int rc = MPI_Recv(&theirs, 1, MPI_INT64_T, status.MPI_SOURCE, kAnnounceTag,
-                            MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-          rc != MPI_SUCCESS) {
-        return MpiError("receive", rc);
-      }
-      announced = announced || theirs == phase;
-    }
+    Status st = Drain<1>(kAnnounceTag, [&](int, const int64_t* theirs) {
+      announced = announced || theirs[0] == phase;
+    });
+    if (!st.ok()) return st;
+    return announced;
   }
 
   Status SendProgress(const RankProgress& p) override {
@@ -177,27 +166,37 @@ class MpiGroup final : public ProcessGroup {
 
   Result<std::vector<RankProgress>> ReceiveProgress() override {
     std::vector<RankProgress> latest(static_cast<size_t>(size_));
+    Status st = Drain<4>(kProgressTag, [&](int source, const int64_t* v) {
+      if (source >= 0 && source < size_)
+        latest[static_cast<size_t>(source)] = {v[0], v[1], v[2], v[3]};
+    });
+    if (!st.ok()) return st;
+    return latest;
+  }
+
+ private:
+  // Receives every message of N int64s with `tag` that has arrived, from any rank, handing each
+  // to take(source, values); returns when none is left, without waiting for more.
+  template <int N, typename Take>
+  Status Drain(int tag, Take take) {
     for (;;) {
       int arrived = 0;
       MPI_Status status;
-      if (int rc = MPI_Iprobe(MPI_ANY_SOURCE, kProgressTag, MPI_COMM_WORLD, &arrived, &status);
+      if (int rc = MPI_Iprobe(MPI_ANY_SOURCE, tag, MPI_COMM_WORLD, &arrived, &status);
           rc != MPI_SUCCESS) {
         return MpiError("probe", rc);
       }
-      if (!arrived) return latest;
-      int64_t v[4] = {};
-      if (int rc = MPI_Recv(v, 4, MPI_INT64_T, status.MPI_SOURCE, kProgressTag, MPI_COMM_WORLD,
+      if (!arrived) return Status::Ok();
+      int64_t values[N] = {};
+      if (int rc = MPI_Recv(values, N, MPI_INT64_T, status.MPI_SOURCE, tag, MPI_COMM_WORLD,
                             MPI_STATUS_IGNORE);
           rc != MPI_SUCCESS) {
         return MpiError("receive", rc);
       }
-      if (status.MPI_SOURCE >= 0 && status.MPI_SOURCE < size_) {
-        latest[static_cast<size_t>(status.MPI_SOURCE)] = {v[0], v[1], v[2], v[3]};
-      }
+      take(status.MPI_SOURCE, values);
     }
   }
 
- private:
   static constexpr int kAnnounceTag = 7102;
   static constexpr int kProgressTag = 7103;
 
