@@ -325,13 +325,17 @@ int FinishGroupRun(GroupRun& group, SessionOutcome outcome, const RunArgs& args,
     return kExitRuntimeError;
   }
   if (!group.leader()) return worst;
-  Status written = Status::Ok();
+  // Each rank's own result; one that cannot be written is reported and costs none of the others,
+  // nor the merged result below.
+  Status ranks_written = Status::Ok();
   if (!args.rank_results.empty()) {
     for (const RankOutcome& r : g->ranks) {
       if (r.result.target.path.empty()) continue;
       const std::string path = args.rank_results + "/rank-" + std::to_string(r.rank) + ".json";
-      written = WriteOutputFile("--rank-results", path, RunResultToJson(r.result).dump(2) + "\n");
-      if (!written.ok()) break;
+      Status st = WriteOutputFile("--rank-results", path, RunResultToJson(r.result).dump(2) + "\n");
+      if (st.ok()) continue;
+      PrintError(st.message());
+      if (ranks_written.ok()) ranks_written = st;
     }
   }
   if (!g->aggregate.ok()) {
@@ -361,8 +365,9 @@ int FinishGroupRun(GroupRun& group, SessionOutcome outcome, const RunArgs& args,
     if (!table.empty()) std::printf("%s\n", table.c_str());
     std::printf("%s\n", FormatRankTable(merged, g->ranks, g->rows).c_str());
   }
-  if (written.ok()) written = EmitResult(doc, output, args.json, human);
+  Status written = EmitResult(doc, output, args.json, human);
   if (csv && written.ok()) written = WriteStdout(FormatRunCsv(merged));
+  if (written.ok()) written = ranks_written;
   const Status status = worst == kExitOk ? Status::Ok()
                                          : Status::IoError(
                                                "a rank failed: the result holds the phases every "

@@ -117,6 +117,25 @@ TEST(ScaleOut, ARankWhoseWritesFailEndsTheRunForAll) {
   EXPECT_NE(r.err.find("a rank failed"), std::string::npos) << r.err;
 }
 
+// A rank's own result that cannot be written (a directory holds its name) is reported, and the
+// other ranks' results and the merged one are written all the same; the exit status says so.
+TEST(ScaleOut, ARankResultThatCannotBeWrittenCostsNoneOfTheOthers) {
+  DURABENCH_SKIP_WITHOUT_MPI();
+  TempDir target{"/dev/shm"};
+  TempDir out;
+  const std::string ranks_dir = out.path() + "/ranks";
+  fs::create_directories(ranks_dir + "/rank-1.json");
+  CommandResult r =
+      MpiRun({"-np", "3", kBinary, "run", "--target", target.path(), "--size", "1MiB", "--runtime",
+              "500ms", "-o", out.File("all.json"), "--rank-results", ranks_dir});
+  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("rank-1.json"), std::string::npos) << r.err;
+  ExpectValidResult(LoadJson(out.File("all.json")));
+  EXPECT_TRUE(fs::is_regular_file(ranks_dir + "/rank-0.json"));
+  EXPECT_TRUE(fs::is_regular_file(ranks_dir + "/rank-2.json"));
+  EXPECT_EQ(Leftovers(target.path()), std::vector<std::string>{});
+}
+
 // --stonewall: ranks 0 and 1 write through the syscall shim at 2 ms a write, rank 2 at tmpfs
 // speed; each is to do 20,000 writes (40 s for the slow ones). Rank 2 finishes first and the
 // others' phase ends then: they did far fewer, their rows and the aggregate say stonewalled,
